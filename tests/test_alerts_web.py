@@ -98,8 +98,9 @@ def test_alerts_api(fx, tmp_path):
     bad = [a for a in rows if a["event_id"] == info["events"]["local_bad_news"]]
     assert len(bad) == 1 and set(re.split("、|, ", bad[0]["rule_shown"])) == {"本地负面", "本地企业负面新闻"}, bad
     assert len(bad[0]["alert_ids"]) == 2 and len(rows) == len({a["event_key"] for a in items})
-    # a live event two rules match, and the same round from another sender: one row each, naming both rules; the
-    # second is said to be a likely duplicate of the first when received
+    # a live event two rules match, and the same round from another sender: one event (the one rule of the same
+    # event), its second report answered as such (same_event_as) — one row naming both rules, 2 reports. Before: the
+    # second was stored as an event of its own, flagged likely_duplicate_of, and raised its own alerts (two rows)
     assert client.post("/api/alerts/rules", json={"name": "大额融资", "types": ["funding"],
                                                   "min_amount_wan": 1000}).status_code == 200
     sent = [client.post("/api/events", json={
@@ -107,12 +108,14 @@ def test_alerts_api(fx, tmp_path):
         "detail": detail}).json()["events"][0] for day, title, src, detail in (
         ("2024-06-01", "完成B轮融资5亿元", "36kr", {"round": "B轮", "amount": "5亿元"}),
         ("2024-06-03", "获5亿元B轮融资", "deal-feed", {"round": "B", "amount_wan": 50000}))]
-    assert "likely_duplicate_of" not in sent[0] and sent[1]["likely_duplicate_of"] == sent[0]["key"]
+    assert "same_event_as" not in sent[0] and sent[1]["same_event_as"] == sent[0]["key"]
+    assert [r["source"] for r in sent[1]["detail"]["reports"]] == ["deal-feed"]
     with Store(str(path), read_only=True) as store:
         feed.run_live(store, team)
     rows = client.get("/api/alerts").json()["alerts"]
     live = [a for a in rows if a["event_date"] in ("2024-06-01", "2024-06-03")]
-    assert len(live) == 2 and all(set(re.split("、|, ", a["rule_shown"])) == {"大额融资", "缺失环节大额融资"} for a in live), live
+    assert len(live) == 1 and set(re.split("、|, ", live[0]["rule_shown"])) == {"大额融资", "缺失环节大额融资"}, live
+    assert live[0]["reports"] == 2 and len(live[0]["alert_ids"]) == 2, live
     page = client.get("/alerts?lang=zh").text
     assert "缺失环节大额融资、大额融资" in page or "大额融资、缺失环节大额融资" in page
     # the page says how many alerts there are beside its rows (one per event), as `alerts list` counts them

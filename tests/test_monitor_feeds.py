@@ -341,6 +341,23 @@ def test_one_round_from_two_items_is_one_event_and_one_alert(fx, server, tmp_pat
     # re-reading the feed adds nothing: the items are known, the report is listed once
     again = run_json("monitor", "run", "--feed", server + "/round2.xml", db=db)
     assert (again["items_new"], again["events_new"], again["events_merged"]) == (0, 0, 0), again
+    # a round already imported (import fundings) told by a feed item is the same event by the same rule: a report of
+    # the imported round — no live event, no second alert, the round's alert and timeline row say 2 reports. Before:
+    # a new live event and a second alert for the one round
+    (tmp_path / "d.csv").write_text(f"企业名称,融资时间,融资轮次,融资金额\n{NAME},2026-11-25,D轮,10亿人民币\n", encoding="utf-8")
+    run("import", "fundings", tmp_path / "d.csv", "--source", "融资库", db=db)
+    (imported,) = [a for a in run_json("alerts", "run", db=db)["alerts"] if a["event_type"] == "funding"]
+    EXTRA["/round3.xml"] = (_rss(("r4", f"{NAME}完成10亿元D轮融资", f"{NAME}宣布完成10亿元D轮融资。",
+                                  "Mon, 30 Nov 2026 10:00:00 +0800")), "application/rss+xml")
+    res = run_json("monitor", "run", "--feed", server + "/round3.xml", db=db)
+    assert (res["items_new"], res["events_new"], res["events_merged"]) == (1, 0, 1), res
+    assert run_json("alerts", "run", db=db)["alerts"] == []
+    assert {a["id"]: a["reports"] for a in run_json("alerts", "list", db=db)}[imported["id"]] == 2
+    doc = run_json("events", "--type", "funding", "--as-of", "2026-12-07", db=db)
+    assert [e["origin"] for e in doc["items"] if e["date"] == "2026-11-30"] == []  # no live event of it
+    (d,) = [e for e in doc["items"] if e["date"] == "2026-11-25"]
+    assert d["origin"] == "import" and [r["source_key"] for r in d["detail"]["reports"]] == ["r4"], d
+    assert "· 2 篇报道" in run("events", "--type", "funding", "--as-of", "2026-12-07", db=db, env=wide).stdout
 
 
 def test_an_undated_item_and_its_event_both_say_the_fetch_day(fx, server, tmp_path):

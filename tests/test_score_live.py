@@ -54,17 +54,17 @@ def test_live_funding_event_changes_the_capital_score(fx):
         key = got["stored"][0]["key"]
         assert "likely_duplicate_of" not in got["stored"][0]
         # the same round from another sender three days later (B / B轮, 10000 / 1亿元: the one round and amount
-        # readings): stored, flagged as a likely duplicate of the first, and counted once below
+        # readings): the same event, a report of the first, and counted once below
         again = E.ingest(store, team, [
             {"enterprise": 6, "type": "funding", "date": "2020-05-18", "title": "测试企业6号获1亿元B轮融资",
-             "source": "other-feed", "detail": {"amount_wan": 10000, "round": "B"}}], bus=B.EventBus())["stored"][0]
-        assert again["likely_duplicate_of"] == key
-        # a live event repeating an imported round (no. 4's Pre-A of 2020-05-01, 800 万) is flagged and not counted
+             "source": "other-feed", "detail": {"amount_wan": 10000, "round": "B"}}], bus=B.EventBus())
+        assert again["stored"] == [] and again["same_event"][0]["same_event_as"] == key
+        # a live event repeating an imported round (no. 4's Pre-A of 2020-05-01, 800 万) is a report of it, not counted
         before4 = score_enterprise(store, 4, as_of=AS_OF, weights=fx / "w.yaml", team=team)
         rep = E.ingest(store, team, [
             {"enterprise": 4, "type": "funding", "date": "2020-05-06", "title": "完成Pre-A轮融资800万元",
-             "source": "other-feed", "detail": {"amount": "800万元", "round": "Pre-A轮"}}], bus=B.EventBus())["stored"][0]
-        assert rep["likely_duplicate_of"].startswith("f")
+             "source": "other-feed", "detail": {"amount": "800万元", "round": "Pre-A轮"}}], bus=B.EventBus())
+        assert rep["stored"] == [] and rep["same_event"][0]["same_event_as"].startswith("f")
         after4 = score_enterprise(store, 4, as_of=AS_OF, weights=fx / "w.yaml", team=team)
         assert after4["total"] == before4["total"]
         assert "live_events" not in _part(after4, "growth", "rounds_24m")["detail"]
@@ -215,11 +215,11 @@ def test_live_funding_event_raises_a_lead(tmp_path):
         key = E.ingest(store, team, [{"enterprise": 103, "type": "funding", "date": "2020-04-01", "title": "完成B轮融资5亿元",
                                       "source": "test-feed", "detail": {"amount": "5亿元", "round": "B轮"}}],
                        bus=B.EventBus())["stored"][0]["key"]
-        # the same round from another sender two days later: flagged, and one round in the lead
+        # the same round from another sender two days later: a report of it, and one round in the lead
         dup = E.ingest(store, team, [{"enterprise": 103, "type": "funding", "date": "2020-04-03",
                                       "title": "获5亿元B轮融资", "source": "other-feed",
-                                      "detail": {"amount_wan": 50000, "round": "B"}}], bus=B.EventBus())["stored"][0]
-        assert dup["likely_duplicate_of"] == key
+                                      "detail": {"amount_wan": 50000, "round": "B"}}], bus=B.EventBus())["same_event"][0]
+        assert dup["same_event_as"] == key
         # a round after the as-of date: not counted, and said in the report's notes with the date that counts it
         E.ingest(store, team, [{"enterprise": 103, "type": "funding", "date": "2020-09-01", "title": "完成C轮融资",
                                 "source": "test-feed", "detail": {"amount_wan": 80000, "round": "C"}}], bus=B.EventBus())
@@ -227,7 +227,7 @@ def test_live_funding_event_raises_a_lead(tmp_path):
         store.close()
     after = lead(103)
     assert after["signals"]["funding"]["raw"] == 1 and after["signals"]["funding"]["detail"]["amount_wan"] == 50000
-    assert after["live_events"] == sorted([key, dup["key"]])
+    assert after["live_events"] == [key]
     assert after["score"] > before["score"]
     assert any("B轮" in x for x in after["reasons"])
     # the region report's leads (as the region page's) count the live event too: one lead, one score in every view

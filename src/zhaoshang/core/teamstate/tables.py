@@ -139,3 +139,8 @@ register_migration(90, "news items' other event types", ["ALTER TABLE monitor_ne
 # no date given: shown as 长期 / open-ended, exported so and imported back, never 督办; leads stored before it have none
 register_migration(100, "leads' open-ended next actions", [
     "ALTER TABLE pipeline_leads ADD COLUMN next_action_open_ended INTEGER NOT NULL DEFAULT 0"])
+
+# a live report of a round already imported (the one rule of the same event, core/same_event.py): kept as the report
+# it is (``report_of``: the round's key, ``f<id>``), not an event of its own — no alert, no second round; events
+# stored before it have none
+register_migration(110, "live reports of imported rounds", ["ALTER TABLE monitor_events ADD COLUMN report_of TEXT"])

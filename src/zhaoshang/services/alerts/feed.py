@@ -46,8 +46,12 @@ def record(store, team, events: list[dict], rules: list[dict] | None = None, ctx
     matches = E.evaluate(rules, E.enrich(store, events), ctx)
     if not matches:
         return []
+    from ..monitoring.events import reports_told, told_key
     from . import delivery
 
+    # how many reports tell each matched event when its alert is raised (its webhook says so; ``reports_of`` again
+    # when it is sent)
+    told = reports_told(team, [k for _, ev, _ in matches if (k := told_key(_ref_of(ev)))])
     created = []
     at = now()
     with team.tx(exclusive=True) as tx:
@@ -63,12 +67,17 @@ def record(store, team, events: list[dict], rules: list[dict] | None = None, ctx
                    "explain": jsonenc.dumps(x), "created_at": at}
             aid = int(tx.scalar(f"INSERT INTO alerts ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) RETURNING id",
                                 list(row.values())))
-            alert = _present(dict(row, id=aid, read_at=None))
+            alert = _present(dict(row, id=aid, read_at=None, reports=told.get(told_key(_ref_of(ev)), 1)))
             if "webhook" in rule["channels"] and rule["owner"] in hooks:  # as the owner's role sees it when sent
                 delivery.queue_webhook(tx, store, dict(alert, rule_name_en=R.shown_name(rule, "en")),
                                        hooks[rule["owner"]]["webhook_url"], at)
             created.append(alert)
     return created
+
+
+def _ref_of(ev: dict) -> list:
+    """An event record's fact as evidence rows name it (the ``ref_table`` row it came from)."""
+    return [{"table": ev.get("ref_table"), "ids": [ev["ref_id"]]}] if ev.get("ref_id") is not None else []
 
 
 def run(store, team, *, since: str | None = None) -> dict:
@@ -180,24 +189,17 @@ def _present(r: dict) -> dict:
 
 
 def _with_reports(team, rows: list[dict]) -> list[dict]:
-    """The stored alerts with ``reports``: how many reports tell their live events now (a repeat told after the
-    alert was raised is counted too)."""
-    def live_id(r: dict) -> int | None:
+    """The stored alerts with ``reports``: how many reports tell their events now (``monitoring.events.reports_told``:
+    a live event told again, an imported round a live report told again — counted also after the alert was raised)."""
+    from ..monitoring.events import reports_told, told_key
+
+    def key(r: dict) -> str | None:
         x = r.get("explain")
-        x = json.loads(x) if isinstance(x, str) else x or {}
-        ref = next((e for e in x.get("evidence") or () if e.get("table") == "monitor_events" and e.get("ids")), None)
-        return int(ref["ids"][0]) if ref else None
+        return told_key(((json.loads(x) if isinstance(x, str) else x) or {}).get("evidence"))
 
-    ids = {r["id"]: live_id(r) for r in rows}
-    wanted = sorted({i for i in ids.values() if i is not None})
-    if not wanted:
-        return rows
-    from ..monitoring.events import report_count
-
-    with team.tx() as tx:
-        n = {int(e["id"]): report_count(e.get("detail")) for e in tx.query(
-            f"SELECT id, detail FROM monitor_events WHERE id IN ({', '.join('?' for _ in wanted)})", wanted)}
-    return [dict(r, reports=n.get(ids[r["id"]], 1)) for r in rows]
+    keys = {r["id"]: key(r) for r in rows}
+    n = reports_told(team, [k for k in keys.values() if k])
+    return [dict(r, reports=n.get(keys[r["id"]], 1)) for r in rows]
 
 
 def matched_type(explain: dict | None) -> tuple[str | None, bool]:

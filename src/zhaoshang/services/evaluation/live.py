@@ -43,7 +43,8 @@ EMPTY_SQL = ("SELECT NULL::BIGINT AS id, NULL::VARCHAR AS key, NULL::BIGINT AS e
 def live_rows(team, enterprise_ids: list[int] | None = None) -> list[dict]:
     """The live events that can feed a signal (by type or by sentiment), as rows of ``COLUMNS``."""
     types = tuple(SIGNALS_OF)
-    where = f"(type IN ({', '.join('?' for _ in types)}) OR sentiment IS NOT NULL)"
+    # a report of an imported round (``monitoring.events.tell_again``: ``report_of``) is that round, not a live event
+    where = f"(type IN ({', '.join('?' for _ in types)}) OR sentiment IS NOT NULL) AND report_of IS NULL"
     params: list[Any] = list(types)
     if enterprise_ids is not None:
         where += f" AND enterprise_id IN ({', '.join('?' for _ in enterprise_ids) or 'NULL'})"

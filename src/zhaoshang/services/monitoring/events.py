@@ -196,6 +196,8 @@ def timeline(store, team=None, *, since: Any = None, region: str | None = None, 
             items += _live(store, team, f, limit + 1, window)
         items.sort(key=lambda r: (r["date"] or "", r["received_at"] or "", r["id"]), reverse=True)
         out[part] = {"count": min(len(items), limit), "items": items[:limit], "more": len(items) > limit}
+        if team is not None:  # an imported round with the live reports that told it again (``tell_again``)
+            _round_reports(store, team, out[part]["items"])
     if out["later"]["more"]:  # how many there are, not how many are listed (live ones up to 10,000)
         out["later"]["count"] = _count_imported(store, f, (None, d)) + (
             len(_live(store, team, f, 10_000, (None, d))) if team is not None else 0)
@@ -265,7 +267,7 @@ def _live(store, team, f: Filter, limit: int, window: tuple = (None, None)) -> l
     offset = 0
     while len(out) < limit:  # pages of candidates, region and node checked in the analytical file
         with team.tx() as tx:
-            rows = tx.query(f"SELECT * FROM monitor_events WHERE {where} "
+            rows = tx.query(f"SELECT * FROM monitor_events WHERE {where} AND report_of IS NULL "
                             f"ORDER BY date DESC, id DESC LIMIT {int(limit) * 4} OFFSET {offset}", params)
         if not rows:
             break
@@ -340,7 +342,7 @@ def repeated_event(store, team, row: dict) -> dict | None:
     day = _dt.date.fromisoformat(row["date"])
     with team.tx() as tx:
         held = tx.query("SELECT * FROM monitor_events WHERE enterprise_id = ? AND type = ? AND date >= ? AND date <= ? "
-                        "ORDER BY date, id", [row["enterprise_id"], row["type"],
+                        "AND report_of IS NULL ORDER BY date, id", [row["enterprise_id"], row["type"],
                                               (day - _dt.timedelta(days=SAME_EVENT_DAYS)).isoformat(),
                                               (day + _dt.timedelta(days=SAME_EVENT_DAYS)).isoformat()])
     if not held or any(h["dedup_key"] == row["dedup_key"] for h in held):  # stored already: not a repeat of itself
@@ -358,11 +360,111 @@ def repeated_event(store, team, row: dict) -> dict | None:
     return _live_record(held[hit[0]]) if hit else None
 
 
+def imported_round(store, row: dict) -> str | None:
+    """The imported round (``f<id>``, the first by id) a prepared event (``prepare``) tells again
+    (``same_event_sql``); None when it tells none."""
+    if row["type"] not in SAME_EVENT_TYPES:
+        return None
+    detail = _loads(row.get("detail")) or {}
+    rnd = event_round(detail) if isinstance(detail, dict) else None
+    if rnd is None:
+        return None
+    fid = store.con.execute(
+        f"""SELECT min(f.id) FROM fundings f, (SELECT ?::BIGINT AS enterprise_id, ?::DATE AS date, ?::VARCHAR AS round,
+                                                     ?::DOUBLE AS amount_wan) a WHERE {same_event_sql('a', 'f')}""",
+        [row["enterprise_id"], _dt.date.fromisoformat(row["date"]), rnd, event_amount(detail)]).fetchone()[0]
+    return None if fid is None else f"f{fid}"
+
+
+def tell_again(store, team, row: dict) -> dict | None:
+    """A prepared event that tells a known event again (the one rule, ``same_event_sql``) kept as a report of it —
+    one event, one alert, its reports counted —, or None when it is a new event (or a resend of a stored one, which
+    ``store_events`` returns as stored). The known event is the imported round when there is one (kept, as the
+    scorecard and the leads keep it), else the earliest stored live event. A report of a live event is listed in its
+    ``detail.reports`` (``add_report``); the event is returned as stored now. A report of an imported round, which
+    lives in the analytical file, is kept in the team state as a row naming the round (``report_of``, ``f<id>``):
+    never listed as an event, published, alerted on or counted as a round; that row is returned. Either with
+    ``same_event_as``: the known event's key (``m<id>``, ``f<id>``)."""
+    with team.tx() as tx:
+        if tx.one("SELECT id FROM monitor_events WHERE dedup_key = ?", [row["dedup_key"]]):
+            return None  # sent before: a duplicate, as stored
+    fid = imported_round(store, row)
+    if fid is not None:
+        res = store_events(team, [dict(row, report_of=fid)], publish=False)
+        got = (res["stored"] + res["duplicates"])[0]
+        return dict(got, report_of=fid, same_event_as=fid)
+    held = repeated_event(store, team, row)
+    if held is None:
+        return None
+    return dict(add_report(team, held["id"], row), same_event_as=held["key"])
+
+
+def _report(row: dict) -> dict:
+    """One report of an event as listed (``detail.reports``): news item, title, source, record key, URL, date."""
+    return {k: row.get(k) for k in ("news_id", "title", "source", "source_key", "url", "date")}
+
+
+def round_reports(team, fids: list[int]) -> dict[int, list[dict]]:
+    """Imported round id → the live reports that told it again (``tell_again``), oldest first."""
+    if not fids:
+        return {}
+    keys = [f"f{int(i)}" for i in fids]
+    with team.tx() as tx:
+        rows = tx.query(f"SELECT * FROM monitor_events WHERE report_of IN ({', '.join('?' for _ in keys)}) ORDER BY id",
+                        keys)
+    out: dict[int, list[dict]] = {}
+    for r in rows:
+        out.setdefault(int(r["report_of"][1:]), []).append(_report(r))
+    return out
+
+
+def _round_reports(store, team, items: list[dict]) -> None:
+    """The imported funding events among ``items`` with their rounds' live reports in ``detail.reports`` (as a live
+    event's are listed: one event, its reports counted)."""
+    ids = [r["id"] for r in items if r["origin"] == "import" and r["type"] in SAME_EVENT_TYPES]
+    if not ids:
+        return
+    ref = dict(store.con.execute("SELECT id, ref_id FROM events WHERE ref_table = 'fundings' AND ref_id IS NOT NULL "
+                                 "AND id IN (SELECT unnest(?::BIGINT[]))", [ids]).fetchall())
+    told = round_reports(team, sorted(set(ref.values())))
+    for r in items:
+        if told.get(ref.get(r["id"])):
+            detail = r["detail"] if isinstance(r["detail"], dict) else {}
+            r["detail"] = dict(detail, reports=told[ref[r["id"]]])
+
+
+def told_key(evidence: Any) -> str | None:
+    """The key of the event whose reports are counted (``reports_told``) that evidence rows name — a live event
+    (``monitor_events``: ``m<id>``) or an imported round (``fundings``: ``f<id>``) —; None for any other event (told
+    once)."""
+    for table, prefix in (("monitor_events", "m"), ("fundings", "f")):
+        ref = next((e for e in evidence or () if isinstance(e, dict) and e.get("table") == table and e.get("ids")), None)
+        if ref:
+            return f"{prefix}{int(ref['ids'][0])}"
+    return None
+
+
+def reports_told(team, keys: list[str]) -> dict[str, int]:
+    """How many reports tell each known event, by key: a live event (``m<id>``) itself and the repeats in its
+    ``detail.reports``; an imported round (``f<id>``) itself and the live reports that name it (``report_of``).
+    What an alert's list, its webhook and the digest say (· 2 篇报道)."""
+    live = sorted({int(k[1:]) for k in keys if k[:1] == "m" and k[1:].isdigit()})
+    rounds = sorted({int(k[1:]) for k in keys if k[:1] == "f" and k[1:].isdigit()})
+    out: dict[str, int] = {}
+    if live:
+        with team.tx() as tx:
+            out = {f"m{e['id']}": report_count(e.get("detail")) for e in tx.query(
+                f"SELECT id, detail FROM monitor_events WHERE id IN ({', '.join('?' for _ in live)})", live)}
+    for fid, told in round_reports(team, rounds).items():
+        out[f"f{fid}"] = 1 + len(told)
+    return out
+
+
 def add_report(team, event_id: int, row: dict) -> dict:
     """Another report of a stored live event (a prepared row that ``repeated_event`` found to repeat it): listed in
     its ``detail.reports`` (news item, title, source, record key, URL, date) — one event, one alert, its reports
     counted (``reports``). Returns the event as stored now."""
-    report = {k: row.get(k) for k in ("news_id", "title", "source", "source_key", "url", "date")}
+    report = _report(row)
     with team.tx(exclusive=True) as tx:
         got = tx.one("SELECT * FROM monitor_events WHERE id = ?", [int(event_id)])
         detail = _loads(got.get("detail")) if got.get("detail") else {}
@@ -451,8 +553,10 @@ def store_events(team, rows: list[dict], *, publish: bool = True, bus: _bus.Even
 def ingest(store, team, items: Iterable[dict], *, origin: str = "api", actor: str | None = None,
            bus: _bus.EventBus | None = None) -> dict:
     """Validate, link, deduplicate, store and publish events (all or none: one bad item refuses the batch,
-    naming it). A funding event that likely repeats a round already known (``same_event_sql``) is
-    stored and says so: ``likely_duplicate_of`` (``m``+id a live event, ``f``+id an imported round)."""
+    naming it). An event that tells a known event again (the one rule of the same event, ``same_event_sql``: a
+    round another sender, or the imported IT桔子 rounds, already told) is not a second event: it joins that event
+    as a report (``tell_again``) and is answered in ``same_event`` with ``same_event_as``, the known event's key
+    (``m``+id a live event, ``f``+id an imported round)."""
     items = list(items)
     if not items:
         raise UserError("没有事件", en="no events given")
@@ -466,13 +570,19 @@ def ingest(store, team, items: Iterable[dict], *, origin: str = "api", actor: st
             if len(items) == 1:
                 raise
             raise type(exc)(f"第 {i} 个事件: {exc}", en=f"event {i}: {exc.in_lang('en')}") from None
-    seen, unique = set(), []
-    for r in rows:  # the same event twice in one batch is stored once
-        if r["dedup_key"] not in seen:
-            seen.add(r["dedup_key"])
-            unique.append(r)
-    res = store_events(team, unique, bus=bus)
-    # a funding round another sender (or the imported IT桔子 events) already told: flagged, and counted once
+    seen, res = set(), {"stored": [], "duplicates": [], "same_event": []}
+    for r in rows:  # one by one: the same event twice in one batch is one event, the second its report
+        if r["dedup_key"] in seen:
+            continue
+        seen.add(r["dedup_key"])
+        known = tell_again(store, team, r)
+        if known is not None:
+            res["same_event"].append(known)
+            continue
+        got = store_events(team, [r], bus=bus)
+        res["stored"] += got["stored"]
+        res["duplicates"] += got["duplicates"]
+    # a round stored before a repeat was recognised as its report: still flagged, and counted once
     from ..evaluation.live import likely_duplicates
 
     dups = likely_duplicates(store, team, [r["key"] for r in res["stored"] + res["duplicates"] if r["type"] == "funding"])
@@ -503,7 +613,7 @@ def last_id(team) -> int:
 def live_after(team, after: int, batch: int = 500, *, since: Any = None, upto: int | None = None) -> list[dict]:
     """The live events stored after id ``after`` (by any process), oldest first, as event records; with ``since``
     (a date) only those dated on or after it, with ``upto`` only ids up to it."""
-    where, params = ["id > ?"], [after]
+    where, params = ["id > ?", "report_of IS NULL"], [after]  # a report of an imported round is no event (``tell_again``)
     if since is not None:
         where.append("date >= ?")
         params.append(since.isoformat() if hasattr(since, "isoformat") else str(since))

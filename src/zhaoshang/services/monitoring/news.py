@@ -278,12 +278,10 @@ def process_items(store, team, feed: F.Feed, items: list[dict], held: Held, link
                                                        if item.get("claimed_published") else {})}},
                 origin="feed", actor="monitor"))
         fresh = []
-        for row in prepared:  # an event told again (the one rule of the same event) is a report of the held one
-            held_event = E.repeated_event(store, team, row)
-            if held_event is None:
+        for row in prepared:  # an event told again (the one rule of the same event) is a report of the known one
+            if E.tell_again(store, team, row) is None:
                 fresh.append(row)
             else:
-                E.add_report(team, held_event["id"], row)
                 counts["events_merged"] += 1
         if fresh:
             counts["events_new"] += len(E.store_events(team, fresh, bus=bus)["stored"])

@@ -108,7 +108,8 @@ def register(app, web) -> None:
         res = E.ingest(store, team(request), [i.model_dump() for i in items], origin="api",
                        actor=getattr(user, "name", None))
         return web.json({"stored": len(res["stored"]), "duplicates": len(res["duplicates"]),
-                         "events": res["stored"] + res["duplicates"]})
+                         "same_event": len(res["same_event"]),
+                         "events": res["stored"] + res["duplicates"] + res["same_event"]})
 
     @app.get("/api/monitor/feeds", tags=["monitoring"], summary="各新闻源的状态：上次运行、结果、错误、条目数、下次运行")
     def api_feeds(request: Request):
