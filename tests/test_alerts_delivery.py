@@ -114,6 +114,34 @@ def test_webhook_retries_then_succeeds_signed(fx, team_url, fast):
         assert doc["evidence"][1]["table"] == "fundings" and SECRET not in body.decode()
         assert len(rx.calls) == 2 and delivery.list_deliveries(team)[0]["status"] == "done"
         assert delivery.deliver_due(team) == {"sent": 0, "retry": 0, "dead": 0}  # nothing sent twice
+        assert doc["alert"]["reports"] == 1
+        # a live round told by two senders is one event: one alert, one webhook, which says how many reports tell it
+        # when it is sent (3: a third sender's report came after the alert was queued); the digest says it too.
+        # Before: a webhook per sender (three), none saying the count
+        from zhaoshang.services.monitoring import bus as B
+        from zhaoshang.services.monitoring import events as EV
+
+        with Store(str(path), read_only=True) as store:
+            told = [EV.ingest(store, team, [{"enterprise_id": fx[1]["gap_ent"], "type": "funding", "date": day,
+                                             "title": title, "source": src, "detail": {"round": "C轮", "amount": "3亿元"}}],
+                              bus=B.EventBus()) for day, title, src in (("2024-06-01", "完成C轮融资3亿元", "36kr"),
+                                                                        ("2024-06-02", "获3亿元C轮融资", "deal-feed"))]
+            assert told[1]["same_event"][0]["same_event_as"] == told[0]["stored"][0]["key"]
+            (live,) = [a for a in feed.run_live(store, team)["alerts"] if a["rule_name"] == "缺失环节大额融资"]
+            assert live["reports"] == 2
+            EV.ingest(store, team, [{"enterprise_id": fx[1]["gap_ent"], "type": "funding", "date": "2024-06-03",
+                                     "title": "C轮3亿元", "source": "wire", "detail": {"round": "C", "amount_wan": 30000}}],
+                      bus=B.EventBus())
+            assert feed.run_live(store, team)["alerts"] == []
+        _drain(team, lambda: len(rx.ok) == 2)
+        assert delivery.deliver_due(team) == {"sent": 0, "retry": 0, "dead": 0} and len(rx.calls) == 3
+        assert json.loads(rx.ok[1][1])["alert"]["reports"] == 3
+        shown = digest.render("local", [a for a in feed.list_alerts(team, "local") if a["id"] == live["id"]],
+                              dt.date(2024, 6, 4))
+        assert "完成C轮融资3亿元 · 3 篇报道" in shown["html"] and "完成C轮融资3亿元 · 3 篇报道" in shown["text"]
+        en = digest.render("local", [a for a in feed.list_alerts(team, "local") if a["id"] == live["id"]],
+                           dt.date(2024, 6, 4), "en")
+        assert "· 3 reports" in en["html"], en["html"]
     finally:
         rx.close()
 

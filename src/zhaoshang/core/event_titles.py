@@ -48,6 +48,14 @@ def title_body(title: str | None, lang: str = "zh") -> str | None:
     return (title_en(title) or "").partition(": ")[2] if lang == "en" else rest
 
 
+def reports_text(n: int | None, lang: str = "zh") -> str | None:
+    """How many reports tell one event, said beside its title (the timelines, 预警, the digest): ``2 篇报道`` /
+    ``2 reports``; None for an event told once."""
+    if not n or n <= 1:
+        return None
+    return f"{n} reports" if lang == "en" else f"{n} 篇报道"
+
+
 def money_en(amount: float, currency: str = "CNY") -> str:
     """An amount in English: ``CNY 24.2 million``, ``USD 1.5 billion``, under a million in thousands (``USD 30
     thousand``, not 0.03 million) (an amount in 万元 is ``wan * 1e4``)."""

@@ -935,7 +935,7 @@ def event_text(row: dict, lang: str = "zh") -> str | None:
     (``core/event_titles.py``: ``专利 专利: X`` would say the type twice); a news item's with how its enterprise was
     linked (``news_link_text``: declared by the file or found in the text); an end the registry dated before the
     export that showed it with that export's date (``seen``: 见于 2025-12-31 的导出)."""
-    from ..core.event_titles import title_body
+    from ..core.event_titles import reports_text, title_body
 
     text = title_body(row.get("title"), lang)
     linked = news_link_text(row.get("detail"), lang) if row.get("type") == "news" else None
@@ -945,8 +945,9 @@ def event_text(row: dict, lang: str = "zh") -> str | None:
         linked = (f"seen in the export of {seen}" if lang == "en" else f"见于 {seen} 的导出") + \
             (f" · {linked}" if linked else "")
     n = row.get("reports") or (1 + len(detail.get("reports") or []) if isinstance(detail, dict) else 1)
-    if n > 1:  # a live event told by several reports (services/monitoring/events.py add_report): one event, counted
-        linked = (f"{n} reports" if lang == "en" else f"{n} 篇报道") + (f" · {linked}" if linked else "")
+    told = reports_text(n, lang)  # an event told by several reports (services/monitoring/events.py tell_again)
+    if told:
+        linked = told + (f" · {linked}" if linked else "")
     return f"{text or ''} · {linked}" if linked else text
 
 

@@ -129,15 +129,29 @@ def payload(alert: dict) -> dict:
     table of event types (``services/event_types.py``) and of the rules' conditions (``evaluate.CONDITIONS``).
     ``matched_type`` is the type the rule's type condition matched, as the alert's list, JSON and CSV give it (an
     item's other type its text states — a 融资 rule firing on an expansion — differs from ``event_type``; null for a
-    rule that names no type), with its words (``matched_type_label``, ``matched_type_label_en``)."""
+    rule that names no type), with its words (``matched_type_label``, ``matched_type_label_en``). ``reports``: how
+    many reports tell the event (one event told again by other senders or feed items: ``reports_of``), as known
+    when the webhook is sent."""
     body = {k: alert.get(k) for k in ("id", "rule_id", "rule_name", "rule_name_en", "owner", "event_id", "event_type",
                                       "matched_type", "event_date", "enterprise_id", "enterprise_name", "title",
                                       "title_en", "created_at")}
+    body["reports"] = alert.get("reports") or 1
     body["event_type_label"], body["event_type_label_en"] = _words(EVENT_TYPES, alert.get("event_type"))
     body["matched_type_label"], body["matched_type_label_en"] = _words(EVENT_TYPES, alert.get("matched_type"))
     return {"type": "alert", "alert": body,
             "reasons": [_reason(p) for p in (alert.get("explain") or {}).get("parts") or []],
             "evidence": alert.get("evidence") or []}
+
+
+def reports_of(team, alert_id: int) -> int:
+    """How many reports tell one alert's event now (``monitoring.events.reports_told``, as the alerts' list counts
+    them): what its webhook says when it is sent, not only when it was queued."""
+    from ..monitoring.events import reports_told, told_key
+
+    with team.tx() as tx:
+        x = tx.scalar("SELECT explain FROM alerts WHERE id = ?", [int(alert_id)])
+    key = told_key(((json.loads(x) if isinstance(x, str) else x) or {}).get("evidence"))
+    return reports_told(team, [key]).get(key, 1) if key else 1
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -229,6 +243,8 @@ def deliver_due(team, *, smtp: dict | None = None, at: str | None = None, policy
                 except UserError as exc:  # an internal address: never sent; a name that does not resolve: retried
                     refused = isinstance(exc, RefusedTarget)
                     raise RuntimeError(exc.in_lang("en")) from None
+                if d.get("alert_id") is not None and isinstance(shown.get("alert"), dict):  # its reports as known now
+                    shown = dict(shown, alert=dict(shown["alert"], reports=reports_of(team, d["alert_id"])))
                 secret = R.channels(team, d["owner"], secret=True).get("webhook_secret") or ""
                 body = jsonenc.dumps(shown).encode("utf-8")
                 ts = str(int(time.time()))

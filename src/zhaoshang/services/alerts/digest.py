@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import os
+from ...core.event_titles import reports_text
 from ...core.teamstate.clock import CHINA, now
 from ..monitoring.feeds import feed_words, notes_in_words
 from . import delivery
@@ -63,10 +64,13 @@ def render(owner: str, alerts: list[dict], day: _dt.date, lang: str = "zh", base
         link = f"{base_url}/enterprises/{a['enterprise_id']}" if base_url and a.get("enterprise_id") is not None else ""
         name = html.escape(a.get("enterprise_name") or "")
         cell = f'<a href="{html.escape(link)}">{name}</a>' if link else name
+        # the event's title with how many reports tell it (· 2 篇报道): one event told by several senders or items
+        told = reports_text(a.get("reports"), "zh" if zh else "en")
+        title = (a.get("title") or "") + (f" · {told}" if told else "")
         rows.append(f"<tr><td>{html.escape(a.get('event_date') or '')}</td><td>{html.escape(a['rule_name'])}</td>"
                     f"<td>{cell}</td>"
-                    f"<td>{html.escape(a.get('title') or '')}</td><td>{src}</td></tr>")
-        lines.append(f"- {a.get('event_date') or ''} [{a['rule_name']}] {a.get('enterprise_name') or ''}: {a.get('title') or ''}"
+                    f"<td>{html.escape(title)}</td><td>{src}</td></tr>")
+        lines.append(f"- {a.get('event_date') or ''} [{a['rule_name']}] {a.get('enterprise_name') or ''}: {title}"
                      + (f" {link}" if link else ""))
     head = ("<tr><th>日期</th><th>规则</th><th>企业</th><th>事件</th><th>来源</th></tr>" if zh
             else "<tr><th>Date</th><th>Rule</th><th>Enterprise</th><th>Event</th><th>Source</th></tr>")
