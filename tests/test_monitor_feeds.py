@@ -357,7 +357,6 @@ def test_one_round_from_two_items_is_one_event_and_one_alert(fx, server, tmp_pat
     assert [e["origin"] for e in doc["items"] if e["date"] == "2026-11-30"] == []  # no live event of it
     (d,) = [e for e in doc["items"] if e["date"] == "2026-11-25"]
     assert d["origin"] == "import" and [r["source_key"] for r in d["detail"]["reports"]] == ["r4"], d
-    assert "· 2 篇报道" in run("events", "--type", "funding", "--as-of", "2026-12-07", db=db, env=wide).stdout
 
 
 def test_an_undated_item_and_its_event_both_say_the_fetch_day(fx, server, tmp_path):
