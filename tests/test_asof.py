@@ -256,6 +256,23 @@ def test_one_default_reference_date_everywhere(ctx):
         assert re.search(r'id="as-of">([^<]*)<', html).group(1) == "2020-12-31", url
 
 
+def test_enterprise_links_under_an_as_of_open_the_profile_as_of_it(ctx):
+    """A page drawn as of a date links its enterprises to their profiles as of that date (the day the server read:
+    2020 → 2020-12-31), so the profile shows what the page counted (the moved enterprise still in 浙江); a page
+    without a date links the plain profile. Scripts take the same date from the page's boot data."""
+    me = f"/enterprises/{ctx.id}"
+    pages = ("/region/{r}", "/chain?region={r}", f"/chain/cell?node={mf.NODE}&region={{r}}",
+             f"/enterprises?node={mf.NODE}&region={{r}}")
+    for url in pages:
+        for given in ("2020-12-31", "2020"):
+            html = ctx.client.get(url.format(r=mf.BEFORE) + ("&" if "?" in url else "?") + f"as_of={given}").text
+            assert f'href="{me}?as_of=2020-12-31"' in html and f'href="{me}"' not in html, (url, given)
+        html = ctx.client.get(url.format(r=mf.AFTER)).text  # today it is counted where it moved to
+        assert f'href="{me}"' in html and f"{me}?as_of" not in html, url
+    boot = re.search(r'id="zs-boot">([^<]*)<', ctx.client.get("/map?as_of=2020").text).group(1)
+    assert '"link_as_of":"2020-12-31"' in boot.replace(" ", ""), boot
+
+
 def test_fixture_dates_never_pass_today(tmp_path):
     """A dissolution dated in the future does not move the reference date past today."""
     db = tmp_path / "f.duckdb"

@@ -51,13 +51,22 @@ def row_href(table: str, ident: Any, *, enterprise_id: Any = None, as_of: Any = 
     if ident is None:
         return None
     if table == "enterprises":
-        return f"/enterprises/{ident}"
+        return enterprise_href(ident, as_of)
     if table == "demands":
         return f"/match/demand/{quote(str(ident), safe='')}"
     if table in ROW_ANCHORS and enterprise_id is not None and isinstance(ident, int) and ident > 0:
-        day = as_of.isoformat() if isinstance(as_of, _dt.date) else as_of
-        return f"/enterprises/{enterprise_id}" + (f"?as_of={day}" if day else "") + f"#{ROW_ANCHORS[table]}-{ident}"
+        return enterprise_href(enterprise_id, as_of) + f"#{ROW_ANCHORS[table]}-{ident}"
     return None
+
+
+def enterprise_href(ident: Any, as_of: Any = None) -> str:
+    """THE link to an enterprise's profile, of every page, script (through the page's data) and message:
+    /enterprises/ID, and /enterprises/ID?as_of=D when it is drawn under an as-of date D — the profile then shows the
+    enterprise as of that day (its name, rounds and totals of then), as the page that links it counted it."""
+    from urllib.parse import quote
+
+    day = as_of.isoformat() if isinstance(as_of, _dt.date) else as_of
+    return f"/enterprises/{quote(str(ident), safe='')}" + (f"?as_of={quote(str(day), safe='')}" if day else "")
 
 
 @dataclass

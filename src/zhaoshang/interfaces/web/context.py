@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 from fastapi import Depends, Request
 from fastapi.responses import FileResponse, Response
 from fastapi.templating import Jinja2Templates
-from jinja2 import FileSystemBytecodeCache
+from jinja2 import FileSystemBytecodeCache, pass_context
 from starlette.background import BackgroundTask
 
 from ...core import jsonenc
@@ -26,7 +26,7 @@ from ...core.event_titles import amount_en, money_en
 from ...core.store import Store
 from ...core.teamstate.clock import to_second
 from ...core.numbers import quantity_text
-from ...core.explain import row_href  # a row to the line of the profile that shows it (the scorecard's evidence, the leads' rows)
+from ...core.explain import enterprise_href, row_href  # a row to the line of the profile that shows it (the scorecard's evidence, the leads' rows)
 from ...services.team.roles import LOCAL_USER
 from ...services import enterprises as ent_svc
 from ...services import reference
@@ -266,6 +266,8 @@ class WebContext:
         # a scorecard's evidence: how many rows of a list it links one by one, and the profile line each table's rows
         # have (services/evaluation/facts.py; the profile lists every row so linked)
         self.templates.env.globals.update(evidence_linked=evidence_facts.LINKED, row_href=row_href)
+        # every enterprise link of a page: the profile as of the page's as-of (core/explain.py enterprise_href)
+        self.templates.env.globals.update(enterprise_href=_page_enterprise_href, link_as_of=link_as_of)  # and #zs-boot for scripts
         # what a date field shows: the day the server read in its value, as YYYY-MM-DD (dates.shown_date)
         self.templates.env.filters["shown_date"] = shown_date
         self.templates.env.policies["json.dumps_function"] = lambda v, **kw: jsonenc.dumps(v)
@@ -371,3 +373,16 @@ class WebContext:
                 "form_errors": errors,
                 "typed": lambda name, value=None: errors[name]["value"] if name in errors else value, **ctx}
         return self.templates.TemplateResponse(request, name, full, status_code=status_code)
+
+
+def link_as_of(request: Request | None) -> str:
+    """The as-of date an enterprise link drawn on this request's page carries: the day its ``as_of`` parameter reads
+    as (2022/6/30 → 2022-06-30), none when the page was asked for no date (the profile's default is the page's)."""
+    value = request.query_params.get("as_of") if request is not None else None
+    return shown_date(value) if value and value.strip() else ""
+
+
+@pass_context
+def _page_enterprise_href(ctx, ident) -> str:
+    """``enterprise_href(id)`` in a template: the profile's link as of the page's as-of (``link_as_of``)."""
+    return enterprise_href(ident, link_as_of(ctx.get("request")))

@@ -10,6 +10,7 @@ import datetime as _dt
 import html
 import os
 from ...core.event_titles import reports_text
+from ...core.explain import enterprise_href
 from ...core.teamstate.clock import CHINA, now
 from ..monitoring.feeds import feed_words, notes_in_words
 from . import delivery
@@ -61,7 +62,7 @@ def render(owner: str, alerts: list[dict], day: _dt.date, lang: str = "zh", base
     for a in events:
         ev = next((r for r in a["evidence"] if r.get("table") not in ("events",)), None)
         src = html.escape((ev or {}).get("note") or "")
-        link = f"{base_url}/enterprises/{a['enterprise_id']}" if base_url and a.get("enterprise_id") is not None else ""
+        link = base_url + enterprise_href(a["enterprise_id"]) if base_url and a.get("enterprise_id") is not None else ""
         name = html.escape(a.get("enterprise_name") or "")
         cell = f'<a href="{html.escape(link)}">{name}</a>' if link else name
         # the event's title with how many reports tell it (· 2 篇报道): one event told by several senders or items

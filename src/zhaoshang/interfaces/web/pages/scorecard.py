@@ -13,6 +13,7 @@ from fastapi import Depends, Path, Request
 from markupsafe import Markup, escape
 
 from ....core.errors import UserError
+from ....core.explain import enterprise_href
 from ....services.evaluation.scorecard import score_enterprise
 from ....services.monitoring import bus
 from ..schemas import TEXT_MAX, AsOf
@@ -30,7 +31,7 @@ def profile_card(web, store, eid: int, as_of, lang: str) -> tuple[dict | None, s
         if earlier:  # "… e.g. as of 2018-02-23", the date a link to the profile as of that date
             day = earlier["date"].isoformat()
             return None, (escape(earlier["en" if lang == "en" else "zh"])
-                          + Markup('<a id="sc-earlier" href="/enterprises/{}?as_of={}#scorecard">{}</a>').format(eid, day, day))
+                          + Markup('<a id="sc-earlier" href="{}#scorecard">{}</a>').format(enterprise_href(eid, day), day))
         return None, exc.in_lang(lang).splitlines()[0]
 
 

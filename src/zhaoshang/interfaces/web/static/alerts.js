@@ -15,7 +15,7 @@
     tr.dataset.ids = String(a.id);
     tr.dataset.event = a.event_key || '';
     const ent = a.enterprise_id == null ? '' :
-      '<a href="/enterprises/' + encodeURIComponent(a.enterprise_id) + '">' + esc(a.enterprise_name || a.enterprise_id) + '</a>';
+      '<a href="' + esc(ZS.entHref(a.enterprise_id)) + '">' + esc(a.enterprise_name || a.enterprise_id) + '</a>';
     tr.innerHTML = '<td>' + esc(a.id) + '</td><td class="date">' + esc(a.event_date || '') + '</td><td class="al-rule">' + esc(a.rule_shown || a.rule_name) +
       '</td><td>' + ent + '</td><td class="al-type">' + esc(a.shown_type != null ? a.shown_type : ((cfg.types || {})[a.event_type] || a.event_type)) + '</td><td>' +
       esc(a.shown_title != null ? a.shown_title : (((window.ZS || {}).lang === 'en' && a.title_en) || a.title || '')) + '</td><td><a class="al-evidence" href="/alerts/' + encodeURIComponent(a.id) + '">' +

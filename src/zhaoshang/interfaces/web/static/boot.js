@@ -8,6 +8,12 @@
   document.querySelectorAll('script[type="application/json"][data-zs]').forEach(el => {
     ZS[el.dataset.zs] = JSON.parse(el.textContent);
   });
+  // THE link to an enterprise's profile in a script, as the templates' enterprise_href (core/explain.py) draws it:
+  // /enterprises/ID, ?as_of=D under an as-of — by default the page's (#zs-boot link_as_of, the day the server read)
+  ZS.entHref = (id, asOf) => {
+    const day = asOf === undefined ? ZS.link_as_of : asOf;
+    return '/enterprises/' + encodeURIComponent(id) + (day ? '?as_of=' + encodeURIComponent(day) : '');
+  };
   // state-changing requests made from scripts carry the CSRF token
   ZS.post = (url, body) => fetch(url, {method: 'POST', body: body,
     headers: {'X-CSRF-Token': ZS.csrf || '', Accept: 'application/json'}});

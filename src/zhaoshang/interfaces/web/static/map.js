@@ -200,7 +200,7 @@
       });
     });
     h += '</div><h3>' + T('top') + (state.node ? ' · ' + ZS.esc(state.node) : '') + '</h3><ol class="tops-list">' +
-      (d.top.length ? d.top.map(e => '<li><a href="/enterprises/' + e.id + '">' + ZS.esc(e.name) + '</a>' + (e.capital_wan ? ' <small class="muted">' + (ZS.lang === 'en' ? ZS.num(Math.round(e.capital_wan * 10)) + 'k CNY' : ZS.num(Math.round(e.capital_wan)) + '万') + '</small>' : '') + '</li>').join('') : '<li class="muted">' + T('none') + '</li>') +
+      (d.top.length ? d.top.map(e => '<li><a href="' + ZS.esc(ZS.entHref(e.id, state.asOf)) + '">' + ZS.esc(e.name) + '</a>' + (e.capital_wan ? ' <small class="muted">' + (ZS.lang === 'en' ? ZS.num(Math.round(e.capital_wan * 10)) + 'k CNY' : ZS.num(Math.round(e.capital_wan)) + '万') + '</small>' : '') + '</li>').join('') : '<li class="muted">' + T('none') + '</li>') +
       '</ol><p class="panel-links"><a href="/chain?region=' + code + '">' + T('nav.chain') + ' →</a> <a class="to-list" href="/enterprises?' + qs({region: code, node: state.node || ZS.mapChain, as_of: state.asOf}) + '">' + T('nav.enterprises') + ' →</a>' +
       ' <a class="by-score" href="/enterprises?' + qs({region: code, node: state.node || ZS.mapChain, as_of: state.asOf, sort: '-score'}) + '">' + (ZS.lang === 'en' ? 'by score →' : '按评分 →') + '</a></p>';
     body.innerHTML = h;

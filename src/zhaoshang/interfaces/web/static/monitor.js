@@ -31,7 +31,7 @@
       small.textContent = cfg.labels.also + also.join(cfg.labels.also_sep); type.append(' ', small);
     }
     tr.appendChild(type);
-    const ent = cell(''); const a = document.createElement('a'); a.href = '/enterprises/' + ev.enterprise_id;
+    const ent = cell(''); const a = document.createElement('a'); a.href = ZS.entHref(ev.enterprise_id);
     a.textContent = ev.enterprise_name; ent.appendChild(a); tr.appendChild(ent);
     const title = cell('');
     if (ev.url && /^https?:\/\//.test(ev.url)) {
