@@ -311,6 +311,14 @@ def test_map_panel_gives_capital_in_english_units(page, server):
     page.wait_for_selector("#panel-title")
     caps = page.eval_on_selector_all(".tops-list small", "xs => xs.map(x => x.innerText.trim())")
     assert caps and all(re.fullmatch(r"\d{1,3}(,\d{3})*k CNY", c) for c in caps), caps  # 10k CNY × 10 = k CNY
+    links = "xs => xs.map(x => x.getAttribute('href'))"
+    assert all(re.fullmatch(r"/enterprises/\d+", h) for h in page.eval_on_selector_all(".tops-list a", links))
+    # under an as-of the panel's enterprises open as of it (the day the box reads: 2020 → 2020-12-31), as the pages' do
+    page.goto(server + "/map?region=330000&as_of=2020")
+    page.wait_for_selector("#map[data-ready='1']")
+    page.wait_for_selector(".tops-list a")
+    hrefs = page.eval_on_selector_all(".tops-list a", links)
+    assert hrefs and all(re.fullmatch(r"/enterprises/\d+\?as_of=2020-12-31", h) for h in hrefs), hrefs
     assert page.errors == []
 
 
