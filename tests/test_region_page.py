@@ -53,6 +53,9 @@ def test_json_twin_equals_the_service(server):
     sec = html[html.index('id="sec-top"'):]
     sec = sec[:sec.index("</section>")]
     assert top[0]["district_en"] in sec and top[0]["nodes_en"] in sec and top[0]["district"] not in sec
+    # the definitions are a link a web user can follow (the methods page), not a folder of the repository alone
+    foot = html[html.index('id="rp-methods"'):]
+    assert foot.split("</p>", 1)[0].count('<a href="/methods">') == 1, foot[:300]
 
 
 def test_report_download_endpoint(server):
