@@ -637,3 +637,16 @@ def test_resources_after_the_as_of_date_are_marked_wherever_the_modes_are_shown(
     assert not now["resources"]["after_as_of"] and now["resources"]["note"] is None
     assert not any(c["text"].endswith("†") for m in mode_cards(now["modes"]) for c in m["criteria"])
     assert resources_note({"recommend": now}) == ""
+    # a file of provinces gives a city no figure: its criteria read no data, said why, and none is marked † (no
+    # later figure was read) — no note of later data beside rows that all read 数据不足
+    provinces = tmp_path / "provinces.yaml"
+    provinces.write_text(yaml.safe_dump({"as_of": dt.date(2024, 12, 31), "regions": {
+        c[:2] + "0000": {k: v for k, v in r.items() if k != "name"} for c, r in RESOURCES.items()}}), encoding="utf-8")
+    city = rec.recommend(fx["store"], "330100", as_of="2023-06-30", resources=provinces)
+    read = [c for m in city["modes"] for c in m["criteria"] if "resources" in c["source"]]
+    assert read and all(c["value"] is None and not c["after_as_of"] for c in read)
+    assert not city["resources"]["after_as_of"] and city["resources"]["note"] is None
+    for lang, said in (("zh", "地区资源文件只覆盖省级地区（3 个），没有地级市 杭州市 的数据，读取它的条件"),
+                       ("en", "The region resources file covers provinces only (3) and has no figures for the city Hangzhou, so the criteria")):
+        assert resources_note({"recommend": city}, lang).startswith(said) and "†" not in resources_note({"recommend": city}, lang)
+    assert city["resources"]["absent_note"] in city["notes"] and city["resources"]["absent_note_en"] in city["notes_en"]

@@ -23,7 +23,7 @@ from ..core.asof import enterprises_as_of, generation_memo, reference_date
 from ..core.config import ConfigFile
 from ..core.errors import NotFound, UserError
 from ..core.explain import Explained, Part, Ref
-from ..core.geo.lookup import region_condition
+from ..core.geo.lookup import region_condition, region_ref
 from .analytics.complexity import complexity_matrix, matrix_from_rows
 from .analytics.concentration import cagr
 from .analytics.segments import CONFIG_PATH, MACRO_SPACE, segment_matrix
@@ -127,6 +127,28 @@ def load_resources(path: str | Path) -> dict:
             "regions": regions}
 
 
+# the levels a resources file can list, in words (a region's level: core/geo/lookup.py)
+RESOURCE_LEVELS = {"province": ("省级地区", "provinces", "省级地区", "province"),
+                   "city": ("地级市", "prefecture-level cities", "地级市", "city"),
+                   "district": ("区县", "districts", "区县", "district")}
+
+
+def resources_absent(store, res: dict, info: dict) -> tuple[str, str]:
+    """Why a region the resources file does not list reads 数据不足 on the criteria that read it: the file lists only
+    regions of other levels (the demo's: prefecture-level cities, so never a district), or not this one."""
+    levels = dict.fromkeys(r.level for r in (region_ref(store, c) for c in res["regions"]) if r is not None)
+    name, name_en = info.get("name") or info["code"], info.get("name_en") or info.get("name") or info["code"]
+    what = "，读取它的条件（算力、高校、引导基金等）记为数据不足", ", so the criteria that read it (compute, universities, guidance funds …) read no data"
+    if levels and info.get("level") not in levels:
+        zh_of = "、".join(RESOURCE_LEVELS[lv][0] for lv in levels if lv in RESOURCE_LEVELS)
+        en_of = " and ".join(RESOURCE_LEVELS[lv][1] for lv in levels if lv in RESOURCE_LEVELS)
+        own = RESOURCE_LEVELS.get(info.get("level"), ("地区", "region", "地区", "region"))
+        return (f"地区资源文件只覆盖{zh_of}（{len(res['regions'])} 个），没有{own[2]} {name} 的数据{what[0]}",
+                f"the region resources file covers {en_of} only ({len(res['regions'])}) and has no figures for the {own[3]} "
+                f"{name_en}{what[1]}")
+    return (f"地区资源文件未列出 {name}{what[0]}", f"the region resources file does not list {name_en}{what[1]}")
+
+
 def default_resources(store) -> Path | None:
     """The demo resources file for the synthetic demo database; otherwise none (pass --resources)."""
     return DEMO_RESOURCES if store.synthetic else None
@@ -182,7 +204,8 @@ def evaluate_mode(mode: dict, profile: dict, as_of: Any = None, region: str | No
         zh, en, src = METRICS[c["metric"]]
         crit.append({"metric": c["metric"], "label_zh": zh, "label_en": en, "source": src, "value": v,
                      "op": c["op"], "threshold": c["value"], "passed": passed,
-                     "after_as_of": bool(resources_after) and "resources" in src})
+                     # marked only where a figure was read: a criterion the file gives nothing for used no later data
+                     "after_as_of": bool(resources_after) and "resources" in src and v is not None})
     require = mode.get("require", "all")
     outcomes = [c["passed"] is True for c in crit]
     fires = bool(crit) and (all(outcomes) if require == "all" else any(outcomes))
@@ -510,6 +533,12 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
     modes = [evaluate_mode(m, profile, ref.isoformat(), info["code"], res["as_of"] if later else None)
              for m in cfg.get("modes") or []]
     res_note = None
+    # a region the file does not list reads no data on every criterion that reads the file: said why (a resources file of
+    # prefecture-level cities has no figure for a district), as the page, report and workbook print it under the modes
+    absent = resources_absent(store, res, info) if res is not None and info["code"] not in res["regions"] else None
+    if absent:
+        notes.append(absent[0])
+        notes_en.append(absent[1])
     if later and any(c["after_as_of"] for m in modes for c in m["criteria"]):
         res_note = (f"地区资源文件截至 {res['as_of']}，晚于分析日期 {ref}：招商模式中读取资源的条件（算力、高校、引导基金等，标 †）"
                     "用的是较晚的数据",
@@ -550,7 +579,8 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
         "profile": profile,
         "resources": None if res is None else {**{k: res[k] for k in ("path", "synthetic", "label", "as_of")},
                                                "regions": len(res["regions"]), "after_as_of": res_note is not None,
-                                               "note": res_note and res_note[0], "note_en": res_note and res_note[1]},
+                                               "note": res_note and res_note[0], "note_en": res_note and res_note[1],
+                                               "absent_note": absent and absent[0], "absent_note_en": absent and absent[1]},
         "synthetic": bool(store.synthetic) or bool(res and res["synthetic"]),
         "notes": notes, "notes_en": notes_en,
     }

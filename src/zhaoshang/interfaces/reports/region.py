@@ -270,11 +270,14 @@ def sources_note(profile: dict, lang: str = "zh") -> str:
 
 
 def resources_note(profile: dict, lang: str = "zh") -> str:
-    """The sentence under the attraction modes when the resources file they read is dated after the as-of date (the
-    criteria marked †), for the page, the report and the workbook alike; empty otherwise."""
+    """The sentences under the attraction modes about the resources file they read, for the page, the report and the
+    workbook alike: why its criteria read no data when the file does not list the region (a file of cities, a
+    district), and — marked † — that the file is dated after the as-of date when a criterion read a figure from it;
+    empty otherwise."""
     res = (profile.get("recommend") or {}).get("resources") or {}
-    note = res.get("note_en" if lang == "en" else "note")
-    return f"† {note[:1].upper() + note[1:] if lang == 'en' else note}{'.' if lang == 'en' else '。'}" if note else ""
+    said = lambda s: f"{s[:1].upper() + s[1:] if lang == 'en' else s}{'.' if lang == 'en' else '。'}"  # noqa: E731
+    absent, note = res.get("absent_note_en" if lang == "en" else "absent_note"), res.get("note_en" if lang == "en" else "note")
+    return (" " if lang == "en" else "").join(([said(absent)] if absent else []) + ([f"† {said(note)}"] if note else []))
 
 
 def rec_beyond_text(profile: dict, lang: str = "zh") -> str:

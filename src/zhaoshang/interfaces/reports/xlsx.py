@@ -170,7 +170,7 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
                 _put(sh, i, j, v, c[3], lang)
         if key == "recommend" and rec_beyond_text(profile, lang):  # the candidates below the listed ones, named
             sh.cell(row=start + len(rows) + 2, column=1, value=rec_beyond_text(profile, lang))
-        if key == "modes" and resources_note(profile, lang):  # the criteria marked †: resources after the as-of date
+        if key == "modes" and resources_note(profile, lang):  # the resources file: a region it lacks, a date after the as-of (†)
             sh.cell(row=start + len(rows) + 2, column=1, value=resources_note(profile, lang))
         sh.freeze_panes = sh.cell(row=start + 1, column=1)
 
