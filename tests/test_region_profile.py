@@ -162,6 +162,14 @@ def test_district_and_macro(store, sz):
                        "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")[0]["c"]
     p = region_profile(store, dist, as_of=sz["as_of"])
     assert p["region"]["level"] == "district" and p["map"]["highlight"] == [dist] and p["map"]["view"] == "440300"
+    # a segment's PCI is the district matrix's on a district's page and report, the city matrix's on its city's: each
+    # headed by its level (the same segment's two PCIs differ)
+    from zhaoshang.interfaces.reports.region import report_context
+
+    heads = {(lvl, lang): report_context(x, lang)["rec_segments_table"]["headers"]
+             for lvl, x in (("district", p), ("city", sz)) for lang in ("zh", "en")}
+    assert "复杂度 PCI（区县间）" in heads["district", "zh"] and "PCI (among districts)" in heads["district", "en"]
+    assert "复杂度 PCI（地级市间）" in heads["city", "zh"] and "PCI (among cities)" in heads["city", "en"]
     yrd = region_profile(store, "长三角", as_of=sz["as_of"])
     assert yrd["region"]["level"] == "macro" and yrd["summary"]["region_total"] > 0
     assert all(not r["region"].startswith("M-3") for r in yrd["partners"]["rows"])  # overlapping macros are not partners

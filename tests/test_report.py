@@ -150,6 +150,8 @@ def test_xlsx_holds_the_json_numbers(env):
     rec = table("推荐环节")
     assert [r["推荐环节"] for r in rec] == [s["name_zh"] for s in p["recommend"]["segments"]]
     assert [r["RCA"] for r in rec] == pytest.approx([s["rca"] for s in p["recommend"]["segments"]])
+    # the PCI named by the level whose matrix it was computed over (a district's page gives the same segment another)
+    assert [r["复杂度 PCI（地级市间）"] for r in rec] == pytest.approx([s["pci"] for s in p["recommend"]["segments"]])
     quarters = table("融资趋势")
     assert [r["季度"] for r in quarters] == [q["period"] for q in p["trends"]["by_period"]]
     assert sum(r["融资事件"] for r in quarters) == p["trends"]["totals"]["rounds"]

@@ -82,6 +82,13 @@ MAP_PRECISION: dict[str, Pair] = {"address": ("按地址定位", "at the address
 LEVELS: dict[str, Pair] = {"province": ("省级", "province"), "city": ("地市", "city"), "district": ("区县", "district"),
                            "macro": ("区域", "macro-region"), "nation": ("全国", "nation")}
 ROUNDS: dict[str, Pair] = {k: (ROUND_LABELS_ZH[k], ROUND_LABELS_EN[k]) for k in ROUND_LABELS_ZH}
+# a recommendation's PCI is computed over the region × segment matrix of the regions of its level (a macro-region's:
+# itself beside the provinces outside it), so one segment's PCI differs between a city's and a district's page: its
+# header names the level (the region page, the report and the workbook)
+PCI_AMONG: dict[str, Pair] = {"province": ("复杂度 PCI（省级地区间）", "PCI (among provinces)"),
+                              "city": ("复杂度 PCI（地级市间）", "PCI (among cities)"),
+                              "district": ("复杂度 PCI（区县间）", "PCI (among districts)"),
+                              "macro": ("复杂度 PCI（与其外各省份间）", "PCI (beside the provinces outside it)")}
 # enterprise tags as stored (高新技术企业, 专精特新 …; core/tags.py); a tag not listed is shown as written
 TAGS: dict[str, Pair] = {k: (k, v) for k, v in TAG_LABELS_EN.items()}
 MATCHED: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "listed_code": ("股票代码", "stock code"), "name_exact": ("全称", "full name"),

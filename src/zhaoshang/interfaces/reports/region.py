@@ -20,7 +20,7 @@ from ...core.parse.dates import format_date
 from ...core.event_titles import money_en
 from ...core.writers import publish
 from ...services.datastore import synthetic_label
-from ..labels import COLUMNS, label, lq_text, pct_text, report_column, segments_beyond_text
+from ..labels import COLUMNS, PCI_AMONG, label, lq_text, pct_text, report_column, segments_beyond_text
 from . import charts
 
 HERE = Path(__file__).parent
@@ -183,6 +183,13 @@ def _rows_of(section: dict, *keys: str) -> list[dict]:
         if isinstance(v, list) and v and isinstance(v[0], dict):
             return v
     return []
+
+
+def recommend_cols(profile: dict, cols: list[Col]) -> list[Col]:
+    """The recommendation's columns with the PCI headed by the level whose matrix it was computed over (复杂度 PCI（区县间）
+    on a district's page: not the city's PCI of the same segment), for the page, the report and the workbook alike."""
+    head = PCI_AMONG.get((profile.get("recommend") or {}).get("level"))
+    return [(k, *head, kind) if k == "pci" and head else (k, zh, en, kind) for k, zh, en, kind in cols]
 
 
 def recommend_parts(profile: dict) -> tuple[list[dict], list[dict]]:
@@ -403,7 +410,7 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
         "links": links,
         "partners_table": table(partners.get("rows", []), TABLES["partners"], lang),
         "top_table": table(profile["top_enterprises"].get("rows", []), TABLES["top"], lang),
-        "rec_segments_table": table(rec_segments, [c for c in TABLES["recommend"] if c[0] in RECOMMEND_SHOWN], lang),
+        "rec_segments_table": table(rec_segments, recommend_cols(profile, [c for c in TABLES["recommend"] if c[0] in RECOMMEND_SHOWN]), lang),
         "rec_modes": mode_cards(rec_modes, lang),
         "rec_beyond": rec_beyond_text(profile, lang), "resources_note": resources_note(profile, lang),
         "sources_note": sources_note(profile, lang),

@@ -11,7 +11,7 @@ from ...core.parse.dates import excel_date_format
 from ...core.writers import DANGEROUS_PREFIXES, _xlsx_value
 from ...services.datastore import synthetic_label
 from ..labels import label
-from .region import (TABLES, Col, _atomic, _cell_of, fmt_value, kinds_text, mode_cards, rec_beyond_text,
+from .region import (TABLES, Col, _atomic, _cell_of, fmt_value, kinds_text, mode_cards, rec_beyond_text, recommend_cols,
                      recommend_parts, report_cols, resources_note, sources_note, trend_parts)
 
 def _chain_text(profile: dict, en: bool) -> str:
@@ -50,7 +50,7 @@ def _sheet_rows(profile: dict, lang: str) -> list[tuple[str, list[dict], list[Co
     tr = trend_parts(profile, lang)
     quarters = [s["row"] for s in tr["quarters"]]
     q_cols = TABLES["quarters"]
-    rec_cols = report_cols("recommend", [("node", "text")]) + TABLES["recommend"]
+    rec_cols = recommend_cols(profile, report_cols("recommend", [("node", "text")]) + TABLES["recommend"])
     leads = profile.get("leads") or {}
     lead_rows = next((leads[k] for k in ("rows", "leads") if isinstance(leads.get(k), list)), []) if leads.get("available") else []
     out = [
