@@ -113,6 +113,22 @@ def serve(fd: int, script_dir: str) -> None:
     # the environment): every import and every command that reads a region built them, about 0.1–0.2 s a run
     RegionParser.default()
     macro_regions()
+    # what an import or a report reads before its own work, each kept by the file it read (path, size, modification
+    # time) or loaded once: the presets and the chain taxonomy's YAML, the numpy and Arrow pieces the credit-code
+    # check loads on its first call, WeasyPrint and openpyxl (half a second of a PDF report's start). A one-row
+    # import through the warm server: 0.69 → 0.53 s of CPU (docs/benchmarks.md, "The warm test server's preloads")
+    import pyarrow as pa
+
+    from zhaoshang.core.importers.presets import list_presets
+    from zhaoshang.core.parse.uscc import uscc_valid_arrow
+    from zhaoshang.services.chain.taxonomy import DEFAULT_TAXONOMY, default_weights, load_taxonomy
+
+    list_presets()
+    uscc_valid_arrow(pa.array(["91110000100000000X"]))
+    load_taxonomy(DEFAULT_TAXONOMY)  # the package's file, whatever the environment names
+    default_weights()
+    importlib.import_module("weasyprint")
+    importlib.import_module("openpyxl")
     if threading.active_count() != 1:  # a fork copies one thread only: a second one's locks would stay held
         raise SystemExit(f"cli_warm: a preloaded module started a thread: {threading.enumerate()}")
     import gc
