@@ -742,6 +742,21 @@ def test_report_and_cli_head_the_same_keys_alike(env, sz_en, lang):
             assert want in book and want in cli, (table, key, want, book, cli)
 
 
+def test_every_page_keeps_its_words_within_the_text_width(env, sz_en):
+    """The English recommended segments ran past the right margin, its Score column outside the page's text (the
+    numbers' one-line headers Funding CAGR / Patent CAGR beside the names and quadrants): on every page of the Chinese
+    and the English report, every word lies within the 15 mm side margins."""
+    for pdf in (env["pdf"], sz_en["pdf"]):
+        box = pdf_text(pdf, "-bbox")
+        width = float(re.search(r'<page width="([\d.]+)"', box).group(1))
+        lo, hi = 15 / 25.4 * 72 - 1, width - 15 / 25.4 * 72 + 1
+        out = {n: [w for x0, x1, w in re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', page)
+                   if float(x0) < lo or float(x1) > hi]
+               for n, page in enumerate(box.split("<page ")[1:], 1)}
+        assert {n: words for n, words in out.items() if words} == {}, pdf
+        assert re.search(r">(Recommended|推荐招商环节)<", box)  # the table read is there
+
+
 def test_english_chain_table_keeps_each_segment_name_whole_and_readable(env, sz_en):
     """The English PDF's chain table squeezed the segment column beside the numbers' one-line headers: Advanced
     packaging and semiconductor manufacturing ran over four lines. Each segment's name is in the table whole, in the
