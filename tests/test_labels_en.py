@@ -201,3 +201,43 @@ def test_a_record_where_the_enterprise_is_the_branch_or_investee_names_its_paren
         cells = page.eval_on_selector_all("#branches tr td", "tds => tds.map(t => t.innerText.trim())")
         assert cells[1] == "parent company" and cells[2] == f"← {parent}", cells
         b.close()
+
+
+# full-width punctuation (U+3001–U+303F: 、。「」…; U+FF01–U+FF60: （）：，；！？): Chinese typography, not English (the
+# ideographic space U+3000 that indents a select's options is a space, not punctuation)
+FULL_WIDTH = re.compile(r"[\u3001-\u303f\uff01-\uff60]+")
+
+
+def _full_width_in_english(text: str) -> list[str]:
+    """Full-width punctuation between English words: a run of it with no Han character on either side (a name the
+    data gives in Chinese, 杭州某某合伙企业（有限合伙）, keeps its own)."""
+    out = []
+    for m in FULL_WIDTH.finditer(text):
+        left, right = text[:m.start()].rstrip(" \x00")[-1:], text[m.end():].lstrip(" \x00")[:1]
+        if not HAN.match(left or "x") and not HAN.match(right or "x"):
+            out.append(text[max(0, m.start() - 30):m.end() + 30].replace("\x00", "|"))
+    return out
+
+
+def test_english_labels_and_pages_use_english_punctuation(demo, request):
+    """English text is written with ASCII punctuation: the label vocabulary of the pages, the CLI and the reports,
+    and the English pages as served (合作网络 read "Secondary nodes（2）：")."""
+    import html
+
+    import httpx
+
+    from zhaoshang.interfaces import labels
+    from zhaoshang.interfaces.web.i18n import STRINGS
+
+    pairs = {f"{name}.{k}": v for name in dir(labels) if isinstance(getattr(labels, name), dict)
+             for k, v in getattr(labels, name).items() if isinstance(v, tuple) and len(v) == 2}
+    pairs.update(STRINGS)
+    assert len(pairs) > 500
+    assert {k: en for k, (zh, en) in pairs.items() if isinstance(en, str) and FULL_WIDTH.search(en)} == {}
+    base, eid = request.getfixturevalue("served"), _tagged_funded(demo)
+    for path in ("/network", "/network?level=city", "/trends", "/chain", "/map", "/region/330100", f"/enterprises/{eid}"):
+        page = httpx.get(base + path, cookies={"lang": "en"}, timeout=120).text
+        page = re.sub(r"(?s)<(script|style|textarea)\b.*?</\1>|<!--.*?-->", " ", page)
+        text = html.unescape(re.sub(r"<[^>]+>", "\x00", page))  # a tag's place kept: words either side stay apart
+        assert "Secondary nodes" in text or not path.startswith("/network")
+        assert _full_width_in_english(text) == [], (path, _full_width_in_english(text))
