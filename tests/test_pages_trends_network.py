@@ -222,15 +222,39 @@ def test_trends_page_english_and_empty(page, server, db):
         if (String(s).includes('…') || String(s).includes('...')) cut.push(s); });
       return cut; }""")
     assert cut == [], cut  # the segments' English names whole (Speech and natural langu… was cut)
-    # the investors → segments flow: a segment's name is cut by the room the chart leaves it, not at 12 letters
-    # ('M07 Knowledge g…' beside 190 px of white)
-    flow = page.evaluate("""() => { const out = [];
-      echarts.getInstanceByDom(document.querySelector('#chart-flow')).getZr().storage.getDisplayList(true)
-        .forEach(e => { if (e.type === 'tspan' && e.style && /^[UMD][0-9]{2}[ .]/.test(e.style.text || '')) out.push(e.style.text); });
-      return out; }""")
-    assert flow, flow
-    assert [x for x in flow if len(x) > 16 and not x.endswith(("…", "..."))], flow
+    for sel in ("#chart-node", "#chart-region"):  # every text drawn has a place of its own: the amount axis's ticks
+        texts = page.evaluate(CHART_TEXTS, sel)     # ran together (5,0000000000…) beside the long value labels
+        assert len(texts) > 20 and overlapping(texts) == [], (sel, overlapping(texts))
+    # the investors → segments flow: an investor's legal name and a segment's English name whole, each side of the
+    # chart as wide as its longest label ('北京市人工智能产业投资…' was cut at 12 characters in both languages,
+    # 'D07 Smart manufacturing and i…' at 180 px); and in Chinese
+    with Store(db, read_only=True) as store:
+        investors = [r["name"] for r in trends(store)["investors"][:8]]
+    for lang in ("en", "zh"):
+        if lang == "zh":
+            page.goto(server + "/trends?lang=zh")
+            page.wait_for_timeout(700)
+        flow = [x["text"] for x in page.evaluate(CHART_TEXTS, "#chart-flow")]
+        assert lang == "zh" or [x for x in flow if re.match(r"[UMD][0-9]{2} ", x) and len(x) > 24], (lang, flow)
+        assert [x for x in flow if x.endswith(("…", "..."))] == [], (lang, flow)
+        assert set(investors) <= set(flow), (lang, investors, flow)
     assert page.errors == []
+
+
+# the texts a chart draws (axis labels, value labels, node labels), each with its box on the page
+CHART_TEXTS = """(sel) => { const out = [];
+  echarts.getInstanceByDom(document.querySelector(sel)).getZr().storage.getDisplayList(true).forEach(e => {
+    if (e.type !== 'tspan' || e.ignore || e.invisible || !e.style || !e.style.text || e.style.opacity === 0) return;
+    const r = e.getBoundingRect().clone(); r.applyTransform(e.getComputedTransform());
+    out.push({text: String(e.style.text), x: r.x, y: r.y, w: r.width, h: r.height}); });
+  return out; }"""
+
+
+def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    """The pairs of texts whose boxes overlap by more than a pixel."""
+    return [(a["text"], b["text"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if a["x"] < b["x"] + b["w"] - 1 and b["x"] < a["x"] + a["w"] - 1
+            and a["y"] < b["y"] + b["h"] - 1 and b["y"] < a["y"] + a["h"] - 1]
 
 
 def test_network_page_draws_map_chord_and_metrics(page, server):
@@ -245,6 +269,13 @@ def test_network_page_draws_map_chord_and_metrics(page, server):
     assert page.locator("#nodes-table tbody tr").count() >= 3
     assert page.locator("#nodes-table tr.in-group").count() == 3
     shot(page, "network")
+    # a window shrunk to nothing and back (as a tab laid out at 1 × 1 px for a moment): the map keeps its size and
+    # draws again, no error (ECharts threw "Cannot read properties of null (reading '0')" laying the map out in no room)
+    page.set_viewport_size({"width": 1, "height": 1})
+    page.wait_for_timeout(400)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.wait_for_timeout(500)
+    assert page.errors == [] and ink(page, "#flow-map canvas") > 2000
     page.select_option("#sel-kind", "investment")
     page.wait_for_url("**kind=investment*")
     page.wait_for_selector("#flow-map[data-ready='1']")
@@ -275,10 +306,7 @@ def test_network_flow_map_labels_do_not_overlap(page, server):
         want = ({"北京市", "上海市", "广东省", "江苏省", "安徽省", "浙江省"} if lang == "zh" else
                 {"Beijing", "Shanghai", "Guangdong", "Jiangsu", "Anhui", "Zhejiang"})
         assert want <= names, (lang, names)
-        overlaps = [(a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:]
-                    if a["x"] < b["x"] + b["w"] - 1 and b["x"] < a["x"] + a["w"] - 1
-                    and a["y"] < b["y"] + b["h"] - 1 and b["y"] < a["y"] + a["h"] - 1]
-        assert overlaps == [], (lang, overlaps)
+        assert overlapping(labels) == [], (lang, overlapping(labels))
     assert page.errors == []
 
 

@@ -73,8 +73,17 @@
       });
     });
   };
+  // a chart follows the window's size once the window has settled — but not into a box of no size (a window shrunk to
+  // nothing, a tab laid out at 1 × 1 px for a moment): ECharts lays a map (geo) out in no room with a singular transform
+  // and throws (Cannot read properties of null (reading '0')); the chart keeps its size until the box has one again
   ZS.onResize = function (chart) {
     let t = null;
-    window.addEventListener('resize', () => { clearTimeout(t); t = setTimeout(() => chart.resize(), 120); });
+    window.addEventListener('resize', () => {
+      clearTimeout(t);
+      t = setTimeout(() => {
+        const el = chart.getDom();
+        if (!chart.isDisposed() && el.clientWidth > 0 && el.clientHeight > 0) chart.resize();
+      }, 120);
+    });
   };
 })();

@@ -21,13 +21,11 @@
   const nameOf = code => ((en && (d.names_en || {})[code]) || (byCode[code] ? byCode[code].name : code));
   const maxW = Math.max(1e-9, ...d.edges.map(e => e.weight));
   const maxS = Math.max(1e-9, ...d.nodes.map(n => n.strength));
-  const charts = [];
-  window.addEventListener('resize', () => charts.forEach(c => c.resize()));
   function init(id) {
     const el = document.getElementById(id);
     if (!el) return null;
     const c = echarts.init(el, null, {renderer: 'canvas'});
-    charts.push(c);
+    ZS.onResize(c);
     return c;
   }
   const fmtW = w => (Math.round(w * 100) / 100).toString();

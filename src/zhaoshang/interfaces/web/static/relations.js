@@ -35,7 +35,7 @@
     if (hid) chart.getZr().refresh();
   }
   if (chart) chart.on('finished', hideCovered);
-  if (chart) window.addEventListener('resize', () => chart.resize());
+  if (chart) ZS.onResize(chart);
   function addNode(n, center) {
     if (!nodes.has(n.key)) nodes.set(n.key, {id: n.key, name: n.name == null ? n.key : String(n.name), type: n.type,
       records: n.records || [n.key],  // records linked as one person are one node (the server merges them)
