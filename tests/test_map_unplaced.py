@@ -1,6 +1,7 @@
 """The map's drill-down says what its rows leave out: a province's enterprises with no city known are in the
 province's count but in no city's row, and the map (its table and side panel) says "另有 N 家企业未定位到地市，未列入" —
-the wording the trends page uses for its rounds — instead of letting the cities add up short in silence."""
+the wording the trends page uses for its rounds — instead of letting the cities add up short in silence. The nation
+says the same of the placed enterprises with no region in China (the map at the province level, the chain page)."""
 
 from __future__ import annotations
 
@@ -21,18 +22,31 @@ def test_a_province_drill_down_counts_the_enterprises_without_a_city(tmp_path, d
     with Store(db, read_only=True) as s:
         prov = "330000"
         assert matrix.unplaced(s, prov, "city") == 0
-    # two enterprises of the province whose city is not known, placed on the chain by an analyst
+        assert matrix.unplaced(s, None, "province") == 0
+    # two enterprises of the province whose city is not known, and one with no region at all, placed on the chain
+    # by an analyst
     f = tmp_path / "省级.csv"
-    f.write_text("企业名称,地区\n浙江甲未定位智能科技有限公司,浙江省\n浙江乙未定位智能科技有限公司,浙江\n", encoding="utf-8")
+    f.write_text("企业名称,地区\n浙江甲未定位智能科技有限公司,浙江省\n浙江乙未定位智能科技有限公司,浙江\n"
+                 "丙无地区智能科技有限公司,\n", encoding="utf-8")
     run("import", "enterprises", f, "--source", "省级名录", db=db)
-    for name in ("浙江甲未定位智能科技有限公司", "浙江乙未定位智能科技有限公司"):
+    for name in ("浙江甲未定位智能科技有限公司", "浙江乙未定位智能科技有限公司", "丙无地区智能科技有限公司"):
         run("placements", "add", name, "M02", "--reason", "主营机器视觉", db=db)
     client = local_client(create_app(str(db)))
     top = {r["code"]: r["count"] for r in client.get("/api/map", params={"level": "province"}).json()["rows"]}
     drill = client.get("/api/map", params={"level": "city", "parent": prov}).json()
     assert top[prov] - sum(r["count"] for r in drill["rows"]) == drill["unplaced"] == 2
-    assert client.get("/api/map", params={"level": "province"}).json()["unplaced"] is None  # the nation: no parent
     assert client.get(f"/api/regions/{prov}").json()["unplaced"] == 2
+    # the nation: the placed enterprise with no region is in no province's row, nor in the chain's totals, and both
+    # say so — the library's count of the chain (node=ai) holds it
+    nation = client.get("/api/map", params={"level": "province"}).json()
+    library = client.get("/api/enterprises", params={"node": "ai", "size": 1}).json()["total"]
+    assert library - sum(r["count"] for r in nation["rows"]) == nation["unplaced"] == 1
+    assert client.get("/api/map", params={"level": "province", "node": "M02"}).json()["unplaced"] == 1
+    assert client.get("/api/map", params={"level": "province", "node": "D"}).json()["unplaced"] == 0
+    assert client.get("/api/map", params={"level": "macro"}).json()["unplaced"] is None  # overlapping: no whole
+    tree = client.get("/api/chain").json()
+    assert tree["unlocated"] == 1 and tree["national_total"] == library - 1
+    assert "另有 1 家已归入产业链的企业无国内所在地区（地区不详或在境外），未计入" in client.get("/chain").text
 
     require_browser()
     from playwright.sync_api import sync_playwright
@@ -50,7 +64,8 @@ def test_a_province_drill_down_counts_the_enterprises_without_a_city(tmp_path, d
         pg.wait_for_selector("#map[data-ready='1']")
         pg.wait_for_function("() => !document.querySelector('#map-unplaced').hidden")
         assert pg.inner_text("#map-unplaced") == "2 more enterprises not placed in one of the cities: not shown"
-        pg.goto(f"{base}/map")  # the nation: nothing left out
+        pg.goto(f"{base}/map")  # the nation (in English, as chosen): the enterprise with no region
         pg.wait_for_selector("#map[data-ready='1']")
-        assert pg.locator("#map-unplaced").is_hidden()
+        pg.wait_for_function("() => !document.querySelector('#map-unplaced').hidden")
+        assert pg.inner_text("#map-unplaced") == "1 more enterprise not placed in one of the provinces: not shown"
         b.close()

@@ -30,6 +30,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "unplaced": ("另有 {what}未定位到{level}，未列入", "{what} not placed in one of the {level}: not shown"),
     "unplaced.enterprises": ("{n} 家企业", "{n} more enterprises"),
     "unplaced.enterprise": ("{n} 家企业", "{n} more enterprise"),
+    "unlocated": ("另有 {n} 家已归入产业链的企业无国内所在地区（地区不详或在境外），未计入",
+                  "{n} more placed enterprises have no region in China (unknown or abroad): not counted"),
     "level.macro": ("区域", "Macro-regions"),
     "metric.count": ("企业数", "Enterprises"),
     "metric.share": ("全国占比", "National share"),

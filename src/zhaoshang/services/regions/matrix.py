@@ -283,15 +283,39 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
 
 
 
-def unplaced(store, parent: str, level: str, node: str | None = None, as_of: Any = None, *,
-             chain: str | None = None) -> int:
+def placed_total(store, node: str | None = None, as_of: Any = None, *, chain: str | None = None) -> int:
+    """All the chain's enterprises existing on the date placed on ``node`` (or a descendant; anywhere on the chain
+    when None), located or not — the library's count of ``node=ai``; the map counts the located ones alone."""
+    d = reference_date(store, as_of)
+    chain = chain or default_chain(store)
+    node = chain_node(store, chain, node)
+    test, params = ("", [chain]) if not node else \
+        (f" AND p.node_code IN {_in_list(desc := descendants(store, chain, node))}", [chain] + desc)
+    return int(store.con.execute(
+        f"SELECT count(*) FROM {_located(store, d)} e "
+        f"WHERE e.id IN (SELECT p.enterprise_id FROM placements p WHERE p.chain = ?{test})", params).fetchone()[0])
+
+
+def unplaced(store, parent: str | None, level: str, node: str | None = None, as_of: Any = None, *,
+             chain: str | None = None, rows: list[dict] | None = None) -> int | None:
     """How many of ``parent``'s enterprises (on ``node``; all placed ones when None) no region of ``level`` below it
     holds — a province's enterprises without a city when the map drills to its cities: the parent's count less
-    its children's, which ``region_map`` leaves out of the children's rows (the pages say so, never in silence)."""
-    info = _region_row(store, parent)
-    own = region_map(store, info["level"], parent=info["code"], node=node, as_of=as_of, chain=chain)
-    children = region_map(store, level, parent=info["code"], node=node, as_of=as_of, chain=chain)
-    return max(0, sum(r["count"] for r in own if r["code"] == info["code"]) - sum(r["count"] for r in children))
+    its children's, which ``region_map`` leaves out of the children's rows (the pages say so, never in silence).
+    Without a parent, the nation's: the placed enterprises (``placed_total``) no region of ``level`` holds — those
+    with no region in China (none known, or abroad) at the province level. ``rows``: the level's rows, when
+    already counted. None for macro-regions, which overlap and cover no whole."""
+    if level == "macro":
+        return None
+    if parent:
+        info = _region_row(store, parent)
+        own = region_map(store, info["level"], parent=info["code"], node=node, as_of=as_of, chain=chain)
+        whole = sum(r["count"] for r in own if r["code"] == info["code"])
+        parent = info["code"]
+    else:
+        whole = placed_total(store, node, as_of, chain=chain)
+    if rows is None:
+        rows = region_map(store, level, parent=parent, node=node, as_of=as_of, chain=chain)
+    return max(0, whole - sum(r["count"] for r in rows))
 
 
 def _scan_sql(store, cache, d, node, desc, chain, assign_sql, assign_params, reg_sql, reg_params) -> tuple[str, list]:
@@ -509,10 +533,13 @@ def node_counts(store, region: str | None = None, as_of: Any = None, *, chain: s
     """
     rows = store.query(sql, cparams + aparams + [chain])
     tot = store.con.execute(
-        f"""SELECT count(*), count(*) FILTER (WHERE {cond}) FROM {ents} e
-            WHERE e.id IN (SELECT enterprise_id FROM placements WHERE chain = ?) AND e.province_code IS NOT NULL""",
+        f"""SELECT count(*) FILTER (WHERE e.province_code IS NOT NULL),
+                   count(*) FILTER (WHERE e.province_code IS NOT NULL AND {cond}),
+                   count(*) FILTER (WHERE e.province_code IS NULL) FROM {ents} e
+            WHERE e.id IN (SELECT enterprise_id FROM placements WHERE chain = ?)""",
         cparams + [chain]).fetchone()
-    res = {"region": reg, "national_total": int(tot[0]), "region_total": int(tot[1]),
+    # ``unlocated``: placed enterprises with no region in China (none known, or abroad), in no count here
+    res = {"region": reg, "national_total": int(tot[0]), "region_total": int(tot[1]), "unlocated": int(tot[2]),
            "nodes": {r["node"]: {"national": int(r["national"]), "regional": int(r["regional"])} for r in rows},
            "as_of": d.isoformat(), "chain": chain}
     if top:
@@ -580,6 +607,8 @@ def chain_tree(store, region: str | None = None, as_of: Any = None, *, chain: st
     return {
         "chain": chain, "as_of": counts["as_of"], "region": counts["region"],
         "region_total": n_r if region else big_n, "national_total": big_n,
+        # placed on the chain with no region in China: in neither total (the page says so)
+        "unlocated": counts["unlocated"],
         "thresholds": {"strong_lq": STRONG_LQ, "weak_lq": WEAK_LQ, "min_strong": min_strong},
         "nodes": roots,
     }

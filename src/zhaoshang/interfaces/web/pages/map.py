@@ -36,8 +36,9 @@ def register(app, web) -> None:
                 top: int = Query(0, ge=0, le=20)):
         parent, node, as_of = web.clean(parent), web.clean(node), web.clean(as_of)
         rows = matrix.region_map(store, level, parent=parent, node=node, as_of=as_of, metric=metric, top=top)
-        # a drill-down: the parent's enterprises no row of this level holds (a province's without a city)
-        unplaced = matrix.unplaced(store, parent, level, node=node, as_of=as_of) if parent and level != "macro" else None
+        # the placed enterprises no row of this level holds: a province's without a city in a drill-down, the
+        # nation's with no region in China at the top (None for macro-regions, which overlap)
+        unplaced = matrix.unplaced(store, parent, level, node=node, as_of=as_of, rows=rows)
         return web.json({"level": level, "parent": parent, "node": node, "metric": metric,
                          "as_of": reference_date(store, as_of).isoformat(), "synthetic": store.synthetic, "rows": rows,
                          "unplaced": unplaced})
