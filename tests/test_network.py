@@ -158,6 +158,13 @@ def test_cli(tmp_path):
 
     client = local_client(create_app(str(db)))
     assert client.get("/api/network", params={"kind": "patent", "secondary": -1}).status_code == 400
+    # no shared people: the page says why (the identity rule), not only to check the filters; a region's partners
+    # say it of their 共同任职 column when it is all 0 (Shanghai's), not where a person links the region (Beijing's)
+    none = client.get("/network", params={"kind": "people", "as_of": "2015-01-01"}).text
+    assert "未发现跨地区的同一人：人员仅在身份规则认定为同一人时计入" in none and "检查关系类型" not in none
+    assert "检查关系类型、层级与日期" in client.get("/network", params={"kind": "patent", "as_of": "2015-01-01"}).text
+    assert "共同任职均为 0：未发现在本地与伙伴地区都任职的同一人" in client.get("/region/310000").text
+    assert "partners-people-none" not in client.get("/region/110000").text
     full = json.loads(run_cli(db, ["network", "--kind", "patent", "--format", "json"]).stdout)["secondary_nodes"]
     one = client.get("/api/network", params={"kind": "patent", "secondary": 1})
     assert one.status_code == 200 and one.json()["secondary_nodes"] == full[:1] and len(full) > 1
@@ -202,6 +209,18 @@ def test_investment_branch_and_people_edges(store):
     assert pairs(edges_from_store(store, "branch", "city")) == {("440300", "440100"): 1, ("310100", "510100"): 1}
     ppl = pairs(edges_from_store(store, "people", "province"))
     assert ppl == {("110000", "440000"): 1.0}
+    # as the executives' import keys them, a person record per name and enterprise: 王五 and 赵六 sit on both boards
+    # of 2 (Shanghai) and 4 (Sichuan) — each the other's shared co-director, so the identity rules make each one
+    # person; the two 李四 (Beijing, Guangdong) share a name only and stay two people, in no edge
+    store.con.executemany("INSERT INTO persons (id, name, gender, birth_year, source, source_key) VALUES (?, ?, ?, ?, 'x', ?)",
+                          [(10, "王五", "M", 1970, "王五@2"), (11, "王五", "M", 1970, "王五@4"), (12, "赵六", None, None, "赵六@2"),
+                           (13, "赵六", None, None, "赵六@4"), (14, "李四", "F", 1980, "李四@1"), (15, "李四", "F", 1980, "李四@5")])
+    store.con.executemany("INSERT INTO roles (id, person_id, enterprise_id) VALUES (?, ?, ?)",
+                          [(10, 10, 2), (11, 11, 4), (12, 12, 2), (13, 13, 4), (14, 14, 1), (15, 15, 5)])
+    assert pairs(edges_from_store(store, "people", "province")) == {("110000", "440000"): 1.0, ("310000", "510000"): 2.0}
+    assert pairs(edges_from_store(store, "people", "city")) == {("110100", "440300"): 1.0, ("310100", "510100"): 2.0}
+    allk = {(e["src"], e["dst"]): e["weight"] for e in network(store, "all", "province")["edges"]}
+    assert allk[("310000", "510000")] == 1 + 2  # the branch and the two people
 
 
 def test_network_service_with_group_names(store):

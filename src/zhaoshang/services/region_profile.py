@@ -253,7 +253,7 @@ def _investors_without_region(store, info: dict, d: _dt.date) -> int:
         return 0
 
 
-def _partners_section(store, info: dict, d: _dt.date, limit: int) -> dict:
+def _partners_section(store, info: dict, d: _dt.date, limit: int, team=None) -> dict:
     from .analytics import network as net
 
     level = info["level"]
@@ -262,7 +262,7 @@ def _partners_section(store, info: dict, d: _dt.date, limit: int) -> dict:
     totals = {k: 0.0 for k in PARTNER_KINDS}
     for kind in PARTNER_KINDS:
         try:
-            edges = net.edges_from_store(store, kind, level, d)
+            edges = net.edges_from_store(store, kind, level, d, team)
         except Exception as exc:  # a kind whose tables are absent in this database
             if isinstance(exc, UserError):
                 raise
@@ -495,7 +495,7 @@ def region_profile(store, region: str, as_of: Any = None, *, chain: str | None =
         "links": {s: [r["code"] for r in v] for s, v in links.items()},
         "map": _map_section(store, info, d, chain, n_r),
         "recommend": recommend,
-        "partners": _partners_section(store, info, d, partners),
+        "partners": _partners_section(store, info, d, partners, team),
         "trends": trends,
         "top_enterprises": _top_section(store, info, d, chain, top),
         "leads": leads,

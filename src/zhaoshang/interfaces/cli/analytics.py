@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from ..labels import COLUMNS, VOCABULARIES, label, lq_text, pct_text, region_names
-from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, state, synthetic_note, t
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
 
 LEVEL_HELP = "区域层级 province|city|district|macro"
 NETWORK_LEVEL_HELP = "区域层级 province|city|district（默认：地区组中最细的层级，无组时为 province）"
@@ -91,12 +91,15 @@ def network_cmd(
     from ...services.analytics.network import network
 
     store = open_store(read_only=True)
+    team = open_team() if kind in ("people", "all") else None  # its decisions on who is one person
     try:
-        doc = network(store, kind, level, group, as_of, secondary_k=top)
+        doc = network(store, kind, level, group, as_of, secondary_k=top, team=team)
         note = synthetic_note(store)
         names = region_names(store, state.lang)
     finally:
         store.close()
+        if team is not None:
+            team.close()
     pct = lambda v: "—" if v is None else f"{v * 100:.2f}%"  # noqa: E731
     density = "—" if doc["density"] is None else round(doc["density"], 3)  # no edges: no density (was: None)
     given = "、".join(g["name"] for g in doc["group_given"])

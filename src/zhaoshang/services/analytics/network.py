@@ -5,7 +5,8 @@ Edges at a region level, one list per kind:
 - ``patent`` (undirected): the distinct applicant regions of one patent; with k ≥ 2 regions each unordered
   pair gets 1/(k − 1), so every region of the patent receives strength 1 from it (fractional counting).
 - ``people`` (undirected): the distinct regions of the enterprises where one person holds a role, same
-  fractional rule.
+  fractional rule; one person is one person record or the records the identity rules link
+  (``graph.identity.person_of``, the relations graph's grouping): a name alone joins no two records.
 - ``investment`` (directed): investor region → investee region, weight 1 per (funding, investor).
 - ``branch`` (directed): parent enterprise region → branch / subsidiary / investment region, 1 per row.
 - ``all``: the four lists together as one undirected network.
@@ -23,11 +24,13 @@ from typing import Iterable, Sequence
 
 from ...core.asof import REGION_FIELDS, enterprises_as_of, reference_date
 from ...core.errors import UserError
+from ..graph import identity
 from .levels import LEVELS, region_names, region_sql
 
 KINDS = ("patent", "investment", "branch", "people", "all")
 DIRECTED = {"investment": True, "branch": True, "patent": False, "people": False, "all": False}
 SECONDARY_K = 12
+_PERSON_OF = "_network_person_of"  # the identity's record → person table, registered for the people edges
 TOP_EDGES = 20
 
 
@@ -55,15 +58,16 @@ def _fractional_pairs(store, level: str, base_sql: str, base_params: list) -> li
     return [{"src": a, "dst": b, "year": y, "w": math.fsum(ws)} for (a, b, y), ws in parts.items()]
 
 
-def edges_from_store(store, kind: str, level: str = "province", as_of=None) -> list[dict]:
+def edges_from_store(store, kind: str, level: str = "province", as_of=None, team=None) -> list[dict]:
     """Edge rows {src, dst, year, w, kind} between distinct regions of ``level``: links dated on or before
-    ``as_of`` (default: the reference date), each enterprise in the region it was registered in then."""
+    ``as_of`` (default: the reference date), each enterprise in the region it was registered in then. ``team``:
+    the team state whose confirm / split decisions the identity of people follows."""
     as_of = reference_date(store, as_of)
     ents = enterprises_as_of(as_of, store, REGION_FIELDS, existing=False)
     if kind == "all":
         out = []
         for k in ("patent", "investment", "branch", "people"):
-            out += edges_from_store(store, k, level, as_of)
+            out += edges_from_store(store, k, level, as_of, team)
         return out
     if kind == "patent":
         base = f"""SELECT pa.patent_id AS g, year(pt.applied) AS year,
@@ -75,11 +79,15 @@ def edges_from_store(store, kind: str, level: str = "province", as_of=None) -> l
                    WHERE (CAST(? AS DATE) IS NULL OR pt.applied <= CAST(? AS DATE))"""
         rows = _fractional_pairs(store, level, base, [as_of, as_of])
     elif kind == "people":
-        base = f"""SELECT r.person_id AS g, year(r.start_date) AS year, e.province_code, e.city_code, e.district_code
-                   FROM roles r JOIN {ents} e ON e.id = r.enterprise_id
-                   WHERE r.person_id IS NOT NULL AND {_date_ok('r.start_date')}
-                     AND (CAST(? AS DATE) IS NULL OR r.end_date IS NULL OR r.end_date > CAST(? AS DATE))"""
-        rows = _fractional_pairs(store, level, base, [as_of, as_of, as_of, as_of])
+        # one person: the records the identity rules link (each importer keys a person by name and enterprise)
+        with identity.registered(store.con, {_PERSON_OF: identity.person_of(store, team)}):
+            base = f"""SELECT coalesce(po.person, r.person_id) AS g, year(r.start_date) AS year,
+                              e.province_code, e.city_code, e.district_code
+                       FROM roles r JOIN {ents} e ON e.id = r.enterprise_id
+                       LEFT JOIN {_PERSON_OF} po ON po.record = r.person_id
+                       WHERE r.person_id IS NOT NULL AND {_date_ok('r.start_date')}
+                         AND (CAST(? AS DATE) IS NULL OR r.end_date IS NULL OR r.end_date > CAST(? AS DATE))"""
+            rows = _fractional_pairs(store, level, base, [as_of, as_of, as_of, as_of])
     elif kind == "investment":
         s_expr, s_join, s_params = region_sql(level, "s", "ms")
         d_expr, d_join, d_params = region_sql(level, "d", "md")
@@ -245,10 +253,10 @@ def trend_direction(rows: list[dict]) -> str | None:
 
 
 def network(store, kind: str = "patent", level: str | None = None, group: list[str] | str | None = None,
-            as_of=None, *, secondary_k: int = SECONDARY_K, top_edges: int = TOP_EDGES) -> dict:
+            as_of=None, *, secondary_k: int = SECONDARY_K, top_edges: int = TOP_EDGES, team=None) -> dict:
     """The service behind ``zhaoshang network``. ``level`` None: the finest level among the group's regions (a
     group of cities is a network of cities; a macro-region counts at its members' levels: 长三角 as provinces,
-    珠三角 as cities), else province."""
+    珠三角 as cities), else province. ``team``: whose decisions on people's identity the shared people follow."""
     if kind not in KINDS:
         raise UserError(f"未知的网络类型: {kind}（可选: {', '.join(KINDS)}）", f"unknown network kind: {kind} (one of: {', '.join(KINDS)})")
     if level is not None and level not in LEVELS:
@@ -265,7 +273,7 @@ def network(store, kind: str = "patent", level: str | None = None, group: list[s
         level = max(given, key=LEVELS.index) if given else "province"
     codes = list(dict.fromkeys(c for ref in refs for c in members_at(store, ref, level)))
     as_of = reference_date(store, as_of)
-    edges = edges_from_store(store, kind, level, as_of)
+    edges = edges_from_store(store, kind, level, as_of, team)
     doc = {"kind": kind, "level": level, "as_of": as_of.isoformat(), "group": codes,
            "group_given": [{"code": r.code, "name": r.name, "level": r.level} for r in refs]}
     doc.update(network_metrics(edges, directed=DIRECTED[kind], group=codes, secondary_k=secondary_k,

@@ -293,7 +293,7 @@ def _state(store) -> tuple:
 def graph_for(store, as_of=None, ties: str | None = None, team=None) -> Graph:
     """The graph of this database state and date, built once and reused until the file or its imports change; a
     caller asking while it is being built waits for that build instead of making a second one."""
-    key = (_state(store), reference_date(store, as_of).isoformat(), ties, _decisions_state(team))
+    key = (_state(store), reference_date(store, as_of).isoformat(), ties, identity.decisions_state(team))
     with _LOCK:
         g = _CACHE.get(key)
     if g is not None:
@@ -308,11 +308,3 @@ def graph_for(store, as_of=None, ties: str | None = None, team=None) -> Graph:
                     _CACHE.pop(next(iter(_CACHE)))
                 _CACHE[key] = g
     return g
-
-
-def _decisions_state(team) -> tuple | None:
-    if team is None:
-        return None
-    with team.tx() as tx:
-        row = tx.query("SELECT max(id) AS m, count(*) AS n FROM person_decisions")
-    return (getattr(team, "url", None), row[0]["m"], row[0]["n"]) if row else None

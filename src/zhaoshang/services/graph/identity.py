@@ -284,6 +284,32 @@ def groups(pairs) -> list[list]:
     return list(out.values())
 
 
+def decisions_state(team) -> tuple | None:
+    """What the users' confirm / split decisions are at: a key that changes with every decision (for caches)."""
+    if team is None:
+        return None
+    with team.tx() as tx:
+        row = tx.query("SELECT max(id) AS m, count(*) AS n FROM person_decisions")
+    return (getattr(team, "url", None), row[0]["m"], row[0]["n"]) if row else None
+
+
+def person_of(store, team=None) -> pa.Table:
+    """The person each linked person record is: ``(record, person)`` for the records the links at or above
+    ``LINK_MIN`` join (after the users' confirm / split decisions), ``person`` the lowest record id of the group —
+    the grouping of the relations graph (``Graph.persons``). Unlinked records are absent: each is its own person.
+    The one rule by which roles at two enterprises are one person's (the cooperation network's shared people)."""
+    _, decisions = _with_decisions(store, team)
+    with registered(store.con, decisions):
+        pairs = store.con.execute(f"SELECT a, b FROM ({_verdict_sql(bool(decisions))}) "
+                                  f"WHERE why IS NULL AND confidence >= {LINK_MIN!r}").fetchall()
+    rec, per = [], []
+    for members in groups(pairs):
+        rep = min(members)
+        rec += members
+        per += [rep] * len(members)
+    return pa.table({"record": pa.array(rec, pa.int64()), "person": pa.array(per, pa.int64())})
+
+
 def _clusters(pairs: list[tuple]) -> int:
     """How many persons the linked records make."""
     return len(groups(pairs))

@@ -10,18 +10,20 @@ from fastapi.responses import HTMLResponse
 
 from ....services import reference
 from ....services.analytics.network import KINDS, SECONDARY_K, network
+from ....services.graph.identity import decisions_state
 from ..schemas import TEXT_MAX, AsOf, Level
 
 DEFAULT_GROUP = "北京市,上海市,广东省"  # the group the source article quotes (a starting point; editable)
 
 
 def register(app, web) -> None:
-    def run(store, kind: str, level: str, group: str | None, as_of: str | None, edges: int,
+    def run(store, request: Request, kind: str, level: str, group: str | None, as_of: str | None, edges: int,
             secondary: int = SECONDARY_K) -> dict:
         group, as_of = web.clean(group), web.clean(as_of)
+        team = request.app.state.team  # shared people are one person by the identity rules and the team's decisions
 
         def build():
-            doc = network(store, kind, level, group, as_of, top_edges=edges, secondary_k=secondary)
+            doc = network(store, kind, level, group, as_of, top_edges=edges, secondary_k=secondary, team=team)
             codes = sorted({r["region"] for r in doc["nodes"]} | set(doc["group"]))
             rows = reference.region_coords(store, codes)
             doc["coords"] = {r["code"]: [r["lng"], r["lat"]] for r in rows if r["lng"] is not None}
@@ -32,18 +34,19 @@ def register(app, web) -> None:
             doc["synthetic"] = bool(store.synthetic)
             return doc
 
-        return web.cached(store, ("network", kind, level, group, as_of, edges, secondary), build)
+        return web.cached(store, ("network", kind, level, group, as_of, edges, secondary,
+                                  decisions_state(team) if kind in ("people", "all") else None), build)
 
     @app.get("/api/network", tags=["network"],
              summary="地区间合作网络（JSON）：组内合作占比、输出占比、密度、各地区中心性、次级节点、趋势与地图坐标")
-    def api_network(store=Depends(web.get_store),
+    def api_network(request: Request, store=Depends(web.get_store),
                     kind: Literal[KINDS] = "patent",
                     level: Optional[Level] = Query(None, description="区域层级；默认为地区组中最细的层级（无组时为 province）"),
                     group: Optional[str] = Query(None, max_length=TEXT_MAX, description="地区组：代码、名称或宏观区域（长三角、京津冀…），逗号分隔"),
                     as_of: AsOf = None,
                     edges: int = Query(60, ge=0, le=2000, description="返回的最强连线条数"),
                     secondary: int = Query(SECONDARY_K, ge=0, le=2000, description="次级节点个数上限")):
-        return web.json(run(store, kind, level, group, as_of, edges, secondary))
+        return web.json(run(store, request, kind, level, group, as_of, edges, secondary))
 
     # a value one of its boxes cannot take (a region of the group it cannot read): beside it (forms.py)
     web.form_page("/network", "kind", "level", "group", "as_of")
@@ -56,7 +59,7 @@ def register(app, web) -> None:
         shown = group
         if group is None:  # first visit: the article's group at province level
             group = DEFAULT_GROUP if level in (None, "province") else ""
-        doc = run(store, kind, level, group, as_of, edges)
+        doc = run(store, request, kind, level, group, as_of, edges)
         if shown is None and group and web.lang_of(request) == "en":  # the default group by its English names
             shown = ",".join(doc["names_en"].get(c, n) for c, n in zip(doc["group"], doc["group_names"]))
         params = {k: v for k, v in {"kind": kind, "level": level or doc["level"], "group": web.clean(group),
