@@ -288,6 +288,7 @@ class RegionParser:
         self._foreign_first = {k: tuple(sorted(v, reverse=True)) for k, v in self._foreign_first.items()}
         self._cache: dict[str, RegionMatch] = {}
         self._columns: dict[tuple, tuple] = {}  # ``resolve``'s reading of the columns alone
+        self._name_places: list | None = None  # ``legal_name_places``, made once
 
     # ------------------------------------------------------------------ construction
     @staticmethod
@@ -310,6 +311,27 @@ class RegionParser:
             self._cache.clear()
         self._cache[key] = res
         return res
+
+    def legal_name_places(self) -> list[tuple[str, str | None, str | None, bool]]:
+        """The place names an enterprise's legal name may state where it is registered, at its start (湖南科云达…,
+        深圳前海…) or in brackets after its trade name (爱闪拍（上海）…): ``(name, province code, city code, sure)``.
+        ``sure`` (read at a name's start too): a province-level name (the province, even where a city shares it:
+        吉林, 海南) or a city name no district or other city shares (深圳, 南京; not 朝阳 or 中山, which districts
+        share — as a name's first words they are as often its trade name's). In brackets any place name counts: a
+        city by its best reading (（西安）, （中山）), a district's name with no region to compare (None)."""
+        got = self._name_places
+        if got is None:
+            got = []
+            for key, cands in self._names.items():
+                provs = {c[0] for c in cands if c[1] == _RANK["province"]}
+                if provs:
+                    got.append((key, next(iter(provs)), None, True) if len(provs) == 1 else (key, None, None, False))
+                elif cands[0][1] == _RANK["city"]:
+                    got.append((key, cands[0][2], cands[0][0], len({c[0] for c in cands}) == 1))
+                else:
+                    got.append((key, None, None, False))
+            self._name_places = got = sorted(got)
+        return got
 
     def clear_cache(self) -> None:
         self._cache.clear()

@@ -49,6 +49,7 @@ class ImportReport:
     linked_by: dict[str, int] = field(default_factory=dict)
     region_conflicts: int = 0  # rows whose credit code's division code points to another region than the text
     region_text_conflicts: int = 0  # rows whose address and region text name different places
+    name_region_conflicts: int = 0  # rows whose legal name states a province or city other than the region imported
     deadline_before_published: int = 0  # demands imported whose deadline is before their publication date
     # amounts imported that were a bare number under 1,000 in a column without a unit, read in 元 (``amount_no_unit``)
     amounts_no_unit: int = 0

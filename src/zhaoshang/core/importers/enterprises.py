@@ -360,6 +360,83 @@ def _write_region_text_conflicts(ctx: ImportContext) -> None:
                      for eid, field, text, rec, key, code in rows])
 
 
+NAME_PLACES = "_name_places"  # the place names a legal name may state (``RegionParser.legal_name_places``)
+
+
+def _write_name_region_conflicts(ctx: ImportContext) -> None:
+    """Rows whose legal name states a province or city — a branch's before 分公司, in brackets after the trade name
+    (爱闪拍（上海）…) or at its start (湖南科云达…, 深圳前海…), read by the region parser
+    (``RegionParser.legal_name_places``) — other than the region imported for them: the row keeps the region
+    imported (its region columns, address or credit code; a name is no registration), a line in the rejects
+    file (``name_region_conflict``, flagged) and a conflict of its enterprise (field ``name_region``: the region
+    imported, the name's place) say it for review, counted in the report (``name_region_conflicts``)."""
+    import pyarrow as pa
+
+    from ..geo.lookup import label_sql
+    from ..geo.parser import RegionParser
+
+    con, staged = ctx.con, ctx.staged
+    if "name" not in staged.present:
+        return
+    places = RegionParser.default().legal_name_places()
+    con.register(NAME_PLACES, pa.table({"key": [x[0] for x in places], "k2": [x[0][:2] for x in places],
+                                        "province_code": [x[1] for x in places], "city_code": [x[2] for x in places],
+                                        "sure": [x[3] for x in places]}))
+    try:
+        # the place a name gives its own registration (企业名称登记: the place before the trade name or in brackets
+        # after it): a branch's place before 分公司 (广州溪珑…有限公司北京分公司 is in 北京); else a bracketed place
+        # (武汉珂奕智算科技（北京）有限公司 is in 北京: the leading 武汉 is its trade name's); else the longest sure place
+        # the name starts with — the rows read once into a narrow table, the places joined by their first two
+        # characters (one equality join)
+        con.execute("""CREATE OR REPLACE TEMP TABLE _name_rows AS
+            SELECT _file, _row, _key, enterprise_id, name, province_code, city_code, district_code, country,
+                   coalesce(branch, name) AS own,
+                   CASE WHEN branch IS NULL THEN nullif(regexp_extract(name, '[（(]([^（）()]+)[）)]', 1), '') END AS bracket
+            FROM (SELECT *, nullif(regexp_extract(name, '(?:公司|集团|厂)([^（）()]+?)(?:分公司|分厂|分店|分行|办事处)$', 1),
+                                   '') AS branch
+                  FROM (SELECT _file, _row, _key, enterprise_id, name, province_code, city_code, district_code, country
+                        FROM _ent_all WHERE name IS NOT NULL AND (province_code IS NOT NULL OR country <> 'CN')))""")
+        here = "coalesce(e.district_code, e.city_code, e.province_code)"
+        h_join, h_zh, h_en = label_sql(here, "h")
+        n_join, n_zh, n_en = label_sql("coalesce(n.city_code, n.province_code)", "nm")
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _name_conflicts AS
+            WITH hits AS (
+                SELECT e._file, e._row, p.province_code, p.city_code, length(p.key) AS rank
+                FROM _name_rows e JOIN {NAME_PLACES} p ON p.k2 = left(e.own, 2) AND p.sure AND starts_with(e.own, p.key)
+                UNION ALL
+                SELECT e._file, e._row, p.province_code, p.city_code, 1000 AS rank
+                FROM _name_rows e JOIN {NAME_PLACES} p ON p.key = e.bracket),
+            n AS (SELECT * FROM hits QUALIFY row_number() OVER (PARTITION BY _file, _row ORDER BY rank DESC) = 1)
+            SELECT e._file, e._row, e._key, e.enterprise_id, e.name, e.country, {h_zh} AS here_zh, {h_en} AS here_en,
+                   {n_zh} AS named_zh, {n_en} AS named_en, r.record_id
+            FROM _name_rows e JOIN n ON n._file = e._file AND n._row = e._row {h_join} {n_join}
+                 LEFT JOIN enterprise_records r ON r.import_id = {ctx.import_id} AND r.source_key = e._key
+                   AND r.row_no = e._row
+            WHERE n.province_code <> e.province_code
+               OR (n.city_code IS NOT NULL AND e.city_code IS NOT NULL AND n.city_code <> e.city_code)
+               OR (n.province_code IS NOT NULL AND e.province_code IS NULL AND e.country <> 'CN')""")
+        con.execute("DROP TABLE _name_rows")
+    finally:
+        con.unregister(NAME_PLACES)
+    found = con.execute("SELECT count(*) FROM _name_conflicts").fetchone()[0]
+    if not found:
+        con.execute("DROP TABLE _name_conflicts")
+        return
+    abroad, abroad_en = "境外（' || c.country || '）", "abroad (' || c.country || ')"
+    con.execute(f"""INSERT INTO _rej SELECT c._file, c._row, {ql(staged.header_of.get('name', 'name'))}, c.name,
+            '名称中的地区 ' || c.named_zh || ' 与导入的地区 ' || coalesce(c.here_zh, '{abroad}') || ' 不同：按导入的地区计入，请核对',
+            'flagged', 'name_region_conflict',
+            'the name states ' || c.named_en || ', not the region imported, ' || coalesce(c.here_en, '{abroad_en}')
+              || ': counted in the region imported; to review'
+        FROM _name_conflicts c""")
+    con.execute(f"""INSERT INTO enterprise_conflicts
+        SELECT c.enterprise_id, 'name_region', coalesce(c.here_zh, c.country), c.named_zh, c.record_id, {ql(ctx.source)},
+               c._key, {ctx.import_id}
+        FROM _name_conflicts c""")
+    con.execute("DROP TABLE _name_conflicts")
+    ctx.report.name_region_conflicts += found
+
+
 # the fields whose difference makes a repeated key a conflict, as a reason names them
 CONFLICT_LABELS = {"name": ("名称", "name"), "province_code": ("省份", "province"), "founded": ("成立日期", "founding date"),
                    "capital_wan": ("注册资本", "capital")}
@@ -508,6 +585,7 @@ def write_new_in_parts(ctx: ImportContext, typing, rows: tuple[int, int], step) 
             f"'new' AS link_method FROM {part_sql} s WHERE NOT {typing.rejected})"))
         _write_aliases(ctx, all_new=True)
         _write_region_text_conflicts(ctx)
+        _write_name_region_conflicts(ctx)
         if ctx.founded_events is not None:
             # the part's ids: the kept rows are one run of row numbers, in the parts' order
             founded_events(con, f"(SELECT id, founded, name, source FROM enterprises WHERE id >= {next_id + done} "
@@ -670,6 +748,7 @@ def write_enterprises(ctx: ImportContext) -> None:
     _write_aliases(ctx, all_new)
     _write_conflicts(ctx, cross=True)
     _write_region_text_conflicts(ctx)
+    _write_name_region_conflicts(ctx)
     ctx.linked_ids_sql = "SELECT enterprise_id FROM _ent_all"
 
 

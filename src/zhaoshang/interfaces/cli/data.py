@@ -156,6 +156,8 @@ def import_cmd(
             (t("地区与信用代码不一致", "region differs from credit code"), report.region_conflicts),
             *([(t("地区列与地址不一致", "region column differs from address"), report.region_text_conflicts)]
               if report.region_text_conflicts else []),
+            *([(t("名称中的地区不一致", "name states another region"),
+                report.name_region_conflicts)] if report.name_region_conflicts else []),
             *([(t("截止时间早于发布时间（已导入，请核对）", "deadline before the publication date (imported, to review)"),
                 report.deadline_before_published)] if report.deadline_before_published else []),
             *([(t("金额无单位、按元读取（已导入，请核对）", "amounts without a unit, read in CNY (imported, to review)"),
