@@ -347,6 +347,10 @@ def test_percentiles_within_cohorts_and_node_cohorts_match_an_independent_count(
         for k, person in enumerate((eid % 5, 100 + eid)):  # a person of several enterprises, and one's own
             s.con.execute("INSERT INTO roles (id, person_id, person_name, enterprise_id, role, start_date) "
                           "VALUES (?, ?, ?, ?, 'director', DATE '2015-01-01')", [eid * 10 + k, person, f"测试人{person}", eid])
+    # a person with two roles at one enterprise (法定代表人 and 创始人), and two of its people in one other enterprise:
+    # each other enterprise counts once for 成员关联的其他企业数
+    s.con.execute("INSERT INTO roles (id, person_id, person_name, enterprise_id, role, start_date) VALUES "
+                  "(1000, 1, '测试人1', 1, 'founder', DATE '2015-01-01'), (1001, 101, '测试人101', 6, 'director', DATE '2015-01-01')")
     # investors of rounds of several enterprises: their records, like the people's, are read from everyone
     s.con.execute("INSERT INTO funding_investors (funding_id, investor_id) SELECT id, 1 + id % 3 FROM fundings")
     (tmp_path / "w.yaml").write_text(WEIGHTS.replace("min_cohort: 100", "min_cohort: 4").replace(
@@ -361,7 +365,13 @@ def test_percentiles_within_cohorts_and_node_cohorts_match_an_independent_count(
 """, encoding="utf-8")
     w = load_weights(tmp_path / "w.yaml")
     rows = s.query(f"SELECT * FROM ({scored_sql(s, D, w, chain='ai')}) ORDER BY enterprise_id")
-    assert {r["investors_n"] for r in rows} > {0} and {r["serial_founders"] for r in rows} == {1}
+    people: dict = {}
+    for e, who in s.con.execute("SELECT enterprise_id, person_id FROM roles").fetchall():
+        people.setdefault(who, set()).add(e)
+    ties = {e: set().union(*(es for es in people.values() if e in es)) - {e} for e in range(1, 19)}
+    assert {r["enterprise_id"]: r["board_ties"] for r in rows} == {e: len(t) for e, t in ties.items()}
+    assert rows[0]["board_ties"] == 3 and rows[0]["serial_founders"] == 2  # 6, 11, 16: not 6 + 3 role rows
+    assert {r["investors_n"] for r in rows} > {0} and {r["serial_founders"] for r in rows} == {1, 2}
     assert len({r["investor_quality"] for r in rows}) > 1 and all(r["p_board_ties"] is not None for r in rows)
     # the batch stores these cohorts and percentiles; one enterprise's row read from them is the same, column by column
     from zhaoshang.services.evaluation.scorecard import score_all

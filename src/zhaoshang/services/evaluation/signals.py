@@ -157,10 +157,17 @@ rl AS (SELECT r.enterprise_id, coalesce(r.person_id::VARCHAR, r.person_name) AS 
        WHERE coalesce(r.start_date, i.data_date) <= {D} AND (r.end_date IS NULL OR r.end_date > {D})
          AND r.enterprise_id IS NOT NULL),
 people AS (SELECT who, count(DISTINCT enterprise_id) AS n FROM rl WHERE who IS NOT NULL GROUP BY who),
+-- the other enterprises its people hold roles in, each counted once: not per role (one person's two roles here)
+-- nor per person (two of its people in the same other enterprise)
+serial AS (SELECT DISTINCT rl.enterprise_id, rl.who FROM rl JOIN people p USING (who) WHERE p.n > 1),
+ties AS (SELECT rl.enterprise_id, count(DISTINCT b.enterprise_id) AS board_ties
+         FROM serial rl JOIN serial b ON b.who = rl.who AND b.enterprise_id <> rl.enterprise_id
+         WHERE {where} GROUP BY rl.enterprise_id),
 team AS (SELECT rl.enterprise_id, count(DISTINCT rl.who) AS key_people,
                 count(DISTINCT rl.who) FILTER (WHERE p.n > 1) AS serial_founders,
-                sum(p.n - 1) AS board_ties
-         FROM rl JOIN people p USING (who) WHERE {where} GROUP BY rl.enterprise_id)"""
+                coalesce(any_value(t.board_ties), 0) AS board_ties
+         FROM rl JOIN people p USING (who) LEFT JOIN ties t USING (enterprise_id) WHERE {where}
+         GROUP BY rl.enterprise_id)"""
 
 
 def shared_sql(store, d: _dt.date) -> str:
