@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import sys
 import warnings
@@ -84,6 +85,16 @@ def test_enterprises_json_and_export(client, store):
     j = client.get("/api/enterprises", params={"region": "330000", "node": "M02", "size": 5, "sort": "name"}).json()
     ref = E.search_enterprises(store, region="330000", node="M02", size=5, sort="name")
     assert j["total"] == ref["total"] and [i["id"] for i in j["items"]] == [i["id"] for i in ref["items"]]
+    # by name is by pinyin (河 he < 澜 lan < 栖 qi < 数 shu < 星 xing < 云 yun < 智 zhi; 辰 chen < 衡 heng < 算 suan),
+    # not by character code; the export in the same order
+    from pypinyin import lazy_pinyin
+
+    every = client.get("/api/enterprises", params={"region": "330000", "size": 200, "sort": "name"}).json()["items"]
+    keys = [lazy_pinyin(i["name"][:2]) for i in every]
+    assert len(every) > 20 and keys == sorted(keys) and len({k[0] for k in keys}) == 7, keys
+    x = client.get("/api/enterprises/export", params={"region": "330000", "format": "csv", "sort": "-name"})
+    names = [r["企业名称"] for r in csv.DictReader(io.StringIO(x.content.decode("utf-8-sig")))]
+    assert names == [i["name"] for i in every][::-1]
     x = client.get("/api/enterprises/export", params={"region": "330000", "node": "M02", "format": "xlsx"})
     assert x.status_code == 200 and "attachment" in x.headers["content-disposition"]
     rows = list(openpyxl.load_workbook(io.BytesIO(x.content)).active.iter_rows(values_only=True))

@@ -81,6 +81,10 @@ class Dialect:
         """The ``value`` of the row with the smallest ``key`` in a group (a NULL value counts)."""
         raise NotImplementedError(f"{self.name}: arg_min")
 
+    def name_order(self, expr: str) -> str:
+        """A Chinese name as it sorts for a Chinese reader: by pinyin (北京 < 南京 < 上海), not by character code."""
+        raise NotImplementedError(f"{self.name}: name_order")
+
     def exact_sum(self, expr: str, *, where: str | None = None, none: str | None = "0") -> str:
         """The sum of a floating-point column, the same on every run: summed as exact decimals (six places). A
         parallel sum of doubles adds in the order its threads finish, and the last digits moved from run to run
@@ -139,6 +143,10 @@ class DuckDBDialect(Dialect):
 
     def arg_min(self, value: str, key: str) -> str:
         return f"arg_min_null({value}, {key})"
+
+    def name_order(self, expr: str) -> str:
+        # ICU's Chinese collation (pinyin; built into duckdb, no download): each character at its usual reading
+        return f"({expr} COLLATE zh)"
 
 
 class SparkDialect(Dialect):

@@ -39,8 +39,9 @@ SORTS = {
     "-capital": by_capital("e"),  # the one order by capital (services/ranking.py), as the region page's top list
     "founded": "e.founded ASC NULLS LAST, e.id",
     "-founded": "e.founded DESC NULLS LAST, e.id",
-    "name": "e.name ASC, e.id",
-    "-name": "e.name DESC, e.id",
+    # by pinyin, as a Chinese reader looks a name up (北京 < 南京 < 上海): the list, its export and the CLI
+    "name": f"{dialect.current().name_order('e.name')} ASC, e.id",
+    "-name": f"{dialect.current().name_order('e.name')} DESC, e.id",
     "id": "e.id",
     "-funding": "lf.date DESC NULLS LAST, e.id",
     "funding": "lf.date ASC NULLS LAST, e.id",
