@@ -92,9 +92,13 @@ def test_enterprises_json_and_export(client, store):
     every = client.get("/api/enterprises", params={"region": "330000", "size": 200, "sort": "name"}).json()["items"]
     keys = [lazy_pinyin(i["name"][:2]) for i in every]
     assert len(every) > 20 and keys == sorted(keys) and len({k[0] for k in keys}) == 7, keys
-    x = client.get("/api/enterprises/export", params={"region": "330000", "format": "csv", "sort": "-name"})
-    names = [r["企业名称"] for r in csv.DictReader(io.StringIO(x.content.decode("utf-8-sig")))]
-    assert names == [i["name"] for i in every][::-1]
+    got = list(csv.DictReader(io.StringIO(b"".join(E.stream_enterprises_csv(store, region="330000", sort="-name"))
+                                          .decode("utf-8-sig"))))
+    assert [r["企业名称"] for r in got] == [i["name"] for i in every][::-1]
+    # the segments by name beside their codes, as the list's chips name them (chain_nodes), in the codes' order
+    seg = {c: (zh, en) for c, zh, en in store.con.execute("SELECT code, name_zh, name_en FROM chain_nodes").fetchall()}
+    placed = [r for r in got if r["产业链环节"]]
+    assert placed and all(r["产业链环节名称"] == "、".join(seg[c][0] for c in r["产业链环节"].split("、")) for r in placed)
     x = client.get("/api/enterprises/export", params={"region": "330000", "node": "M02", "format": "xlsx"})
     assert x.status_code == 200 and "attachment" in x.headers["content-disposition"]
     rows = list(openpyxl.load_workbook(io.BytesIO(x.content)).active.iter_rows(values_only=True))
@@ -109,6 +113,8 @@ def test_enterprises_json_and_export(client, store):
     # the funding total adds range estimates at their point value (数千万美元): the column says so, as the scorecard,
     # trends and the report say their sums
     assert "融资总额(万元，含估算)" in rows[0] and "Funding total (10k CNY, estimates included)" in head
+    en = list(csv.DictReader(io.StringIO(c.content.decode("utf-8-sig"))))
+    assert all(r["Segment names"] == "; ".join(seg[k][1] for k in r["Segments"].split("、")) for r in en if r["Segments"])
 
 
 def test_profile_json(client):

@@ -59,7 +59,9 @@ EXPORT_HEADERS: dict[str, tuple[str, str]] = {
     "status": ("登记状态", "Registry status"), "founded": ("成立日期", "Founded"),
     "capital_wan": ("注册资本(万元)", "Capital (10k CNY)"), "province": ("省份", "Province"), "city": ("城市", "City"),
     "district": ("区县", "District"), "listed_code": ("股票代码", "Stock code"), "tags": ("标签", "Tags"),
-    "nodes": ("产业链环节", "Segments"), "latest_round": ("最近融资轮次", "Latest round"),
+    "nodes": ("产业链环节", "Segments"),
+    # the segments by name, as the list's chips show them, in the order of the codes beside them
+    "node_names": ("产业链环节名称", "Segment names"), "latest_round": ("最近融资轮次", "Latest round"),
     "latest_funding_date": ("最近融资日期", "Latest funding date"),
     # why a score-filtered or score-sorted list holds these rows, in this order: the stored batch's figures
     "funding_total_wan": ("融资总额(万元，含估算)", "Funding total (10k CNY, estimates included)"), "score": ("综合得分", "Score"),
@@ -364,7 +366,12 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
              place("rp"), place("rc"), place("rd"),
              "e.listed_code", f"array_to_string({tag_label_sql('e.tags', lang)}, '{'、' if lang != 'en' else ', '}')",
              "(SELECT string_agg(DISTINCT p.node_code, '、' ORDER BY p.node_code) FROM placements p "
-             "WHERE p.enterprise_id = e.id AND p.chain = ?)", _round_label_sql("lf.round", lang), "lf.date",
+             "WHERE p.enterprise_id = e.id AND p.chain = ?)",
+             f"(SELECT string_agg(coalesce(n.{'name_en' if lang == 'en' else 'name_zh'}, p.node_code), "
+             f"'{'; ' if lang == 'en' else '、'}' ORDER BY p.node_code) "
+             "FROM (SELECT DISTINCT node_code FROM placements WHERE enterprise_id = e.id AND chain = ?) p "
+             "LEFT JOIN chain_nodes n ON n.chain = ? AND n.code = p.node_code)",
+             _round_label_sql("lf.round", lang), "lf.date",
              rounded_sql("lf.total_wan", WAN_DIGITS), "round(sc.total, 1)", "round(sc.confidence, 3)",
              f"CASE WHEN sc.enterprise_id IS NOT NULL THEN DATE '{sd.isoformat()}' END" if sd else "NULL::DATE"]
     cols = ", ".join(f'{x} AS "{n}"' for x, n in zip(exprs, names))
@@ -377,7 +384,7 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
            f"LEFT JOIN {_latest_funding_sql()} lf ON lf.enterprise_id = e.id {sc_join}{m_join} "
            f"WHERE {' AND '.join(where) or 'TRUE'} ORDER BY {SORTS[sort]}" + (f" LIMIT {int(limit)}" if limit else ""))
     cte_params = [chain] * 4 if ctes else []
-    return sql, cte_params + [chain, d] + sc_jparams + m_params + params + order_params
+    return sql, cte_params + [chain, chain, chain, d] + sc_jparams + m_params + params + order_params
 
 
 def export_enterprises(store, path: str, fmt: str | None = None, *, lang: str = "zh", **filters) -> int:
