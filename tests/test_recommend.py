@@ -633,6 +633,19 @@ def test_resources_after_the_as_of_date_are_marked_wherever_the_modes_are_shown(
         daggers = [c["text"].endswith(" †") for m in cards for c in m["criteria"]]
         assert sum(daggers) == sum(c["after_as_of"] for m in back["modes"] for c in m["criteria"]) > 0
         assert resources_note({"recommend": back}, lang).startswith(said)
+    # each criterion's value and threshold as the region page's explained criteria print them (xnum: 3 decimals,
+    # thousands grouped — 2,000 and 3.045, not 2000 and 3.05), how the criteria combine in words, not all / any
+    from zhaoshang.interfaces.web.context import xnum
+
+    for m, card in zip(sorted(back["modes"], key=lambda m: not m["suggested"]), mode_cards(back["modes"])):
+        assert card["code"] == m["code"] and card["require_text"] == {"all": "全部满足", "any": "任一满足"}[m["require"]]
+        for c, shown in zip(m["criteria"], card["criteria"]):
+            value = "数据不足" if c["value"] is None else xnum(c["value"])
+            assert shown["text"].startswith(f"{c['label_zh']}：{value}（{c['op']} {xnum(c['threshold'])}）"), shown
+    texts = [c["text"] for m in mode_cards(back["modes"]) for c in m["criteria"]]
+    assert any("（>= 2,000）" in t for t in texts) and not any(t.endswith("（>= 1.0）") for t in texts), texts
+    assert any(not isinstance(c["value"], int) and c["value"] and round(c["value"], 2) != round(c["value"], 3)
+               for m in back["modes"] for c in m["criteria"] if isinstance(c["value"], float))  # a value the 2 decimals cut
     now = rec.recommend(fx["store"], "330100", as_of=AS_OF, resources=dated)
     assert not now["resources"]["after_as_of"] and now["resources"]["note"] is None
     assert not any(c["text"].endswith("†") for m in mode_cards(now["modes"]) for c in m["criteria"])

@@ -102,14 +102,14 @@ def test_resources_newer_than_the_date_are_marked_on_the_page_and_in_its_reports
         assert {"compute_pflops", "universities", "guidance_fund_yi"} <= later and "patent_lq" not in later, later
         assert note in sec.replace("&#39;", "'")
         report = unescape(re.sub(r"<[^>]+>", " ", render_region_html(prof, lang, for_pdf=True)))
-        assert re.search(r"6,000 ?[（(]>= 2000[）)] †", report) and note in report
+        assert re.search(r"6,000 ?[（(]>= 2,000[）)] †", report) and note in report  # as the page: 2,000
         appendix = " ".join(report[report.rindex("Sources and methods" if lang == "en" else "数据来源与方法"):].split())
         assert re.search(r"region_resources\.yaml (地区资源|region resources) 2024-12-31 ?[（(]", appendix), appendix[:600]
         write_xlsx(prof, tmp_path / f"r-{lang}.xlsx", lang)
         wb = openpyxl.load_workbook(tmp_path / f"r-{lang}.xlsx")
         modes = [c for r in wb["Modes" if lang == "en" else "招商模式"].iter_rows(values_only=True) for c in r if c]
         assert any(str(c).startswith(note) for c in modes), modes
-        assert any("6,000 (>= 2000) †" in str(c) or "6,000（>= 2000） †" in str(c) for c in modes), modes
+        assert any("6,000 (>= 2,000) †" in str(c) or "6,000（>= 2,000） †" in str(c) for c in modes), modes
         notes = [c for r in wb["Notes" if lang == "en" else "说明"].iter_rows(values_only=True) for c in r if c]
         assert any(str(c).startswith("region_resources.yaml") and "2024-12-31" in str(c) for c in notes), notes
     today = httpx.get(f"{base}/region/330100", timeout=120).text  # as of the data's date: nothing to mark

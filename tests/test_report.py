@@ -160,6 +160,11 @@ def test_xlsx_holds_the_json_numbers(env):
         [(r["enterprise_id"], r["name"], r["reasons_text"]) for r in p["leads"]["rows"]] and leads
     modes = table("招商模式")
     assert len(modes) == len(p["recommend"]["modes"])
+    # how a mode combines its criteria in words (not all / any); an id is written without thousands separators
+    said_require = {"all": "全部满足", "any": "任一满足"}
+    assert sorted(r["条件要求"] for r in modes) == sorted(said_require[m["require"]] for m in p["recommend"]["modes"])
+    ids = [c for name in ("头部企业", "重点线索") for c in wb[name][3] if wb[name][2][c.column - 1].value == "企业编号"]
+    assert len(ids) == 2 and {c.number_format for c in ids} == {"0"}, [(c.value, c.number_format) for c in ids]
     # each mode says whether it is suggested in the words of the region page and `zhaoshang recommend`
     said = {True: "建议采用", False: "暂不具备条件"}
     assert sorted(r["建议"] for r in modes) == sorted(said[m["suggested"]] for m in p["recommend"]["modes"])

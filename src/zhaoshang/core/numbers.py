@@ -55,6 +55,9 @@ DIGITS: dict[str, int] = {
     "score": 1,                # a 0–100 dimension score or total
     "weight": 4,               # a weight, or a share of a total (the shares add up to 1: 0.2727, 0.0476)
     "confidence": 3,           # a confidence or a probability, 0–1
+    "measure": 3,              # a measured value in an explanation and a rule's threshold (an attraction mode's
+                               # patent LQ 3.045 against >= 1, compute 6,000 against >= 2,000): the pages' explained
+                               # results, the report's and the workbook's mode cards alike
     "match_score": 3,          # a scenario match's score and semantic similarity (0.016; zeros kept in a column:
                                # interfaces/labels.py match_score_text), as its breakdown shows it
 }

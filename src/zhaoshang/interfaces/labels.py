@@ -218,6 +218,8 @@ MODE_SUGGESTED: dict[str, Pair] = {"yes": ("建议采用", "suggested"), "no": (
                                     "unknown": ("数据不足，无法判断", "cannot be judged: no data")}
 # one criterion of an attraction mode: met, not met, or unknown (its value is missing)
 MODE_CRITERION: dict[str, Pair] = {"yes": ("满足", "met"), "no": ("未满足", "not met"), "unknown": ("数据不足", "no data")}
+# how an attraction mode combines its criteria (data/recommend.yaml modes[].require): every one, or any one
+MODE_REQUIRE: dict[str, Pair] = {"all": ("全部满足", "all criteria met"), "any": ("任一满足", "any criterion met")}
 
 # why two same-name person records are linked or kept apart (services/graph/identity.py: its rules, decisions, vetoes)
 IDENTITY_REASONS: dict[str, Pair] = REASON_LABELS
@@ -271,7 +273,7 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "placement_method": PLACEMENT_METHODS, "delivery_status": DELIVERY_STATUS,
     "identity_reason": IDENTITY_REASONS, "backtest_model": BACKTEST_MODELS,
     "lead_status": LEAD_STATUS, "data_kind": DATA_KINDS, "stage": STAGES, "linked_by": LINKED_BY, "mode_suggested": MODE_SUGGESTED,
-    "mode_criterion": MODE_CRITERION,
+    "mode_criterion": MODE_CRITERION, "mode_require": MODE_REQUIRE,
     "job_state": {"done": ("完成", "done"), "failed": ("失败", "failed"), "queued": ("排队中", "queued"),
                   "running": ("进行中", "running")},
     "via": {"cli": ("命令行", "command line"), "web": ("网页", "web page")},
@@ -433,7 +435,7 @@ REPORT_COLUMNS: dict[str, dict[str, Pair]] = {
                   "funding_cagr": ("全国融资增速", "Funding CAGR"), "patent_cagr": ("全国专利增速", "Patent CAGR"),
                   "node": ("环节代码", "Code")},
     "modes": {"code": ("代码", "Code"), "name": ("招商模式", "Mode"),
-              "require": ("条件要求（all 全部 / any 任一）", "Require"), "criteria": ("依据（✓ 满足）", "Criteria"),
+              "require": ("条件要求", "Criteria required"), "criteria": ("依据（✓ 满足）", "Criteria"),
               "action": ("做法", "Action")},
     "trend_nodes": {"name_zh": ("产业链环节", "Segment"), "rounds": ("融资事件", "Rounds"),
                     "amount_wan": ("金额（万元，含估算）", "Amount (10k CNY, estimates included)")},
@@ -778,6 +780,13 @@ def number_text(v: float | None, digits: int = 2) -> str:
     thousands grouped (1,726; 12; 6,000 — not 1726.00, 12.0), else ``digits`` decimals rounded as ``fixed`` rounds,
     trailing zeros dropped (0.5, 12.25); never "-0"; ``—`` for none (``core.numbers.decimal_text``)."""
     return decimal_text(v, digits)
+
+
+def measure_text(v: float | None) -> str:
+    """A measured value or a rule's threshold as every view prints it — the pages' explained results (``xnum``), the
+    report's and the workbook's attraction-mode criteria: the decimals of ``core.numbers.DIGITS["measure"]``, thousands
+    grouped, trailing zeros dropped (3.045, 2,000); ``—`` for none."""
+    return quantity_text(v, "measure")
 
 
 def match_score_text(v: float | None) -> str:

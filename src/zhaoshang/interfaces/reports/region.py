@@ -20,7 +20,7 @@ from ...core.parse.dates import format_date
 from ...core.event_titles import money_en
 from ...core.writers import publish
 from ...services.datastore import synthetic_label
-from ..labels import COLUMNS, PCI_AMONG, label, lq_text, pct_text, report_column, segments_beyond_text
+from ..labels import COLUMNS, PCI_AMONG, label, lq_text, measure_text, pct_text, report_column, segments_beyond_text
 from . import charts
 
 HERE = Path(__file__).parent
@@ -312,12 +312,14 @@ def mode_cards(modes: list[dict], lang: str = "zh") -> list[dict]:
             v = c.get("value")
             passed = c.get("passed")
             state = "unknown" if passed is None else "yes" if passed else "no"
-            vt = (label("mode_criterion", "unknown", lang) if v is None
-                  else f"{v:,.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v))
+            # the value and the threshold as the region page's explained criteria print them (labels.measure_text)
+            num = lambda x: measure_text(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else str(x)  # noqa: E731
+            vt = label("mode_criterion", "unknown", lang) if v is None else num(v)
+            th = "" if c.get("threshold") is None else num(c["threshold"])
             colon, lp, rp = (": ", " (", ")") if en else ("：", "（", "）")
             crit.append({"ok": passed is True, "state": state, "mark": {"yes": "✓", "no": "✗", "unknown": "?"}[state],
                          "text": f"{c.get('label_en' if en else 'label_zh') or c.get('metric')}{colon}"
-                         f"{vt}{lp}{c.get('op', '')} {c.get('threshold', '')}{rp}{' †' if c.get('after_as_of') else ''}",
+                         f"{vt}{lp}{c.get('op', '')} {th}{rp}{' †' if c.get('after_as_of') else ''}",
                          "source": c.get("source"), "after_as_of": bool(c.get("after_as_of"))})
         ev = m.get("evidence") or m.get("reasons") or m.get("reason")
         if not crit and ev:
@@ -331,6 +333,8 @@ def mode_cards(modes: list[dict], lang: str = "zh") -> list[dict]:
                     # the words the region page and `zhaoshang recommend` use (labels.MODE_SUGGESTED)
                     "suggested_text": label("mode_suggested", verdict, lang),
                     "require": m.get("require"), "criteria": crit,
+                    # all / any in words (全部满足 / 任一满足), as the workbook's 招商模式 sheet writes it
+                    "require_text": label("mode_require", m["require"], lang) if m.get("require") else None,
                     "action": m.get("action_en") if en else m.get("action_zh")})
     out.sort(key=lambda x: not x["suggested"])
     return out

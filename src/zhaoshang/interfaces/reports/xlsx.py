@@ -21,7 +21,8 @@ def _chain_text(profile: dict, en: bool) -> str:
     return f"{profile['chain_name']}（{profile['chain']}）"
 
 
-NUMBER_FORMATS = {"pct": "0.00%", "lq": "0.000", "dec": "0.00", "int": "#,##0", "num": "#,##0.00", "wan": "#,##0.00",
+# an id ("id") is no quantity: no thousands separator (企业编号 2609, not 2,609)
+NUMBER_FORMATS = {"id": "0", "pct": "0.00%", "lq": "0.000", "dec": "0.00", "int": "#,##0", "num": "#,##0.00", "wan": "#,##0.00",
                   "yi": "#,##0.00", "date": "yyyy-mm-dd"}
 SHEETS = {"overview": ("概览", "Overview"), "chain": ("产业链分布", "Chain"), "map": ("地区对比", "Regions"),
           "recommend": ("推荐环节", "Recommended"), "modes": ("招商模式", "Modes"), "partners": ("合作伙伴", "Partners"),
@@ -41,7 +42,7 @@ def _sheet_rows(profile: dict, lang: str) -> list[tuple[str, list[dict], list[Co
     map_cols = (report_cols("map", [("code", "text")]) + TABLES["map"]
                 + report_cols("map", [("region_total", "int"), ("highlight", "text")]))
     rec_segments, rec_modes = recommend_parts(profile)
-    modes = [{"code": c["code"], "name": c["name"], "suggested": c["suggested_text"], "require": c["require"],
+    modes = [{"code": c["code"], "name": c["name"], "suggested": c["suggested_text"], "require": c["require_text"],
               "criteria": ("; " if en else "；").join(f"{x['mark']} {x['text']}" for x in c["criteria"]),
               "action": c["action"]}
              for c in mode_cards(rec_modes, lang)]
@@ -64,11 +65,11 @@ def _sheet_rows(profile: dict, lang: str) -> list[tuple[str, list[dict], list[Co
          + report_cols("trend_nodes", [("disclosed", "int"), ("estimated", "int"), ("undisclosed", "int")])
          + TABLES["trend_nodes"][2:]),
         ("investors", tr["investors"], TABLES["investors"]),
-        ("top", profile["top_enterprises"].get("rows", []), TABLES["top"] + report_cols("top", [("id", "int"),
+        ("top", profile["top_enterprises"].get("rows", []), TABLES["top"] + report_cols("top", [("id", "id"),
                                                                                            ("last_funding", "date")])),
     ]
     if lead_rows:
-        out.append(("leads", lead_rows, report_cols("leads", [("enterprise_id", "int")]) + TABLES["leads"]))
+        out.append(("leads", lead_rows, report_cols("leads", [("enterprise_id", "id")]) + TABLES["leads"]))
     return out
 
 

@@ -38,7 +38,7 @@ from .dates import shown_date
 from .deps import current_user
 from .geo import Boundaries
 from ..labels import (AUDIT_COLUMNS, match_score_text, alert_type_text, SCORECARD_COLUMNS, SCORECARD_HINTS, not_covered_text, audit_detail_text, column, event_date_text, event_text, label, lq_text, news_date_text,
-                      later_lines_text, node_names, undated_lines_text, number_text, one_side, placements_dated_text, region_names, role_text, strength_text,
+                      later_lines_text, measure_text, node_names, undated_lines_text, number_text, one_side, placements_dated_text, region_names, role_text, strength_text,
                       title_text)
 from .i18n import STRINGS, translate
 from .limits import TokenBuckets, user_key
@@ -176,13 +176,13 @@ def clean(v: Any) -> Any:
 
 
 def xnum(v: Any) -> str:
-    """A number as an analyst reads it (``labels.number_text``: no e-notation, thousands separated, at most three
+    """A number as an analyst reads it (``labels.measure_text``: no e-notation, thousands separated, at most three
     decimals); — for none."""
     if v is None:
         return "—"
     if isinstance(v, bool):
         return "✓" if v else "✗"
-    return number_text(v, 3) if isinstance(v, (int, float)) else str(v)
+    return measure_text(v) if isinstance(v, (int, float)) else str(v)
 
 
 def params_text(v: Any) -> str:
