@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from ...core.errors import count_en
-from ..labels import label, number_text, pct_text, region_names, report_headers, segments_beyond_text
+from ..labels import label, measure_text, pct_text, region_names, report_headers, segments_beyond_text
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
 
@@ -56,8 +56,8 @@ def recommend_cmd(
     for m in doc["modes"]:
         # a criterion without a value reads 数据不足 / no data (unknown, not failed)
         ev = t("；", "; ").join(f"{c['label_zh' if t('zh', 'en') == 'zh' else 'label_en']} = "
-                      f"{label('mode_criterion', 'unknown', t('zh', 'en')) if c['value'] is None else number_text(c['value'], 3)}"
-                      f" {c['op']} {number_text(c['threshold'], 3)}"
+                      f"{label('mode_criterion', 'unknown', t('zh', 'en')) if c['value'] is None else measure_text(c['value'])}"
+                      f" {c['op']} {measure_text(c['threshold'])}"
                       f"{' ✓' if c['passed'] else (' ?' if c['passed'] is None else ' ✗')}{' †' if c.get('after_as_of') else ''}"
                       for c in m["criteria"])
         mode_rows.append({"mode": m["name_en"] if t("zh", "en") == "en" else m["name_zh"],
