@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from ...core.errors import count_en
-from ..labels import label, measure_text, pct_text, region_names, report_headers, segments_beyond_text
+from ..labels import PCI_AMONG, label, measure_text, pct_text, region_names, report_headers, segments_beyond_text
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
 
@@ -45,8 +45,10 @@ def recommend_cmd(
             for r in doc["segments"]]
     cols = ["rank", "node", "name", "count", "rca", "density", "pci", "cog", "funding_cagr", "patent_cagr",
             "feasibility_pct", "value_pct", "score", "quadrant_label"]
-    emit(doc, fmt, rows=rows, columns=cols, fields=doc["segments"],
-         headers=report_headers("recommend", name="name_zh", quadrant_label="quadrant_zh"), title=t(
+    headers = report_headers("recommend", name="name_zh", quadrant_label="quadrant_zh")
+    if PCI_AMONG.get(doc.get("level")):  # the PCI headed by the level whose matrix it is of, as the page and report
+        headers["pci"] = PCI_AMONG[doc["level"]]
+    emit(doc, fmt, rows=rows, columns=cols, fields=doc["segments"], headers=headers, title=t(
         f"{doc['region']['name']}：候选环节（截至 {doc['as_of']}，{doc['candidates']} 个 RCA<{doc['rca_threshold']} 的环节）",
         f"{doc['region'].get('name_en') or doc['region']['name']}: candidate segments (as of {doc['as_of']}, {doc['candidates']} with RCA < {doc['rca_threshold']})"),
          note=note if fmt == Fmt.csv else None)
