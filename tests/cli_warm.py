@@ -111,7 +111,7 @@ def serve(fd: int, script_dir: str) -> None:
     tokenize("人工智能")  # jieba's dictionary with the domain words: search, matching, news and classify read it
     # the region parser over the package's table and the macro-regions (built once per process, the same whatever
     # the environment): every import and every command that reads a region built them, about 0.1–0.2 s a run
-    RegionParser.default()
+    RegionParser.default().legal_name_places()  # (the place names a legal name may state, read by every import)
     macro_regions()
     # what an import or a report reads before its own work, each kept by the file it read (path, size, modification
     # time) or loaded once: the presets and the chain taxonomy's YAML, the numpy and Arrow pieces the credit-code

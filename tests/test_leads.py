@@ -791,7 +791,7 @@ def test_each_signal_names_and_links_the_rows_it_counted(db):
     # in English the city's English name (the branch's own name is as the data give it)
     assert [r["label"] for r in rows(102, "branches", "en")] == ["Xi'an · 分支3 2020-02-01", "Wuhan · 分支2 2019-09-01"]
     assert rows(103, "local_ties") == [{"table": "enterprises", "id": 1, "label": "成都本地甲智能科技有限公司（与其联合申请专利）",
-                                       "href": "/enterprises/1"}]
+                                       "href": f"/enterprises/1?as_of={day}"}]  # as of the list's day
     # the explained result holds the same rows: in the signal's part and among the result's evidence
     parts = {p["signal"]: p for p in by[102]["explain"]["parts"]}
     assert parts["branches"]["evidence"][0]["ids"] == [3, 2] and parts["branches"]["evidence"][0]["items"][0] == \
