@@ -198,6 +198,13 @@ class Store:
 
     # -- schema ---------------------------------------------------------------
     def ensure_schema(self) -> None:
+        """The tables, the one-time steps of a database made by an earlier version and the region table, in one
+        transaction: a new database is written in one commit instead of one per statement (each a write of the log
+        to disk), and a step that fails leaves the file as it was."""
+        with self.transaction():
+            self._ensure_schema()
+
+    def _ensure_schema(self) -> None:
         self.con.execute(DDL)
         self.con.execute(
             "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING", [str(SCHEMA_VERSION)]
