@@ -135,7 +135,10 @@ def test_cli(tmp_path):
 
     db = tmp_path / "t.duckdb"
     with Store(db) as s:
-        fill(s)
+        fill(s)  # and two records of one name, in Shanghai (2) and Sichuan (4): a name alone, no shared person
+        s.con.execute("INSERT INTO persons (id, name, source, source_key) VALUES (20, '钱七', 'x', '钱七@2'), "
+                      "(21, '钱七', 'x', '钱七@4')")
+        s.con.execute("INSERT INTO roles (id, person_id, enterprise_id) VALUES (20, 20, 2), (21, 21, 4)")
     out = run_cli(db, ["network", "--kind", "patent", "--group", "北京市,上海市", "--format", "json"])
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
@@ -164,6 +167,16 @@ def test_cli(tmp_path):
     assert "未发现跨地区的同一人：人员仅在身份规则认定为同一人时计入" in none and "检查关系类型" not in none
     assert "检查关系类型、层级与日期" in client.get("/network", params={"kind": "patent", "as_of": "2015-01-01"}).text
     assert "共同任职均为 0：未发现在本地与伙伴地区都任职的同一人" in client.get("/region/310000").text
+    people = lambda: {r["region"]: r["people"] for r in client.get("/api/region-profile/310000").json()["partners"]["rows"]}  # noqa: E731
+    assert people().get("510000", 0) == 0
+    # the team confirms the two 钱七 one person: the served profile shows the tie at once (it kept the cached one)
+    from zhaoshang.core.store import Store as _Store
+    from zhaoshang.services.graph.identity import decide
+
+    with _Store(db, read_only=True) as s:
+        decide(s, client.app.state.team, "p:20", "p:21", "confirm", None, "analyst1")
+    assert people()["510000"] == 1
+    assert "共同任职均为 0" not in client.get("/region/310000").text
     assert "partners-people-none" not in client.get("/region/110000").text
     full = json.loads(run_cli(db, ["network", "--kind", "patent", "--format", "json"]).stdout)["secondary_nodes"]
     one = client.get("/api/network", params={"kind": "patent", "secondary": 1})

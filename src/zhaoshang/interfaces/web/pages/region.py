@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ....core.geo.lookup import resolve_region
 from ....core.parse.dates import china_today
 from ....services import reference
+from ....services.graph.identity import decisions_state
 from ....services.monitoring import bus
 from ....services.region_profile import region_profile
 from ....services.regions import matrix
@@ -32,10 +33,15 @@ def register(app, web) -> None:
     app.state.region_listener = bus.add_listener(lambda ev: web.served.cache.drop(
         lambda k: len(k) > 1 and k[1] in ("region-profile", "region-context", "region-report")))
 
+    def people_state(request: Request):
+        """The team's person decisions as a key part: the partners' shared people follow them (as the network page's
+        do), so a confirm or split shows at once in the profile and what is made from it."""
+        return decisions_state(request.app.state.team)
+
     def profile_of(store, code: str, as_of: Optional[str], request: Request) -> dict:
         as_of = web.clean(as_of)
         team = request.app.state.team
-        return web.cached(store, ("region-profile", code, as_of),
+        return web.cached(store, ("region-profile", code, as_of, people_state(request)),
                           lambda: region_profile(store, code, as_of=as_of, team=team))
 
     @app.get("/api/region-profile/{code}", tags=["region"],
@@ -65,7 +71,8 @@ def register(app, web) -> None:
             finally:
                 os.unlink(tmp)
 
-        body = web.cached(store, ("region-report", prof["region"]["code"], web.clean(as_of), lang, format), build)
+        body = web.cached(store, ("region-report", prof["region"]["code"], web.clean(as_of), lang, format,
+                                  people_state(request)), build)
         name = web.download_name(f"region-{prof['region']['code']}", format, prof["as_of"])
         return Response(body, media_type=MEDIA[format],
                         headers={"Content-Disposition": f"attachment; filename=\"{name}\""})
@@ -97,7 +104,8 @@ def register(app, web) -> None:
         lang = web.lang_of(request)
         # the page's tables and SVG charts (the choropleth drawn in Python) once per generation, region, date and
         # language, as the profile is: a warm page drew the map again on every request
-        ctx = web.cached(store, ("region-context", info["code"], as_of, lang), lambda: report_context(prof, lang))
+        ctx = web.cached(store, ("region-context", info["code"], as_of, lang, people_state(request)),
+                         lambda: report_context(prof, lang))
         pick = reference.picker(store, prof["region"])
         qs = f"?as_of={as_of}" if as_of else ""
         return web.page(request, "region.html", {
