@@ -589,8 +589,10 @@ def test_an_identity_hops_evidence_is_in_words(tmp_path):
     # the link itself said plainly, without brackets in the brackets of a path written in a line (同一人（身份关联）)
     assert named == {"zh": {"同一人的另一条记录"}, "en": {"the same person under another record"}}, named
     # the command line prints the path without the hop (it printed 孙丽 —同一人的另一条记录→ 孙丽 —联系人所在企业→ …)
-    out = run("reach", "1", "--from", "p:30", "--as-of", "2024-12-31", "--k", "10", db=db).stdout
+    out = run("reach", "1", "--from", "p:30", "--as-of", "2024-12-31", "--k", "10", db=db, env={"COLUMNS": "400"}).stdout
     assert "孙丽" in out and "同一人的另一条记录" not in out, out
+    # but says, after the name, the other record the path went through, as the relations page says it under the person
+    assert "孙丽 · 同一人（另一条记录：人员 孙丽；联系人在其任职企业；强度 0.90） —" in out, out
 
 
 def test_between_one_enterprise_twice_is_refused_and_own_contacts_are_named_as_such(db, store, tmp_path):

@@ -450,6 +450,16 @@ def test_a_leads_reach_path_names_each_hops_relation(tmp_path, demo_copy):
         assert reached and all(said[x["enterprise_id"]].group(1) == strength_text(x["signals"]["reachability"]["raw"])
                                for x in reached), [(x["reasons"], x["signals"]["reachability"]["raw"]) for x in reached]
     assert paths["zh"] and paths["en"]
+    # after a name, the other record of that person the path went through under the same name, in the words of the
+    # relations page's note (labels.same_person_text): 刘林强 · 同一人（另一条记录：联系人 刘林强；联系人在其任职企业；强度 0.90）
+    noted = {"zh": r"(.+?) · 同一人（另一条记录：(联系人|人员|发明人) (.+?)；(.+)；强度 \d\.\d\d）",
+             "en": r"(.+?) · same person \(another record: (contact|person|inventor) (.+?); ([^;]+); strength \d\.\d\d\)"}
+    for lang in ("zh", "en"):
+        said = [re.fullmatch(noted[lang], a) for path in paths[lang] for a in path if " · " in a]
+        assert said and all(m and m.group(3) in m.group(1) for m in said), said
+        assert not any(re.search(r"[a-z]_[a-z]", m.group(4)) for m in said) and \
+            (lang == "en") == (not any(re.search(r"[\u4e00-\u9fff]", m.group(4)) for m in said)), said
+    paths = {k: [[a.split(" · ")[0] for a in path] for path in v] for k, v in paths.items()}
     for path in paths["zh"]:  # the start, then one entry per hop with its relation
         assert not re.search("[→←↔]", path[0])
         assert all(re.search(" [→←↔] ", a) and a.endswith("）") and "（" in a for a in path[1:]), path

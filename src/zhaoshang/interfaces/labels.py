@@ -15,7 +15,8 @@ from ..core.status import STATUS_EN
 from ..core.tags import TAG_LABELS_EN
 from ..services.enterprises import EXPORT_HEADERS as ENTERPRISE_EXPORT_HEADERS
 from ..services.event_types import EVENT_TYPES
-from ..services.identity_reasons import REASON_LABELS
+from ..services.identity_reasons import REASON_LABELS, same_person_text  # noqa: F401  (re-exported)
+from ..services.identity_reasons import NODE_KINDS as GRAPH_NODE_TYPES
 from ..services.matching.profiles import DEMAND_STATUS_EN
 from ..services.monitoring.nlp.events import EVENT_TYPES as NEWS_EVENT_TYPES
 from ..services.pipeline import leads as _leads
@@ -250,10 +251,7 @@ DATA_KINDS: dict[str, Pair] = {"enterprises": ("企业", "enterprises"), "person
 NETWORK_KINDS: dict[str, Pair] = {"patent": ("联合申请专利", "co-applied patents"), "investment": ("跨地区投资", "investments"),
                                   "branch": ("分支机构与对外投资", "branches and outbound investment"),
                                   "people": ("共同任职", "shared people"), "all": ("全部关系", "all links")}
-# the kinds of a relationship graph's node (services.graph.build.TYPES): the record a path's identity note names
-GRAPH_NODE_TYPES: dict[str, Pair] = {"person": ("人员", "person"), "enterprise": ("企业", "enterprise"),
-                                     "investor": ("投资机构", "investor"), "contact": ("联系人", "contact"),
-                                     "inventor": ("发明人", "inventor")}
+# the kinds of a relationship graph's node: GRAPH_NODE_TYPES (services/identity_reasons.py NODE_KINDS)
 # the same kinds as one region's links with a partner region (services.region_profile: the partners' chart legend on
 # the region page, the partners' table of the page, the report and its workbook): short words for a header
 PARTNER_KINDS: dict[str, Pair] = {"patent": ("联合专利", "Co-patents"), "investment": ("投资", "Investment"),
@@ -866,22 +864,6 @@ def paths_in_words(doc: dict, lang: str = "zh") -> dict:
     for n in notes:
         n["text"] = same_person_text(n, lang)
     return doc
-
-
-def same_person_text(note: dict, lang: str = "zh") -> str:
-    """A path's note of the other record of one person under one name (``services/graph/reach``: ``same_person``,
-    no hop of the path) in words: the record's kind and name — as the answer gives it, masked for a role without
-    ``personal`` —, what links the two (its evidence's notes in words, ``evidence_note``) and the link's strength —
-    ``同一人（另一条记录：联系人 李磊；联系人在其任职企业；强度 0.90）`` / ``same person (another record: contact 李磊;
-    a contact at the enterprise of a role; strength 0.90)``. The relations page shows it under the person."""
-    rec = note.get("record") or {}
-    kind, name = label("graph_node", rec.get("type"), lang), rec.get("name") or ""
-    why = list(dict.fromkeys(str(ev["note"]) for ev in note.get("evidence") or [] if ev.get("note")))
-    said = [("、" if lang != "en" else ", ").join(why)] if why else []
-    said.append(("strength " if lang == "en" else "强度 ") + strength_text(note.get("strength")))
-    if lang == "en":
-        return f"same person (another record: {kind} {name}; {'; '.join(said)})"
-    return f"同一人（另一条记录：{kind} {name}；{'；'.join(said)}）"
 
 
 def placements_dated_text(day: Any, lang: str = "zh") -> str:

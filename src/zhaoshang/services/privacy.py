@@ -304,7 +304,8 @@ def _names_masked(x: Any) -> Any:
     names = x.get("private_names") or []
     out = {k: _names_masked(v) for k, v in x.items() if k != "private_names"}
     for n in names:
-        node = re.compile(rf"(?<![^\s→←—]){re.escape(n)}(?=[（(\s]|$)")
+        # a node of the path, or the record of one person a note names after it (联系人 李磊；…)
+        node = re.compile(rf"(?<![^\s→←—]){re.escape(n)}(?=[（(\s；;]|$)")
         for k in ("path", "path_en"):
             if isinstance(out.get(k), list):
                 out[k] = [node.sub(mask_name(n), v) if isinstance(v, str) else v for v in out[k]]

@@ -190,8 +190,9 @@ def funding_note(note: str | None, round_code: str | None, round_raw: str | None
 def evidence(store, tie: dict, lang: str = "zh", first: int | None = None) -> list[dict]:
     """The records a tie rests on, with their provenance (source, source record key, import) and ``text``, the
     record in words (``record_text``); a role record's ``note`` (the title as written) with ``role``, its code, for
-    a reader to say the office in its language (``interfaces/labels.evidence_note``); ``first``: only that many of
-    them, in the same order."""
+    a reader to say the office in its language (``interfaces/labels.evidence_note``); an identity link's ``note`` (its
+    rules or the team's decision in words) with ``reasons``, their codes; ``first``: only that many of them, in the
+    same order."""
     return evidence_of(store, [tie], lang, first)[0]
 
 
@@ -215,6 +216,7 @@ def evidence_of(store, ties: list[dict], lang: str = "zh", first: int | None = N
         docs = []
         for table, rid, source, note in got:
             row = rows.get((table, rid)) if rid is not None else None
+            codes = note if source == IDENTITY_SOURCE else None
             if source == IDENTITY_SOURCE:  # an identity link: its rules' codes in words
                 note = reasons_text(note, lang)
             elif table == "fundings" and row:
@@ -224,6 +226,8 @@ def evidence_of(store, ties: list[dict], lang: str = "zh", first: int | None = N
                          "start": row[3] if row else None, "end": row[4] if row else None})
             if table == "roles" and row and tie.get("relation") != "colleague":  # a colleague's note is the enterprise
                 docs[-1]["role"] = row[5]
+            if codes:  # and the codes, for a reader of another language (a lead's path, said in both)
+                docs[-1]["reasons"] = codes
             docs[-1]["text"] = record_text(docs[-1], lang)
         out.append(docs)
     return out

@@ -466,19 +466,36 @@ def _strength(p: dict, region: str, ties_version, as_of, private=()) -> Explaine
     part names (``private``) the names it holds of records whose person holds shares (``_private``): a role without
     ``personal`` reads them masked (services.privacy.present_text)."""
     mine = lambda *nodes: {"private": [n["name"] for n in nodes if n.get("key") in private]}  # noqa: E731
-    origin = mine(p["origin"])
+    origin = {**mine(p["origin"]), **_notes_at(p, 0)}
     return Explained(
         value=p["strength"], method=METHOD, version=VERSION,
         params={"region": region, "k": 1, "max_hops": REACH_HOPS, "ties": ties_version},
         parts=[Part(signal="origin", label=p["origin"]["kind_label"], raw=p["origin"]["name"], weight=p["origin_factor"],
-                    detail=origin if origin["private"] else None)]
+                    detail={k: v for k, v in origin.items() if v} or None)]
         + [Part(signal=h["relation"], label=h["relation_label"], raw=f"{h['from']['name']} {arrow(h['direction'])} {h['to']['name']}",
                 weight=h["strength"], detail={"start": h["start"], "end": h["end"], "direction": h["direction"],
-                                              **(mine(h["from"], h["to"]) if mine(h["from"], h["to"])["private"] else {})})
-           for h in p["hops"]],
+                                              **(mine(h["from"], h["to"]) if mine(h["from"], h["to"])["private"] else {}),
+                                              **_notes_at(p, i + 1)})
+           for i, h in enumerate(p["hops"])],
         evidence=[_node_ref(p["origin"])] + [Ref(table=ev["table"], ids=[ev["id"]], note=ev.get("source")) for h in p["hops"]
                   for ev in (h["evidence"] or [])[:1] if ev.get("id") is not None],
         confidence=None, as_of=as_of, formula="strength = origin factor × Π tie strengths")
+
+
+def notes_after(p: dict, i: int) -> list:
+    """The notes of the other records of one person (``same_person``, ``_one_person``) of the node a path's line has
+    reached after its start (``i`` 0) or its ``i``-th hop: the next hop's ``from``, or the target after the last."""
+    hops = p.get("hops") or []
+    return (hops[i]["from"] if i < len(hops) else p.get("target") or {}).get("same_person") or []
+
+
+def _notes_at(p: dict, i: int) -> dict:
+    """``notes_after`` kept in a lead's reach part (``same_person``) in no language: the record's kind and name, the
+    link's strength and its codes, for ``identity_reasons.same_person_text`` to say in either."""
+    notes = [{"record": {"type": n["record"].get("type"), "name": n["record"].get("name")}, "strength": n["strength"],
+              "evidence": [{"reasons": ev["reasons"]} if ev.get("reasons") else {"note": ev.get("note")}
+                           for ev in n.get("evidence") or []]} for n in notes_after(p, i)]
+    return {"same_person": notes} if notes else {}
 
 
 _NODE_TABLES = {"p": "persons", "e": "enterprises", "i": "investors", "c": "contacts"}

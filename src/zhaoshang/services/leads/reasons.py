@@ -181,15 +181,18 @@ def _private_names(x: Explained | None) -> dict:
 
 def _path(x: Explained | None, lang: str) -> list[str]:
     """A reach path as read: its start, then each hop with its relation (``ties.hop_label``), as the reach service
-    gives them (a hop between two records of one person under one name is not among them: ``graph.reach``)."""
+    gives them (a hop between two records of one person under one name is not among them: ``graph.reach``; it is
+    said after the name the path goes on from, as the relations page and ``zhaoshang reach`` say it: ``noted``)."""
     if x is None:
         return []
     from ..graph.ties import hop_label, load_ties
+    from ..identity_reasons import noted
 
     model = load_ties()  # the model of the leads' graph (services.graph.reach.reach_strength: the default)
-    return [str(p.raw) if p.signal == "origin" else
-            f"{p.raw}（{hop_label(model, p.signal, lang)}）" if lang != "en" else
-            f"{p.raw} ({hop_label(model, p.signal, lang)})" for p in x.parts]
+    return [noted(str(p.raw) if p.signal == "origin" else
+                  f"{p.raw}（{hop_label(model, p.signal, lang)}）" if lang != "en" else
+                  f"{p.raw} ({hop_label(model, p.signal, lang)})", (p.detail or {}).get("same_person"), lang)
+            for p in x.parts]
 
 
 def _item(table: str, ident, label: str | None, eid, as_of, label_en: str | None = None, key=None) -> dict:
