@@ -808,7 +808,7 @@ def test_each_signal_names_and_links_the_rows_it_counted(db):
         {"id": 3, "label": "西安 · 分支3 2020-02-01", "href": f"/enterprises/102?as_of={day}#branch-3", "label_en": rows(102, "branches", "en")[0]["label"]}
     ev = {r["table"]: r for r in by[102]["explain"]["evidence"]}
     assert ev["branches"]["ids"] == [3, 2] and ev["fundings"]["ids"] == [1]
-    assert ev["enterprises"]["items"][0]["href"] == "/enterprises/102"
+    assert ev["enterprises"]["items"][0]["href"] == f"/enterprises/102?as_of={day}"  # the lead's own, as its rows
     assert not any(r["where"] for r in by[102]["explain"]["evidence"])  # rows, not query text
     # every named row is one of the enterprise's own in the store
     with Store(str(path), read_only=True) as s:

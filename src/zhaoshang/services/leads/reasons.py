@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ...core.errors import count_en
 from ...core.event_titles import amount_en, amount_zh
-from ...core.explain import Explained, Part, Ref, row_href
+from ...core.explain import Explained, Part, Ref, enterprise_href, row_href
 from ...core.numbers import strength_text
 from ...core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
 
@@ -167,8 +167,8 @@ def explain(r: dict, cfg: dict, present: dict, as_of, params: dict) -> Explained
     value = max(0.0, sum(p.contribution for p in parts if p.contribution is not None))
     return Explained(value=round(value, 2), method="lead-signals", version=cfg.get("version", "leads-1"),
                      params=params, parts=parts, confidence=round(conf, 4), as_of=as_of, formula=FORMULA,
-                     evidence=[Ref("enterprises", [eid], items=[{"id": eid, "label": r.get("name"),
-                                                                 "href": row_href("enterprises", eid)}])]
+                     evidence=[Ref("enterprises", [eid], items=[{"id": eid, "label": r.get("name"),  # as of the list's day
+                                                                 "href": enterprise_href(eid, as_of)}])]
                      + [x for p in parts for x in (p.evidence or []) if x.ids])
 
 
@@ -260,7 +260,7 @@ def signal_rows(r: dict, as_of, region) -> dict[str, list[Ref]]:
         items += [{"id": x.ids[0], "table": x.table,
                    "label": (f"{hop_label(model, h.signal, 'zh')}（{x.table}）" if h else x.table),
                    "label_en": (f"{hop_label(model, h.signal, 'en')} ({x.table})" if h else x.table),
-                   "href": row_href(x.table, x.ids[0])} for h, x in paired]
+                   "href": row_href(x.table, x.ids[0], as_of=d)} for h, x in paired]
         out["reachability"] = [Ref("reach_path", [i["id"] for i in items[1:]],
                                    note="各跳所依据的记录 / the row each hop rests on", items=items)]
     return out
