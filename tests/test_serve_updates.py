@@ -291,15 +291,23 @@ def test_uploads_stream_to_disk_under_a_size_limit(reader_server, tmp_path):
         # over the limit: refused as soon as Content-Length says so, and when counted while streaming (chunked)
         big = tmp_path / "big.csv"
         big.write_bytes(csv_bytes + b"x" * (4 * 2**20))
-        with open(big, "rb") as fh:
-            r = c.post("/updates", data={"csrf_token": token, "action": "import", "kind": "enterprises"},
-                       files={"file": ("big.csv", fh, "text/csv")})
-        # (the refusal is every API error's: the message in the request's language beside both — it was one
-        # bilingual line, in no language the caller chose)
-        assert r.status_code == 413 and r.json() == {"error": "上传内容超过 2 MB", "status": 413,
-                                                     "error_zh": "上传内容超过 2 MB", "error_en": "upload larger than 2 MB"}
-        r = c.post("/updates", content=body(token, 4 * 2**20, b), headers=ctype, params={"lang": "en"})
-        assert r.status_code == 413 and r.json()["error"] == "upload larger than 2 MB", r.text
+        form = {"csrf_token": token, "action": "import", "kind": "enterprises"}
+        for path in ("/updates", "/api/updates"):
+            with open(big, "rb") as fh:
+                r = c.post(path, data=form, files={"file": ("big.csv", fh, "text/csv")})
+            assert r.status_code == 413, (path, r.text)
+            if path.startswith("/api/"):  # to the API, every API error's JSON: the message in the request's language
+                # beside both (it was one bilingual line, in no language the caller chose)
+                assert r.json() == {"error": "上传内容超过 2 MB", "status": 413, "error_zh": "上传内容超过 2 MB",
+                                    "error_en": "upload larger than 2 MB"}
+            else:  # the page's form: the error page, as its other refusals (it was the raw JSON)
+                assert r.headers["content-type"].startswith("text/html")
+                assert '<p id="error-message">上传内容超过 2 MB</p>' in r.text and "error_zh" not in r.text, r.text
+        # an English page's form (its language in the cookie the page's switch sets), counted while streaming
+        c.cookies.set("lang", "en")
+        r = c.post("/updates", content=body(token, 4 * 2**20, b), headers=ctype)
+        c.cookies.delete("lang")
+        assert r.status_code == 413 and '<p id="error-message">upload larger than 2 MB</p>' in r.text, r.text
         # under the limit, 1.5 MB through the spool on disk, the token after it: accepted, the import runs
         r = c.post("/updates", content=body(token, 3 * 2**19, b), headers=ctype, follow_redirects=False)
         assert r.status_code == 303, r.text

@@ -131,15 +131,28 @@ class SpoolUploads:
 
     @staticmethod
     async def _refuse(scope, receive, send, limit: int, upload: bool) -> None:
-        """413 as every API error is answered, by the application's one error reply (``app.state.error_reply``):
-        ``error`` in the request's language (``?lang``, the ``lang`` cookie, Accept-Language) beside ``error_zh`` and
-        ``error_en``, as JSON whatever the path (an upload comes from a script or the page's form)."""
+        """413 as every other error of the request is answered, by the application's one error reply
+        (``app.state.error_reply``), in the request's language (``?lang``, the ``lang`` cookie, Accept-Language): on
+        an /api/ path or with a token, JSON (``error`` beside ``error_zh`` and ``error_en``); a page's form (the 数据更新
+        page's upload, posted to /updates) gets the error page, drawn for the user the request comes from (this
+        refusal comes before the access middleware has said who that is)."""
+        from starlette.concurrency import run_in_threadpool
         from starlette.requests import Request
+
+        from .auth import _is_api, resolve
 
         mb = (limit - FORM_SLACK if upload else limit) // 2**20
         exc = (UserError(f"上传内容超过 {mb} MB", f"upload larger than {mb} MB") if upload
                else UserError(f"请求内容超过 {mb} MB", f"request body larger than {mb} MB"))
-        response = scope["app"].state.error_reply(Request(scope), exc, 413, api=True)
+        request = Request(scope)
+        api = _is_api(request.url.path) or bool(request.headers.get("authorization"))
+        auth = getattr(scope["app"].state, "auth", None)
+        if not api and auth is not None:
+            user, csrf, _ = await run_in_threadpool(resolve, auth, request)
+            request.state.user = user
+            if csrf:
+                request.state.csrf = csrf
+        response = scope["app"].state.error_reply(request, exc, 413, api=api)
         response.headers["connection"] = "close"  # the rest of the body is not read
         await response(scope, receive, send)
 
