@@ -105,6 +105,12 @@ def test_short_and_english_names(regions):
         "222400": ("延边", "Yanbian"), "632800": ("海西", "Haixi"), "429021": ("神农架", "Shennongjia"),
         "310115": ("浦东", "Pudong"), "341500": ("六安", "Lu'an"), "350200": ("厦门", "Xiamen"),
         "211300": ("朝阳", "Chaoyang"), "140400": ("长治", "Changzhi"), "330382": ("乐清", "Yueqing"),
+        # heteronyms read as the place is: 闵行 Minhang (not Minxing), 六合 Luhe, 洪洞 Hongtong, 马尾 Mawei, 佛冈 Fogang,
+        # 什邡 Shifang, 阿勒泰 Aletai, 珲春 Hunchun, 崆峒 Kongtong; those pinyin read right stay (番禺 Panyu, 大埔 Dabu)
+        "310112": ("闵行", "Minhang"), "320116": ("六合", "Luhe"), "141024": ("洪洞", "Hongtong"),
+        "350105": ("马尾", "Mawei"), "441821": ("佛冈", "Fogang"), "510682": ("什邡", "Shifang"),
+        "654300": ("阿勒泰", "Aletai"), "222404": ("珲春", "Hunchun"), "620802": ("崆峒", "Kongtong"),
+        "440113": ("番禺", "Panyu"), "441422": ("大埔", "Dabu"),
     }
     got = {c: (regions[c].short_name, regions[c].name_en) for c in expect}
     assert got == expect

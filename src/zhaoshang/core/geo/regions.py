@@ -127,9 +127,11 @@ def short_name(name: str, level: str, zone: bool = False) -> str:
     return s
 
 
-# Readings of heteronyms as used in place names; exceptions (乐清 Yueqing, 长子 Zhangzi …) are in
-# region_names_en.yaml.
-_PLACE_READINGS = {"长": "chang", "朝": "chao", "乐": "le", "蚌": "beng", "漯": "luo", "都": "du", "单": "shan"}
+# Readings of heteronyms as used in place names (阿勒泰 Aletai, 什邡 Shifang, 佛冈 Fogang, 马尾 Mawei: pypinyin read
+# lei, shen, fu, yi); a place read otherwise than the character elsewhere (乐清 Yueqing, 长子 Zhangzi, 闵行 Minhang …)
+# is in region_names_en.yaml.
+_PLACE_READINGS = {"长": "chang", "朝": "chao", "乐": "le", "蚌": "beng", "漯": "luo", "都": "du", "单": "shan",
+                   "勒": "le", "什": "shi", "佛": "fo", "卡": "ka", "尾": "wei"}
 
 
 def _pinyin_name(text: str) -> str:
