@@ -111,6 +111,8 @@ def test_short_and_english_names(regions):
         "350105": ("马尾", "Mawei"), "441821": ("佛冈", "Fogang"), "510682": ("什邡", "Shifang"),
         "654300": ("阿勒泰", "Aletai"), "222404": ("珲春", "Hunchun"), "620802": ("崆峒", "Kongtong"),
         "440113": ("番禺", "Panyu"), "441422": ("大埔", "Dabu"),
+        # 林 of a place's own name, not a forestry district's 林区: 万柏林区 → 万柏林
+        "140109": ("万柏林", "Wanbailin"), "610103": ("碑林", "Beilin"),
     }
     got = {c: (regions[c].short_name, regions[c].name_en) for c in expect}
     assert got == expect

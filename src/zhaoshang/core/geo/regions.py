@@ -104,6 +104,10 @@ def lies_in(code: str, region: str) -> bool:
     return (lvl == "province" and province_of(code) == region) or (lvl == "city" and city_of(code) == region)
 
 
+# the one county-level unit named a forestry district (林区); elsewhere 林 ends a place's own name (万柏林区, 碑林区)
+_FORESTRY_DISTRICTS = frozenset({"神农架林区"})
+
+
 def short_name(name: str, level: str, zone: bool = False) -> str:
     """Common short form: 浙江省 → 浙江, 杭州市 → 杭州, 海淀区 → 海淀, 延边朝鲜族自治州 → 延边."""
     if level == "province":
@@ -116,6 +120,8 @@ def short_name(name: str, level: str, zone: bool = False) -> str:
         return name
     s = name
     for suf in ("自治州", "自治县", "自治旗", "特区", "林区", "地区", "新区", "矿区", "市", "县", "区", "盟", "旗"):
+        if suf == "林区" and name not in _FORESTRY_DISTRICTS:  # 万柏林区 is 万柏林's 区, 神农架林区 a forestry district
+            continue
         if s.endswith(suf) and len(s) - len(suf) >= 2:
             s = s[: -len(suf)]
             break
@@ -131,7 +137,7 @@ def short_name(name: str, level: str, zone: bool = False) -> str:
 # lei, shen, fu, yi); a place read otherwise than the character elsewhere (乐清 Yueqing, 长子 Zhangzi, 闵行 Minhang …)
 # is in region_names_en.yaml.
 _PLACE_READINGS = {"长": "chang", "朝": "chao", "乐": "le", "蚌": "beng", "漯": "luo", "都": "du", "单": "shan",
-                   "勒": "le", "什": "shi", "佛": "fo", "卡": "ka", "尾": "wei"}
+                   "勒": "le", "什": "shi", "佛": "fo", "卡": "ka", "尾": "wei", "柏": "bai"}
 
 
 def _pinyin_name(text: str) -> str:
