@@ -23,8 +23,6 @@ from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
 
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
-from zhaoshang.services.evaluation.backtest import backtest_score  # noqa: E402
-from zhaoshang.services.evaluation.runs import save_backtest  # noqa: E402
 from zhaoshang.services.evaluation.scorecard import score_all  # noqa: E402
 from zhaoshang.services.pipeline import leads as pipeline_leads  # noqa: E402
 from zhaoshang.services.team import accounts  # noqa: E402
@@ -44,9 +42,11 @@ def served(tmp_path_factory):
     d = tmp_path_factory.mktemp("scoreweb")
     db = d / "fx.duckdb"
     matrix_fixture.build(str(db), n=80)
-    with Store(str(db)) as store:  # what score all and backtest score --save do (the CLI is compared below)
+    # the saved backtest is the command's own run: the methods page is compared with what it printed
+    backtest = run_json("backtest", "score", "--as-of", BT_AS_OF, "--horizon", "365", "--label", "测试回测", "--save",
+                        db=db)
+    with Store(str(db)) as store:  # what score all does (the CLI's card is compared below)
         score_all(store, as_of=AS_OF)
-        save_backtest(store, backtest_score(store, as_of=BT_AS_OF, horizon=365), "测试回测")
         top = [r[0] for r in store.con.execute("SELECT enterprise_id FROM scores WHERE total IS NOT NULL "
                                                "ORDER BY total DESC, enterprise_id LIMIT 5").fetchall()]
         team = open_team_db(None, db_path=str(db))
@@ -74,8 +74,17 @@ def served(tmp_path_factory):
 
         def get(path, **params):  # the JSON API with the analyst's session
             return pg.request.get(base + path, params=params)
-        yield {"db": db, "base": base, "page": pg, "viewer": pages["vera"], "errors": errors, "get": get}
+        yield {"db": db, "base": base, "page": pg, "viewer": pages["vera"], "errors": errors, "get": get,
+               "backtest": backtest}
         b.close()
+
+
+@pytest.fixture(scope="module")
+def top_card(served):
+    """The top-scored enterprise and ``zhaoshang score --format json`` of it, run once for the tests that read it."""
+    db = served["db"]
+    eid = _stored(db, "SELECT enterprise_id FROM scores WHERE total IS NOT NULL ORDER BY total DESC, enterprise_id LIMIT 1")[0][0]
+    return eid, run_json("score", str(eid), "--as-of", AS_OF, db=db)
 
 
 def _stored(db, sql, params=()):
@@ -86,10 +95,9 @@ def _stored(db, sql, params=()):
         con.close()
 
 
-def test_profile_shows_the_scorecard_and_its_json_twin(served):
+def test_profile_shows_the_scorecard_and_its_json_twin(served, top_card):
     base, pg, db = served["base"], served["page"], served["db"]
-    eid = _stored(db, "SELECT enterprise_id FROM scores WHERE total IS NOT NULL ORDER BY total DESC, enterprise_id LIMIT 1")[0][0]
-    cli = run_json("score", str(eid), "--as-of", AS_OF, db=db)
+    eid, cli = top_card
     api = served["get"](f"/api/enterprises/{eid}/score", as_of=AS_OF).json()
     for k in ("total", "confidence", "as_of", "method", "version", "missing"):
         assert api[k] == cli[k], k
@@ -163,12 +171,11 @@ def test_profile_shows_the_scorecard_and_its_json_twin(served):
     assert not served["errors"], served["errors"]
 
 
-def test_each_signal_on_the_profile_names_the_rows_it_was_computed_from(served):
+def test_each_signal_on_the_profile_names_the_rows_it_was_computed_from(served, top_card):
     """The scorecard's 依据数据 / Rows column: for every signal the tables and row ids of its explanation (the JSON's
     parts' ``evidence``), a round linked to its line in the profile's 融资 list; a signal no source covers names none."""
     base, pg, db = served["base"], served["page"], served["db"]
-    eid = _stored(db, "SELECT enterprise_id FROM scores WHERE total IS NOT NULL ORDER BY total DESC, enterprise_id LIMIT 1")[0][0]
-    cli = run_json("score", str(eid), "--as-of", AS_OF, db=db)
+    eid, cli = top_card
     rounds = [r[0] for r in _stored(db, "SELECT id FROM fundings WHERE enterprise_id = ? AND date <= ? ORDER BY id",
                                     (eid, AS_OF))]
     assert rounds
@@ -283,9 +290,10 @@ def _area(points) -> float:
     return sum((x1 - x0) * (y0 + y1) / 2 for (x0, y0), (x1, y1) in zip(points, points[1:]))
 
 
-def test_methods_page_shows_the_saved_backtest_beside_the_baselines(served):
+def test_methods_page_shows_the_saved_backtest_beside_the_baselines(served, top_card):
     base, pg, db = served["base"], served["page"], served["db"]
-    cli = run_json("backtest", "score", "--as-of", BT_AS_OF, "--horizon", "365", db=db)
+    cli = served["backtest"]  # `backtest score --save --format json` as the command printed it
+    assert cli["label"] == "测试回测"
     api = served["get"]("/api/methods").json()
     saved = [r for r in api["saved"] if r["label"] == "测试回测"]
     assert len(saved) == 1 and saved[0]["population"] == cli["population"]
@@ -315,8 +323,7 @@ def test_methods_page_shows_the_saved_backtest_beside_the_baselines(served):
         assert "real data" in text and not re.search(r"[\u4e00-\u9fff]", text), text[:300]
     # the page called the learned weights "the default method" while every scorecard scores with the hand weights:
     # it names the weights `zhaoshang score` scores with, and marks in every run the hand row of that version alone
-    eid = _stored(db, "SELECT enterprise_id FROM scores WHERE total IS NOT NULL ORDER BY enterprise_id LIMIT 1")[0][0]
-    version = run_json("score", str(eid), "--as-of", AS_OF, db=db)["version"]
+    version = top_card[1]["version"]  # the weights' version: the same on every enterprise's card
     assert api["scorecard"] == {"model": "score_hand", "version": version}
     assert pg.locator("#bt-scorecard .bt-scorecard-version").inner_text() == version
     assert "the default method" not in pg.inner_text("main")
