@@ -24,7 +24,9 @@ def tax():
 def test_training_is_reproducible_on_gold_dev_rows(tax):
     shared_file(g.REGISTRATION)
     t = training.gold_training_set(SHARED, tax)  # the development part, with the rules' confidences
-    idx = list(range(0, len(t["rows"]), 6))  # a fixed sixth of it
+    # a fixed seventh of it: as many models as on a sixth (the gate, the registrations' gate, every node with two
+    # labelled rows), and liblinear converges on it in a second — on the sixth one node's fit took 10–17 s of CPU
+    idx = list(range(0, len(t["rows"]), 7))
     recs, confs, labels = [t["records"][i] for i in idx], [t["confs"][i] for i in idx], [t["labels"][i] for i in idx]
     # trained twice, the second time with the registrations' own gate (an option, not shipped): every shared part
     # is the same to the last bit

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+from built_once import copy_to  # noqa: E402
 from cli_util import card_signals, import_texts, run, run_json  # noqa: E402
 from web_util import local_client  # noqa: E402
 from zhaoshang.core.parse.dates import china_time_text  # noqa: E402
@@ -46,22 +47,47 @@ def db(tmp_path_factory):
     return import_texts(d / "ev.duckdb", d, FILES)
 
 
-def test_unknown_status_is_missing_not_normal(db):
-    unknown = card_signals(run_json("score", "丁亥电子股份有限公司", "--as-of", D, db=db))["abnormal_status"]
+@pytest.fixture(scope="module")
+def card(db):
+    """``card(name)``: ``zhaoshang score NAME --as-of D --format json`` on the module's database, which no test
+    changes (they change copies): run once per enterprise, each caller gets its own copy of the document."""
+    import copy
+
+    cards: dict = {}
+
+    def get(name: str) -> dict:
+        if name not in cards:
+            cards[name] = run_json("score", name, "--as-of", D, db=db)
+        return copy.deepcopy(cards[name])
+
+    return get
+
+
+@pytest.fixture(scope="module")
+def scored(db, tmp_path_factory):
+    """The module's database after ``zhaoshang score all --as-of D`` (the first batch of several tests, made once):
+    ``(path, what the command printed as JSON)``. Tests copy the file before changing it."""
+    path = tmp_path_factory.mktemp("scored") / "ev.duckdb"
+    path.write_bytes(Path(db).read_bytes())
+    return path, run_json("score", "all", "--as-of", D, db=path)
+
+
+def test_unknown_status_is_missing_not_normal(card):
+    unknown = card_signals(card("丁亥电子股份有限公司"))["abnormal_status"]
     assert unknown["raw"] is None and unknown["detail"]["missing"] and unknown["normalised"] is None
-    known = card_signals(run_json("score", "己丑银行股份有限公司", "--as-of", D, db=db))["abnormal_status"]
+    known = card_signals(card("己丑银行股份有限公司"))["abnormal_status"]
     assert known["raw"] == 0 and not known["detail"]["missing"]
 
 
-def test_no_data_has_no_total_and_says_what_it_was_compared_with(db, tmp_path):
+def test_no_data_has_no_total_and_says_what_it_was_compared_with(db, card, tmp_path):
     from zhaoshang.services.evaluation.scorecard import DEFAULT_WEIGHTS
 
     for name in NO_DATA:  # with a known status only risk has data: still below the least evidence
-        doc = run_json("score", name, "--as-of", D, db=db)
+        doc = card(name)
         assert doc["total"] is None and doc["insufficient"] is True, (name, doc["total"])
         assert doc["probability"] is None and doc["tier"] is None
         assert "数据不足" in doc["total_basis"]["note"] and doc["total_basis"]["min_evidence"]["dimensions"] == 2
-    doc = run_json("score", "丁亥电子股份有限公司", "--as-of", D, db=db)
+    doc = card("丁亥电子股份有限公司")
     # no news, legal or risk source imported: negative events are not covered (unknown), never a known 0 ranked
     # as data — so nothing has data, not even risk
     assert [k for k, v in doc["dimensions"].items() if not v["absent"]] == []
@@ -70,7 +96,7 @@ def test_no_data_has_no_total_and_says_what_it_was_compared_with(db, tmp_path):
     assert neg["detail"]["none_imported"] and "negative_events" in doc["not_covered"]
     # a firm with a round, a founding date and a known status: its total stands on capital, growth and its status
     # alone — negative events are not covered there either, and do not count toward the least evidence
-    scored = run_json("score", "甲星智能科技有限公司", "--as-of", D, db=db)
+    scored = card("甲星智能科技有限公司")
     risk = scored["dimensions"]["risk"]
     assert [c["signal"] for c in risk["contributions"] if not c["detail"]["missing"]] == ["abnormal_status"]
     assert "negative_events" in scored["not_covered"] and scored["total"] is not None
@@ -90,16 +116,16 @@ def test_no_data_has_no_total_and_says_what_it_was_compared_with(db, tmp_path):
     en = run("--lang", "en", "score", "丁亥电子股份有限公司", "--as-of", D, "--weights", weights, db=db)
     assert "total insufficient data" in en.stdout
     assert "the 3 enterprises with no segment of unknown founding date" in " ".join(en.stdout.split()), en.stdout
-    scored = run_json("score", "甲星智能科技有限公司", "--as-of", D, db=db)
+    scored = card("甲星智能科技有限公司")
     assert scored["total"] is not None and not scored["insufficient"]
 
 
-def test_insufficient_data_sorts_after_the_scored_in_the_library_and_score_all(db, tmp_path):
+def test_insufficient_data_sorts_after_the_scored_in_the_library_and_score_all(scored, tmp_path):
     import shutil
 
     path = tmp_path / "ev.duckdb"
-    shutil.copyfile(db, path)
-    batch = run_json("score", "all", "--as-of", D, db=path)
+    copy_to(scored[0], path)
+    batch = scored[1]  # `score all --as-of D --format json` on the imported files
     assert batch["scored"] == 6 and batch["insufficient"] == 3
     out = run("score", "all", "--as-of", D, db=path).stdout
     assert "3家数据不足" in "".join(out.split()) and "insufficient" not in out  # the column headed in words
@@ -140,7 +166,7 @@ def test_an_added_segment_does_not_change_the_cohort_a_confirmed_one_stays_prima
     assert run_json("score", "乙辰数据科技有限公司", "--as-of", D, db=path)["cohort"]["node"] == "D10"
 
 
-def test_library_says_its_scores_are_from_a_batch_made_before_the_latest_change(db, tmp_path):
+def test_library_says_its_scores_are_from_a_batch_made_before_the_latest_change(scored, tmp_path):
     """after a placement decision the library kept showing the stored batch while the profile ranked on
     the current data, both labelled with the same date. The list now says the batch predates the change, and which."""
     import re
@@ -149,8 +175,7 @@ def test_library_says_its_scores_are_from_a_batch_made_before_the_latest_change(
     from zhaoshang.interfaces.web.app import create_app
 
     path = tmp_path / "ev.duckdb"
-    shutil.copyfile(db, path)
-    run("score", "all", "--as-of", D, db=path)
+    copy_to(scored[0], path)  # the imported files after `score all --as-of D`
     client = local_client(create_app(str(path)))
     batch = client.get("/api/enterprises", params={"as_of": D}).json()["score_batch"]
     assert batch["as_of"] == D and batch["stale"] is False and batch["note"] == {"zh": None, "en": None}
@@ -176,7 +201,7 @@ def test_library_says_its_scores_are_from_a_batch_made_before_the_latest_change(
     assert local_client(create_app(str(path))).get("/api/enterprises", params={"as_of": D}).json()["score_batch"]["stale"] is False
 
 
-def test_a_batch_stored_by_an_older_scoring_rule_is_not_shown_as_current(db, tmp_path):
+def test_a_batch_stored_by_an_older_scoring_rule_is_not_shown_as_current(scored, tmp_path):
     """a batch `score all` stored before the signals were read another way (SIGNALS_VERSION) kept its totals in
     the library, its sort and score filter and the export, shown as current. Stored, then made to carry an older
     rule's version and read back, it is not shown anywhere and the list says why and what to run (zh/en); the
@@ -190,8 +215,7 @@ def test_a_batch_stored_by_an_older_scoring_rule_is_not_shown_as_current(db, tmp
     from zhaoshang.services.evaluation.signals import SIGNALS_VERSION
 
     path, legacy = tmp_path / "ev.duckdb", tmp_path / "legacy.duckdb"
-    shutil.copyfile(db, path)
-    run("score", "all", "--as-of", D, db=path)
+    copy_to(scored[0], path)  # the imported files after `score all --as-of D`
     card = run_json("score", "甲星智能科技有限公司", "--as-of", D, db=path)
     assert card["cohort"]["ranked"] == "stored" and card["total"] is not None
     shutil.copyfile(path, legacy)
