@@ -40,11 +40,18 @@ def client(app):
 
 
 @pytest.fixture(scope="module")
-def xihu_html(demo):
-    """西湖区's report as HTML (`report region 330106`)."""
-    out = demo["dir"] / "xihu.html"
-    run("report", "region", "330106", "-o", out, db=demo["db"])
-    return out.read_text(encoding="utf-8")
+def xihu(demo):
+    """西湖区's report as HTML and workbook, both from one run (`report region 330106 -o xihu.html -o xihu.xlsx`):
+    ``{"html": its text, "xlsx": the workbook's path}``."""
+    out, xlsx = demo["dir"] / "xihu.html", demo["dir"] / "xihu.xlsx"
+    run("report", "region", "330106", "-o", out, "-o", xlsx, db=demo["db"])
+    return {"html": out.read_text(encoding="utf-8"), "xlsx": xlsx}
+
+
+@pytest.fixture(scope="module")
+def zj_cities(demo):
+    """Zhejiang's cities as `map --level city --parent 330000` gives them (two tests read them; the demo is unchanged)."""
+    return _map(demo, "--level", "city", "--parent", "330000")
 
 
 def _map(demo, *args) -> list[dict]:
@@ -67,20 +74,18 @@ def _workbook(path) -> dict:
     return {"overview": overview, "regions": [dict(zip(rows[at], r)) for r in rows[at + 1:]]}
 
 
-def test_a_district_is_ranked_among_the_districts_of_its_city(demo, client, xihu_html):
+def test_a_district_is_ranked_among_the_districts_of_its_city(demo, client, xihu):
     """西湖区 was given 杭州市's place among Zhejiang's cities (1 of 11) and the map outlined 杭州市."""
     districts = _map(demo, "--level", "district", "--parent", "330100")
     place, peers = _place(districts, "330106"), len(districts)
     assert peers > 11
-    text = xihu_html
+    text = xihu["html"]
     assert f"在本市各区中位列第 {place}（共 {peers} 个）" in text, text[text.index("共有产业链企业"):][:200]
     en = demo["dir"] / "xihu_en.html"
     run("--lang", "en", "report", "region", "330106", "-o", en, db=demo["db"])
     assert f"ranking {place} of {peers} districts of its city" in en.read_text(encoding="utf-8")
 
-    xlsx = demo["dir"] / "xihu.xlsx"
-    run("report", "region", "330106", "-o", xlsx, db=demo["db"])
-    wb = _workbook(xlsx)
+    wb = _workbook(xihu["xlsx"])
     assert (wb["overview"]["地区排名"], wb["overview"]["对比地区数"]) == (place, peers)
     marked = [r["地区"] for r in wb["regions"] if r["本地区"] == "是"]
     assert marked == ["西湖区"] and "杭州市" not in {r["地区"] for r in wb["regions"]}, marked
@@ -92,19 +97,17 @@ def test_a_district_is_ranked_among_the_districts_of_its_city(demo, client, xihu
     assert f"{place}<small class=\"muted\"> / {peers}</small>" in page
 
 
-def test_equal_counts_share_a_place_in_every_table(demo):
+def test_equal_counts_share_a_place_in_every_table(demo, zj_cities):
     """The comparison table and the workbook numbered the empty cities of Zhejiang 6, 7, 8 … though their counts
     are equal (and the workbook's notes say equal counts share a place); equal counts share a place, and a city
     without chain enterprises has none (—, an empty cell), rather than all of them sharing the last."""
-    cities = _map(demo, "--level", "city", "--parent", "330000")
+    cities = zj_cities
     tied = [c for c in cities if c["count"] > 0 and sum(1 for d in cities if d["count"] == c["count"]) > 1]
-    xlsx = demo["dir"] / "zj.xlsx"
-    run("report", "region", "杭州市", "-o", xlsx, db=demo["db"])
+    xlsx, html = demo["dir"] / "zj.xlsx", demo["dir"] / "zj.html"
+    run("report", "region", "杭州市", "-o", xlsx, "-o", html, db=demo["db"])  # one profile, both files
     ranks = {r["地区"]: r["排名"] for r in _workbook(xlsx)["regions"]}
     assert tied and all(ranks[c["name"]] == _place(cities, c["code"]) for c in tied), ranks
     assert {ranks[r["name"]] for r in cities if r["count"] == 0} == {None}, ranks
-    html = demo["dir"] / "zj.html"
-    run("report", "region", "杭州市", "-o", html, db=demo["db"])
     text = html.read_text(encoding="utf-8")
     table = text[text.index("地区对比（前十及本地区）"):text.index('id="sec-chain"')]
     empty = [r["name"] for r in cities if r["count"] == 0]
@@ -115,12 +118,11 @@ def test_equal_counts_share_a_place_in_every_table(demo):
         assert f'<td class="k-int">{_place(cities, c["code"])}</td><td class="k-text">{c["name"]}</td>' in table, table
 
 
-def test_a_region_without_chain_enterprises_is_not_ranked_nor_missing_every_segment(demo, client):
+def test_a_region_without_chain_enterprises_is_not_ranked_nor_missing_every_segment(demo, client, zj_cities):
     """湖州市 holds no chain enterprise on the demo: it read "6 / 11" and "29 薄弱/缺失环节" next to 暂无数据."""
-    cities = _map(demo, "--level", "city", "--parent", "330000")
-    assert next(r["count"] for r in cities if r["code"] == "330500") == 0
-    out = demo["dir"] / "huzhou.html"
-    run("report", "region", "湖州市", "-o", out, db=demo["db"])
+    assert next(r["count"] for r in zj_cities if r["code"] == "330500") == 0
+    out, xlsx = demo["dir"] / "huzhou.html", demo["dir"] / "huzhou.xlsx"
+    run("report", "region", "湖州市", "-o", out, "-o", xlsx, db=demo["db"])
     text = out.read_text(encoding="utf-8")
     overview = text[text.index("共有产业链企业 0 家"):][:300]
     assert "位列第" not in overview and "该地区暂无产业链企业，不参与排名" in overview, overview
@@ -129,8 +131,6 @@ def test_a_region_without_chain_enterprises_is_not_ranked_nor_missing_every_segm
     run("--lang", "en", "report", "region", "湖州市", "-o", en, db=demo["db"])
     t = en.read_text(encoding="utf-8")
     assert "not ranked" in t and "ranking " not in t and " missing." not in t
-    xlsx = demo["dir"] / "huzhou.xlsx"
-    run("report", "region", "湖州市", "-o", xlsx, db=demo["db"])
     ov = _workbook(xlsx)["overview"]
     assert ov["地区排名"] == "该地区暂无产业链企业，不参与排名" and ov["缺失环节"] is None and ov["薄弱环节"] is None, ov
 
@@ -167,12 +167,10 @@ def test_the_funding_section_states_its_five_year_window_and_every_quarter(demo,
     q = lambda y, m: f"{y}Q{(m - 1) // 3 + 1}"  # noqa: E731
     first = q(d.year - 5 + (d.month > 9), ((d.month - 1) // 3 * 3 + 3) % 12 + 1)
     last = q(d.year, d.month)
-    out = demo["dir"] / f"{city}.html"
-    run("report", "region", city, "-o", out, db=demo["db"])
+    out, xlsx = demo["dir"] / f"{city}.html", demo["dir"] / f"{city}.xlsx"
+    run("report", "region", city, "-o", out, "-o", xlsx, db=demo["db"])
     text = out.read_text(encoding="utf-8")
     assert f"近 5 年（{first} 至 {last}），本地产业链企业共获融资" in text, text[text.index('id="sec-trends"'):][:600]
-    xlsx = demo["dir"] / f"{city}.xlsx"
-    run("report", "region", city, "-o", xlsx, db=demo["db"])
     import openpyxl
 
     rows = [r for r in openpyxl.load_workbook(xlsx)["融资趋势"].iter_rows(values_only=True) if r[0] and r[0][:2].isdigit()]
@@ -197,8 +195,8 @@ def test_a_region_whose_rounds_all_precede_the_window_says_how_many_and_the_late
     code, totals = next((r["code"], t) for r in found
                         for t in [json.loads(run("trends", "--region", r["code"], "--format", "json", db=demo["db"]).stdout)["totals"]]
                         if t["rounds"])
-    out = demo["dir"] / f"{code}.html"
-    run("report", "region", code, "-o", out, db=demo["db"])
+    out, xlsx = demo["dir"] / f"{code}.html", demo["dir"] / f"{code}.xlsx"
+    run("report", "region", code, "-o", out, "-o", xlsx, db=demo["db"])
     text = out.read_text(encoding="utf-8")
     sec = text[text.index('id="sec-trends"'):text.index('id="sec-top"')]
     assert f"没有融资事件；此前共有 {totals['rounds']:,} 起，最近一次在 {totals['last_date']}" in sec, sec
@@ -208,8 +206,6 @@ def test_a_region_whose_rounds_all_precede_the_window_says_how_many_and_the_late
     assert f"before it, the latest on {totals['last_date']}" in sec
     import openpyxl
 
-    xlsx = demo["dir"] / f"{code}.xlsx"
-    run("report", "region", code, "-o", xlsx, db=demo["db"])
     cells = [c for r in openpyxl.load_workbook(xlsx)["融资趋势"].iter_rows(values_only=True) for c in r if c]
     assert any(f"最近一次在 {totals['last_date']}" in str(c) for c in cells), cells
 
@@ -279,12 +275,12 @@ def test_the_leads_panel_gives_its_reason_before_any_enterprise(client):
     assert "no enterprise in the nation is placed on the chain as of 1990-01-01" in sec, sec
 
 
-def test_a_districts_report_map_shows_the_districts_of_its_city(xihu_html):
+def test_a_districts_report_map_shows_the_districts_of_its_city(xihu):
     """The district's map outlined its city among the province's cities; without district boundaries the city's
     districts are bubbles at their seats, the district's outlined."""
     import re
 
-    text = xihu_html
+    text = xihu["html"]
     svg = text[text.index('id="sec-overview"'):text.index('id="sec-chain"')]
     circles = re.findall(r'<circle [^>]*stroke="([^"]+)"[^>]*><title>([^<]+) ', svg)
     assert ("#d4542b", "西湖区") in circles, circles[:5]
