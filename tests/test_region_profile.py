@@ -30,6 +30,12 @@ def sz(store):
     return region_profile(store, "440300")
 
 
+@pytest.fixture(scope="module")
+def yrd(store, sz):
+    """长三角's profile by its name, at 深圳's date: three tests read it (the service only reads)."""
+    return region_profile(store, "长三角", as_of=sz["as_of"])
+
+
 def _placed_in(store, col: str, code: str, d: dt.date, nodes: list[str] | None = None) -> int:
     cond = "AND p.node_code IN (SELECT unnest(?::VARCHAR[]))" if nodes is not None else ""
     params = [d, d, code, "ai"] + ([nodes] if nodes is not None else [])
@@ -157,7 +163,7 @@ def test_as_of_travels_back(store, sz):
     assert old["summary"]["region_total"] == _placed_in(store, "city_code", "440300", dt.date(2016, 12, 31))
 
 
-def test_district_and_macro(store, sz):
+def test_district_and_macro(store, sz, yrd):
     dist = store.query("SELECT district_code AS c FROM enterprises WHERE city_code = '440300' AND district_code IS NOT NULL "
                        "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")[0]["c"]
     p = region_profile(store, dist, as_of=sz["as_of"])
@@ -170,7 +176,6 @@ def test_district_and_macro(store, sz):
              for lvl, x in (("district", p), ("city", sz)) for lang in ("zh", "en")}
     assert "复杂度 PCI（区县间）" in heads["district", "zh"] and "PCI (among districts)" in heads["district", "en"]
     assert "复杂度 PCI（地级市间）" in heads["city", "zh"] and "PCI (among cities)" in heads["city", "en"]
-    yrd = region_profile(store, "长三角", as_of=sz["as_of"])
     assert yrd["region"]["level"] == "macro" and yrd["summary"]["region_total"] > 0
     assert all(not r["region"].startswith("M-3") for r in yrd["partners"]["rows"])  # overlapping macros are not partners
     # a macro-region has no rank among the provinces: its first member's was given as its own (长三角 "在全国各省中位列第
@@ -193,15 +198,16 @@ def test_a_macro_region_is_ranked_among_the_macro_regions_it_does_not_overlap(st
     counts = {r["code"]: r["count"] for r in region_map(store, "macro", as_of=sz["as_of"])}
     excluded = {"M-YRD": {"M-3P"}, "M-GBA": {"M-3P", "M-PRD"}, "M-PRD": {"M-3P", "M-GBA"},
                 "M-3P": {"M-JJJ", "M-YRD", "M-GBA", "M-PRD"}, "M-CY": set()}
+    maps = {}
     for code, out in excluded.items():
-        m = region_profile(store, code, as_of=sz["as_of"])["map"]
+        m = maps[code] = region_profile(store, code, as_of=sz["as_of"])["map"]
         among = {x["code"] for x in m["rank_among"]}
         assert among == set(counts) - out - {code}, (code, among)
         assert m["peers"] == len(among) + 1
         assert m["rank"] == 1 + sum(1 for c in among if counts[c] > counts[code]), (code, m["rank"])
     assert counts["M-GBA"] == counts["M-PRD"] and counts["M-3P"] > counts["M-YRD"] > max(
         v for c, v in counts.items() if c not in ("M-3P", "M-YRD"))
-    yrd = region_profile(store, "M-YRD", as_of=sz["as_of"])["map"]
+    yrd = maps["M-YRD"]  # by its code
     assert yrd["rank"] == 1 and yrd["peers"] == 6
     assert {x["name_en"] for x in yrd["rank_among"]} >= {"Beijing-Tianjin-Hebei", "Pearl River Delta"}
 
@@ -227,9 +233,8 @@ def test_a_macro_regions_rank_with_ties_shares_a_place(store, sz, monkeypatch):
     assert ranks == {"M-JJJ": 1, "M-PRD": 1, "M-CY": 3}, ranks
 
 
-def test_macro_region_names_in_english(store, sz):
+def test_macro_region_names_in_english(yrd):
     """长三角's English profile said 长三角 (full_name_en) and named its partners 京津冀, 粤港澳大湾区 …"""
-    yrd = region_profile(store, "长三角", as_of=sz["as_of"])
     assert yrd["region"]["full_name_en"] == "Yangtze River Delta"
     rows = yrd["partners"]["rows"]
     assert rows and all(r["name_en"] and not any("\u4e00" <= ch <= "\u9fff" for ch in r["name_en"]) for r in rows), rows
