@@ -61,35 +61,68 @@ def test_api_as_of_today_in_china(frozen, tmp_path):
     assert bad.status_code == 400 and "晚于今天（2020-07-01）" in bad.json()["error"], bad.text
 
 
-FROZEN_CLI = f"""
-import datetime as dt, sys
-from zhaoshang.core.parse import dates
-dates._utc_now = lambda: dt.datetime({MOMENT.year}, {MOMENT.month}, {MOMENT.day}, {MOMENT.hour}, tzinfo=dt.timezone.utc)
+# The real command line in a process whose local time zone is the test's (TZ is read when an interpreter starts, so
+# the shared warm server of cli_util, started in another zone, cannot serve these): the interpreter imports the
+# command once, then forks a child per run, which calls the console script's ``main()`` with the run's arguments
+# and leaves as cli_warm's children do. The clock is frozen (``frozen``) before the command is imported. Runs are
+# made one after another; the results are their exit codes, the outputs are files read back.
+ZONE_CLI = f"""
+import datetime as dt, json, os, sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+runs, out, frozen = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
+if frozen:
+    from zhaoshang.core.parse import dates
+    dates._utc_now = lambda: dt.datetime({MOMENT.year}, {MOMENT.month}, {MOMENT.day}, {MOMENT.hour}, tzinfo=dt.timezone.utc)
+from cli_warm import _exit
 from zhaoshang.interfaces.cli import main
-main(sys.argv[1:])
+codes = []
+for i, args in enumerate(runs):
+    pid = os.fork()
+    if pid == 0:
+        for target, name in ((0, os.devnull), (1, f"{{out}}/{{i}}.out"), (2, f"{{out}}/{{i}}.err")):
+            fd = os.open(name, os.O_RDONLY if target == 0 else os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            os.dup2(fd, target)
+            os.close(fd)
+        sys.argv = ["zhaoshang", *args]
+        try:
+            code = main()
+        except SystemExit as exc:
+            code = exc.code
+        _exit(code)
+    codes.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+print(json.dumps(codes))
 """
 
 
-def frozen_cli(*args, tz: str):
-    """The real command line with the frozen clock, in a process whose local time zone is ``tz``."""
-    env = dict(os.environ, TZ=tz)
-    env.pop("ZHAOSHANG_DB", None)
-    env.pop("ZHAOSHANG_TEAM_DB", None)
-    return subprocess.run([sys.executable, "-c", FROZEN_CLI, *map(str, args)], capture_output=True, text=True,
-                          env=env, timeout=300)
+def zone_cli(tmp_path, *runs, tz: str, frozen: bool = True, env: dict | None = None) -> list[subprocess.CompletedProcess]:
+    """Each of ``runs`` (an argument list) by the real command line, in order, in a process whose local time zone is
+    ``tz``; with the frozen clock unless ``frozen`` is false."""
+    import json
+    import tempfile
+
+    full = dict(os.environ, TZ=tz, **(env or {}))
+    full.pop("ZHAOSHANG_DB", None)
+    full.pop("ZHAOSHANG_TEAM_DB", None)
+    out = tempfile.mkdtemp(dir=tmp_path)
+    proc = subprocess.run([sys.executable, "-c", ZONE_CLI, json.dumps([[str(a) for a in r] for r in runs]), out,
+                           "1" if frozen else "0"], capture_output=True, text=True, env=full, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return [subprocess.CompletedProcess(r, code, Path(out, f"{i}.out").read_text(encoding="utf-8"),
+                                        Path(out, f"{i}.err").read_text(encoding="utf-8"))
+            for i, (r, code) in enumerate(zip(runs, json.loads(proc.stdout)))]
 
 
 @pytest.mark.parametrize("tz", ["UTC", "America/Los_Angeles"])
 def test_cli_dates_today_in_china(tmp_path, tz, demo_copy):
     db = demo_copy(tmp_path / "demo.duckdb")
-    ok = frozen_cli("--db", db, "search", "科技", "--as-of", TODAY, "--limit", "1", "--format", "json", tz=tz)
-    assert ok.returncode == 0, ok.stderr
-    bad = frozen_cli("--db", db, "search", "科技", "--as-of", TOMORROW, tz=tz)
-    assert bad.returncode == 2 and "晚于今天（2020-07-01）" in bad.stderr, bad.stderr
     team = ["--db", db, "--team-db", tmp_path / "team.sqlite"]
-    added = frozen_cli(*team, "pipeline", "add", "1", "杭州市", "--format", "json", tz=tz)
+    ok, bad, added, signed = zone_cli(tmp_path, ["--db", db, "search", "科技", "--as-of", TODAY, "--limit", "1", "--format", "json"],
+                                      ["--db", db, "search", "科技", "--as-of", TOMORROW],
+                                      [*team, "pipeline", "add", "1", "杭州市", "--format", "json"],
+                                      [*team, "pipeline", "move", "1", "已签约", "--on", TOMORROW], tz=tz)
+    assert ok.returncode == 0, ok.stderr
+    assert bad.returncode == 2 and "晚于今天（2020-07-01）" in bad.stderr, bad.stderr
     assert added.returncode == 0, added.stderr
-    signed = frozen_cli(*team, "pipeline", "move", "1", "已签约", "--on", TOMORROW, tz=tz)
     assert signed.returncode == 2 and "晚于今天（2020-07-01）" in signed.stderr, signed.stderr
 
 
@@ -101,7 +134,7 @@ def test_an_undated_import_is_dated_by_chinas_day(tmp_path, tz):
     sheet = tmp_path / "ents.csv"
     sheet.write_text("企业名称,统一社会信用代码,成立日期,地区\n杭州甲科技有限公司,91330100MA27XXXX1X,2015-03-01,杭州市\n",
                      encoding="utf-8")
-    out = frozen_cli("--db", db, "import", "enterprises", sheet, "--source", "名录", "--format", "json", tz=tz)
+    (out,) = zone_cli(tmp_path, ["--db", db, "import", "enterprises", sheet, "--source", "名录", "--format", "json"], tz=tz)
     assert out.returncode == 0, out.stderr
     assert __import__("json").loads(out.stdout)["data_date"] == TODAY, out.stdout
     with Store(db, read_only=True) as store:
@@ -113,20 +146,22 @@ def test_an_import_time_is_shown_in_chinas_time_as_its_rejects_file_is_named(tmp
     """The rejects file's name has China's time (x.20261206-194944.rejects.csv) while `status` and `show` printed the
     stored time of the server's clock without a zone (2026-12-06 11:49:44): the same import 8 hours apart. Both now
     say China's time with its zone, within the seconds the import took, whatever the server's zone."""
+    import json
     import re
-
-    from cli_util import run, run_json
 
     db, sheet = tmp_path / "z.duckdb", tmp_path / "ents.csv"
     sheet.write_text("企业名称,成立日期,地区\n杭州甲科技有限公司,2015-03-01,杭州市\n杭州乙科技有限公司,2015-02-30,杭州市\n",
                      encoding="utf-8")
-    env = {"TZ": tz, "COLUMNS": "200"}
-    rep = run_json("import", "enterprises", sheet, "--rejects", tmp_path, db=db, env=env)
+    # the real clock, the command's own runs in the zone (one process, as its warm server forks them)
+    runs = zone_cli(tmp_path, ["--db", db, "import", "enterprises", sheet, "--rejects", tmp_path, "--format", "json"],
+                    ["--db", db, "status"], ["--db", db, "--lang", "en", "status"], ["--db", db, "show", "杭州甲科技有限公司"],
+                    tz=tz, frozen=False, env={"COLUMNS": "200"})
+    assert [r.returncode for r in runs] == [0] * 4, [r.stderr for r in runs]
+    rep = json.loads(runs[0].stdout)
     stamp = dt.datetime.strptime(re.search(r"\.(\d{8}-\d{6})\.rejects\.csv$", rep["rejects_path"])[1], "%Y%m%d-%H%M%S")
-    shown = [re.search(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) \(UTC\+8\)", text)
-             for text in (run("status", db=db, env=env).stdout, run("--lang", "en", "status", db=db, env=env).stdout)]
+    shown = [re.search(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) \(UTC\+8\)", r.stdout) for r in runs[1:3]]
     # the profile's sources table: the time bare under a header that names the clock (最近导入 (UTC+8))
-    profile = run("show", "杭州甲科技有限公司", db=db, env=env).stdout
+    profile = runs[3].stdout
     assert "最近导入 (UTC+8)" in profile, profile
     shown.append(re.search(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)", profile[profile.index("最近导入 (UTC+8)"):]))
     assert all(shown), shown
