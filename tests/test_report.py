@@ -178,14 +178,17 @@ def test_xlsx_holds_the_json_numbers(env):
 
 
 @pytest.fixture(scope="module")
-def bj(env):
-    """北京市's report as PDF and workbook: rounds without an amount and more funded segments than the PDF lists."""
+def hz(env):
+    """杭州市's report as of 2023-06-30 as PDF and workbook, and in English as PDF: rounds without an amount, more
+    funded segments than the PDF lists, and an English title long enough to need the cover's smaller size. Its
+    files serve the tests of the funding sheets and of the English cover, each read from the command's own run."""
     s = Store(env["db"], read_only=True)
-    prof = region_profile(s, "北京市")
+    prof = region_profile(s, "330100", as_of="2023-06-30")
     s.close()
-    pdf, xlsx = env["dir"] / "bj.pdf", env["dir"] / "bj.xlsx"
-    run("--db", env["db"], "report", "region", "北京市", "-o", str(pdf), "-o", str(xlsx))
-    return {"p": prof, "pdf": pdf, "xlsx": xlsx}
+    pdf, xlsx, en_pdf = env["dir"] / "hz.pdf", env["dir"] / "hz.xlsx", env["dir"] / "hz_en.pdf"
+    run("--db", env["db"], "report", "region", "330100", "-o", str(pdf), "-o", str(xlsx), "--as-of", "2023-06-30")
+    run("--db", env["db"], "report", "region", "330100", "-o", str(en_pdf), "--lang", "en", "--as-of", "2023-06-30")
+    return {"p": prof, "pdf": pdf, "xlsx": xlsx, "en_pdf": en_pdf}
 
 
 def _sheet(path, name):
@@ -196,37 +199,32 @@ def _sheet(path, name):
     return [dict(zip(rows[1], r)) for r in rows[2:]]
 
 
-def test_the_funding_sheets_rounds_add_up(bj):
+def test_the_funding_sheets_rounds_add_up(hz):
     """The sheet 融资趋势 counted rounds with an amount and with an estimated one, not those without: 4 + 1 of 6. The
     third kind is there, headed as in `zhaoshang trends`, and each quarter's kinds add up to its rounds."""
-    quarters = _sheet(bj["xlsx"], "融资趋势")
-    assert [r["季度"] for r in quarters] == [q["period"] for q in bj["p"]["trends"]["by_period"]]
-    assert sum(r["未披露金额的轮次"] for r in quarters) == bj["p"]["trends"]["totals"]["undisclosed"] > 0
+    quarters = _sheet(hz["xlsx"], "融资趋势")
+    assert [r["季度"] for r in quarters] == [q["period"] for q in hz["p"]["trends"]["by_period"]]
+    assert sum(r["未披露金额的轮次"] for r in quarters) == hz["p"]["trends"]["totals"]["undisclosed"] > 0
     for r in quarters:
         assert r["披露金额的轮次"] + r["估算金额的轮次"] + r["未披露金额的轮次"] == r["融资事件"], r
 
 
-def test_funding_by_segment_says_what_the_pdf_leaves_out_and_the_workbook_holds_it_all(bj, env):
+def test_funding_by_segment_says_what_the_pdf_leaves_out_and_the_workbook_holds_it_all(hz):
     """The PDF listed 12 of 杭州's 25 funded segments without a word, and the workbook had no such sheet: the PDF says
     how many more there are, and the sheet 融资按环节 holds every segment of the JSON twin with its rounds."""
-    nodes = bj["p"]["trends"]["by_node"]
+    nodes = hz["p"]["trends"]["by_node"]
     assert len(nodes) > 12
-    text = subprocess.run(["pdftotext", str(bj["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
-    flat = "".join(text.split())
+    flat = "".join(pdf_text(hz["pdf"]).split())
     assert f"其余{len(nodes) - 12}个环节（金额较小）未列出" in flat
     assert nodes[11]["name_zh"] in flat
-    sheet = _sheet(bj["xlsx"], "融资按环节")
+    sheet = _sheet(hz["xlsx"], "融资按环节")
     assert [(r["环节代码"], r["产业链环节"], r["融资事件"], r["企业数"]) for r in sheet] == \
         [(n["node"], n["name_zh"], n["rounds"], n["enterprises"]) for n in nodes]
     assert [r["金额（万元，含估算）"] for r in sheet] == pytest.approx([n["amount_wan"] for n in nodes])
     for r in sheet:
         assert r["披露金额的轮次"] + r["估算金额的轮次"] + r["未披露金额的轮次"] == r["融资事件"], r
-    # the English PDF of the same profile, by the writer `--lang en report region 北京市 -o F.pdf` calls: the command's
-    # own run (its English PDFs are read in the tests of the cover and the charts) computed the profile a second time
-    from zhaoshang.interfaces.reports import write_region_report
-
-    en_pdf = write_region_report(bj["p"], env["dir"] / "bj_en.pdf", "en")
-    en = " ".join(pdf_text(en_pdf).split())
+    # the English PDF of the same region and date (`--lang en report region 330100 --as-of 2023-06-30`)
+    en = " ".join(pdf_text(hz["en_pdf"]).split())
     assert f"{len(nodes) - 12} more segments (smaller amounts) are not listed" in en
 
 
@@ -651,11 +649,16 @@ def test_recommendations_say_why_rca_differs_from_lq(env):
 
 
 @pytest.mark.parametrize("region, args", [("330100", ["--as-of", "2023-06-30"]), ("M-3P", [])])
-def test_english_cover_holds_the_whole_contents_list(env, tmp_path, region, args):
+def test_english_cover_holds_the_whole_contents_list(env, tmp_path, region, args, request):
     """The English title took three lines at the Chinese size and pushed contents 5–9 and the appendix onto a page
-    of their own (杭州: 14 pages against 13 in Chinese); a long title is set smaller, so the cover is one page."""
-    pdf = tmp_path / f"{region}_en.pdf"
-    run("--db", env["db"], "report", "region", region, "-o", str(pdf), "--lang", "en", *args)
+    of their own (杭州: 14 pages against 13 in Chinese); a long title is set smaller, so the cover is one page.
+    杭州's two reports are the module's (``hz``: the same command, region and date)."""
+    if region == "330100":
+        hz = request.getfixturevalue("hz")
+        pdf, zh = hz["en_pdf"], hz["pdf"]
+    else:
+        pdf = tmp_path / f"{region}_en.pdf"
+        run("--db", env["db"], "report", "region", region, "-o", str(pdf), "--lang", "en", *args)
     first, second = pdf_text(pdf, "-f", "1", "-l", "2").split("\f")[:2]  # the cover and the page after it
     items = ["Overview and position", "Chain breakdown against the nation", "Strong, weak and missing links",
              "Recommended segments", "Attraction modes", "Cooperation partners", "Funding trends", "Top enterprises",
@@ -663,8 +666,6 @@ def test_english_cover_holds_the_whole_contents_list(env, tmp_path, region, args
     assert [i for i in items if i not in first] == [], first
     assert "Appendix: sources and methods" not in second and "Overview and position" in second, second[:400]
     if region == "330100":  # no more pages than the Chinese report (its chain table in two-line rows may take fewer)
-        zh = tmp_path / "hz_zh.pdf"
-        run("--db", env["db"], "report", "region", region, "-o", str(zh), *args)
         pages = [re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(f)], capture_output=True, text=True).stdout).group(1)
                  for f in (pdf, zh)]
         assert int(pages[0]) <= int(pages[1]), pages
@@ -767,7 +768,7 @@ def test_english_chain_table_keeps_each_segment_name_whole_and_readable(env, sz_
     packaging and semiconductor manufacturing ran over four lines. Each segment's name is in the table whole, in the
     row of its stage, on two lines at most."""
     rows = env["p"]["chain_rows"]
-    box = subprocess.run(["pdftotext", "-bbox", str(sz_en["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
+    box = pdf_text(sz_en["pdf"], "-bbox")
     stages = {"Upstream", "Midstream", "Downstream"}
     names, lines, right = [], [], []
     for page in box.split("<page ")[1:]:
