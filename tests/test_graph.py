@@ -211,6 +211,32 @@ def test_reach_strengths_search_only_where_a_path_can_be(tmp_path, monkeypatch):
     s.close()
 
 
+def test_leads_reachability_follows_the_teams_person_decisions(db, tmp_path):
+    """A lead's reachability walks the graph with the team's person decisions, as the relations page and
+    ``zhaoshang reach`` do: 王芳 of 本地甲 confirmed as 王芳 of 控股丙 brings 控股丙 near Hangzhou; 陈明 and 刘洋
+    each split in two leave 上海乙 without a path. The leads read it without the team before (one graph, two answers)."""
+    import datetime
+
+    from zhaoshang.core.teamstate import open_team_db
+    from zhaoshang.services.graph.identity import decide
+    from zhaoshang.services.graph.reach import REACH_HOPS
+    from zhaoshang.services.leads.reach import reachability
+
+    team, d, info = open_team_db(str(tmp_path / "team.sqlite")), datetime.date(2024, 12, 31), {"code": "330100", "level": "city"}
+    try:
+        with Store(db, read_only=True) as s:
+            before = reachability(s, info, [3, 4], d, team)
+            decide(s, team, "p:4", "p:5", "confirm", "电话核实", "analyst1")
+            decide(s, team, "p:8", "p:9", "split", "两位同名董事", "analyst1")
+            decide(s, team, "p:10", "p:11", "split", "两位同名董事", "analyst1")
+            after = reachability(s, info, [3, 4], d, team)
+            page = {i: reach(s, i, from_region="330100", k=1, max_hops=REACH_HOPS, as_of=d, team=team)["paths"] for i in (3, 4)}
+    finally:
+        team.close()
+    assert before[4][0] < after[4][0] == page[4][0]["strength"], (before, after)
+    assert before[3][0] > 0 and after[3] == (0.0, None) and page[3] == [], (before, after)
+
+
 def test_graph_stats_and_namesakes_stay_apart_in_the_graph(store):
     g = build_graph(store, "2024-12-31")
     assert g.n > 0 and g.m > 0 and g.memory_bytes() > 0

@@ -396,7 +396,7 @@ def paths(monkeypatch):
     from zhaoshang.services.leads import reach
     searched: list[int] = []
 
-    def fake(store, info, ids, d):
+    def fake(store, info, ids, d, team=None):
         searched.extend(ids)
         return {i: (0.3 if i == 107 else 0.0, None) for i in ids}
     monkeypatch.setattr(reach, "reachability", fake)

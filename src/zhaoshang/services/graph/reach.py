@@ -395,7 +395,7 @@ def _no_path(start: tuple[str, str], origins: int, persons: int, max_hops: int, 
                          f"{start[1]} to the {count_en(persons, 'key person')}" + (" (the search reached its bound)" if cut else "")}
 
 
-def reach_strengths(store, enterprise_ids: list, region_code, as_of=None) -> dict:
+def reach_strengths(store, enterprise_ids: list, region_code, as_of=None, team=None) -> dict:
     """``reach_strength`` of several enterprises for one region: {enterprise id: the result or None}, each the same
     as alone. What the leads share is found once: the graph, the region's side (``_region_side``, kept with the
     graph), the identity links, and the key persons of all of them (``key_persons_of``: one query each for roles,
@@ -404,11 +404,12 @@ def reach_strengths(store, enterprise_ids: list, region_code, as_of=None) -> dic
     component with an origin of the region has no path and is answered without a search: its key persons are
     people with a role at it, holders up its ownership chains (both joined to it by ties) and people with a role at
     the enterprise of a lead investor of its rounds (joined to that enterprise), so the components of these
-    enterprises' nodes hold them all."""
+    enterprises' nodes hold them all. ``team``: its person decisions (confirmed, split) hold, as on the relations
+    page."""
     ids = [int(x) for x in enterprise_ids]
     if not ids:
         return {}
-    g = graph_for(store, as_of)
+    g = graph_for(store, as_of, team=team)
     parts = _reachable_parts(store, g, str(region_code))
     comp = g.components()
     side: dict = {}

@@ -232,10 +232,10 @@ def _ranked(store, region: str, top: int, weights=None, **kw) -> dict:
     limit = top + max(0, int(cfg.get("reach_max", 60)))
     c = candidate_rows(store, region, weights=cfg, limit=limit, **kw)
     c["more"] = len(c["rows"]) >= limit
-    return _with_reach(store, c, top)
+    return _with_reach(store, c, top, team=kw.get("team"))
 
 
-def _with_reach(store, c: dict, top: int | None = None) -> dict:
+def _with_reach(store, c: dict, top: int | None = None, team=None) -> dict:
     """Reachability (``reach``, one graph search per lead) for every lead that can enter the first ``top``: the
     score counts reachability for every lead, an unmeasured one as 0 (its lower bound), so that a lead measured
     at 0 and one not measured score alike; the leads are searched best upper bound first, and again while an
@@ -272,7 +272,7 @@ def _with_reach(store, c: dict, top: int | None = None) -> dict:
             c["reach"]["exact"] = not pending and (rest is None or rest < cut)
             break
         batch = [r["enterprise_id"] for r in pending[:min(room, top)]]
-        got = reach.reachability(store, c["info"], batch, c["as_of"])
+        got = reach.reachability(store, c["info"], batch, c["as_of"], team=team)
         if got is None:  # no graph to search: the signal is absent for every lead, the set-based ranking stands
             rows.sort(key=lambda r: (-float(r["score"]), *tie_key(r, ranks)))
             c["rows"] = rows[:top]
@@ -464,7 +464,7 @@ def lead_of(store, region: str, enterprise_id: int, *, node: str | None = None, 
         except UserError:
             continue  # a segment the chain no longer has: the region's targets instead
         if c["rows"]:
-            doc = _document(store, _with_reach(store, c, 1), n, lang)
+            doc = _document(store, _with_reach(store, c, 1, team=team), n, lang)
             return {**{k: v for k, v in doc["leads"][0].items() if k != "rank"}, "as_of": doc["as_of"],
                     "date_notes": doc["date_notes"]}
     return None

@@ -12,9 +12,10 @@ import importlib
 from ...core.errors import UserError
 
 
-def reachability(store, info: dict, ids: list[int], d: _dt.date) -> dict[int, tuple[float, object]] | None:
+def reachability(store, info: dict, ids: list[int], d: _dt.date, team=None) -> dict[int, tuple[float, object]] | None:
     """{enterprise id: (path strength, the path as an explained result or None)} for ``ids``; None when the
-    relationship graph offers no path strength (service absent, or a macro-region it cannot start from)."""
+    relationship graph offers no path strength (service absent, or a macro-region it cannot start from). ``team``:
+    the team's person decisions hold in the graph."""
     try:
         graph = importlib.import_module(f"{__package__.rsplit('.', 1)[0]}.graph.reach")
     except ImportError:
@@ -23,7 +24,7 @@ def reachability(store, info: dict, ids: list[int], d: _dt.date) -> dict[int, tu
     if not callable(fn) or not ids or info.get("level") == "macro":
         return None
     try:  # the first leads only: the region's side found once, a graph walk for each lead that may have a path
-        got = fn(store, ids, info["code"], as_of=d)
+        got = fn(store, ids, info["code"], as_of=d, team=team)
     except UserError:  # a region the graph cannot start from: no path for any
         got = {}
     return {eid: (float(x.value) if x is not None else 0.0, x) for eid in ids for x in [got.get(eid)]}

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from ....core.geo.lookup import field_text
 from ....core.parse.dates import parse_user_date
 from ....services import reference
+from ....services.graph.identity import decisions_state
 from ....services.leads import leads_document, ranked_leads, resolve_weights, saved_weights
 from ....services.leads.export import write_leads
 from ....services.leads.mine import FILTERS, MAX_TOP
@@ -53,7 +54,9 @@ def register(app, web) -> None:
         args = dict(node=web.clean(node), as_of=day.isoformat() if day else None, top=top, having=having)
         # saved weights are read on every request (a re-save under the same version must show at once)
         chosen = resolve_weights(version, team, files=False)  # a version name only: the web opens no path
-        key = ("leads", region) + tuple(str(v) for v in args.values()) + (version, str(hash(str(chosen))))
+        # and under the team's person decisions, which the reach paths follow
+        key = ("leads", region) + tuple(str(v) for v in args.values()) + (version, str(hash(str(chosen))),
+                                                                         str(decisions_state(team)))
         # the ranking once for both languages; the wording (and the min-score cut of what is shown) per request
         c = web.cached(store, key, lambda: ranked_leads(store, region, team=team, weights=chosen, **args))
         doc = web.cached(store, key + (str(min_score), lang),

@@ -16,6 +16,7 @@ from ....core.errors import Conflict, UserError
 from ....core.parse.dates import china_today
 from ....core.geo.lookup import field_text, region_labels, resolve_region
 from ....services.enterprises import resolve_enterprise
+from ....services.graph.identity import decisions_state
 from ....services.leads import lead_of
 from ....services.pipeline import excel, landing
 from ....services.pipeline import leads as L
@@ -207,7 +208,7 @@ def register(app, web) -> None:
                 return None
         # cached with the lead lists ("leads" keys), which every live event forgets
         why = web.cached(store, ("leads", "lead-of", lead["region_code"], lead["enterprise_id"], lead.get("segment"),
-                                 lang), why_lead)
+                                 lang, str(decisions_state(team(request)))), why_lead)
         why = personal_text(request, why, LEAD_SIGNAL_TEXT, f"lead:{lead_id}")  # its 本地需求 example: a demand's title
         return web.page(request, "pipeline_lead.html", {
             "nav": "pipeline", "lead": lead, "error": error, "done": done, "typed": typed, "card": card, "why": why,
