@@ -38,11 +38,13 @@ import sys
 # thread) are not copied by a fork, and both libraries start them again in the child when it needs them, through
 # their own fork handlers. jieba's dictionary (the shared tokenizer of ``zhaoshang.core.text``, the same whatever the
 # environment) is loaded too: search, matching, news linking and classify each spent most of a second loading it.
+# bm25s (and scipy.sparse, which it imports) is what every match command and match page loads before its index: about
+# 0.3 s of CPU a run (it reads DISABLE_TQDM as it loads, which changes nothing: its progress bars are always off here).
 # Libraries only some commands use (igraph, scikit-learn …) load in the child, as in the console script.
 PRELOADED = ("zhaoshang.interfaces.cli", "zhaoshang.interfaces.cli.app", "typer._adapters", "typer._coercion",
              "rich.console", "rich.table", "zhaoshang.interfaces.labels", "numpy", "pyarrow",
              "zhaoshang.core.importers.pipeline", "zhaoshang.interfaces.web.app", "uvicorn", "uvicorn.server",
-             "uvicorn.protocols.http.h11_impl", "uvicorn.lifespan.on")
+             "uvicorn.protocols.http.h11_impl", "uvicorn.lifespan.on", "bm25s")
 
 
 def _child(request: dict, fds: list[int], sock: socket.socket) -> None:
@@ -104,7 +106,7 @@ def serve(fd: int, script_dir: str) -> None:
     _leave_out_pandas()  # as the console script does before anything: the region table's first build reads cpca
     for name in PRELOADED:
         importlib.import_module(name)
-    from zhaoshang.core.geo.lookup import macro_regions
+    from zhaoshang.core.geo.lookup import macro_regions, suggest
     from zhaoshang.core.geo.parser import RegionParser
     from zhaoshang.core.text import tokenize
 
@@ -113,6 +115,9 @@ def serve(fd: int, script_dir: str) -> None:
     # the environment): every import and every command that reads a region built them, about 0.1–0.2 s a run
     RegionParser.default().legal_name_places()  # (the place names a legal name may state, read by every import)
     macro_regions()
+    # the regions' names and their pinyin a name not found is matched by (您是不是要找 / Did you mean), with pypinyin and
+    # rapidfuzz: about 0.55 s of CPU in every run or test server that refuses a misspelt region
+    suggest("杭洲")
     # what an import or a report reads before its own work, each kept by the file it read (path, size, modification
     # time) or loaded once: the presets and the chain taxonomy's YAML, the numpy and Arrow pieces the credit-code
     # check loads on its first call, WeasyPrint and openpyxl (half a second of a PDF report's start). A one-row
