@@ -563,7 +563,7 @@ def test_a_match_on_words_alone_is_marked_and_digits_are_no_terms(db):
     assert page.count('class="chip mt-text-only"') == len(plain), page.count('class="chip mt-text-only"')
 
 
-def test_the_demand_list_groups_a_budgets_thousands(tmp_path, demo_copy):
+def test_the_demand_list_groups_a_budgets_thousands(demo_db):
     """The /match list printed a budget of 2000 (万元) bare, where ``match demands`` and every other number of the
     pages say 2,000."""
     import warnings
@@ -573,8 +573,7 @@ def test_the_demand_list_groups_a_budgets_thousands(tmp_path, demo_copy):
 
     from zhaoshang.interfaces.web.app import create_app
 
-    db = tmp_path / "demo.duckdb"
-    demo_copy(db)
+    db = demo_db  # the module's copy, read only: its match index is built once
     with Store(str(db), read_only=True) as store:
         big = store.query("SELECT budget_wan FROM demands WHERE budget_wan >= 1000 ORDER BY budget_wan LIMIT 1")[0]["budget_wan"]
     c = local_client(create_app(str(db)))
@@ -588,14 +587,13 @@ def test_the_demand_list_groups_a_budgets_thousands(tmp_path, demo_copy):
     assert f"{round(big)}" in budgets and not [b for b in budgets if b.endswith(".0")] and "" in budgets, budgets[:10]
 
 
-def test_a_demands_nodes_are_not_read_from_its_publisher_and_its_region_names_its_city(tmp_path, demo_copy):
+def test_a_demands_nodes_are_not_read_from_its_publisher_and_its_region_names_its_city(demo_db):
     """A demand's segments came from its publisher's name too (杭州市余杭区教育局拟开展“政务通用大模型私有化部署”
     read 教育 and named D09 智慧教育); the 地区 column said a district alone (朝阳区, 鼓楼区: several cities have one)."""
     from zhaoshang.services.chain.taxonomy import load_taxonomy, normalize_keyword
     from zhaoshang.services.matching.profiles import _keyword_nodes, demand_rows
 
-    db = tmp_path / "demo.duckdb"
-    demo_copy(db)
+    db = demo_db  # the module's copy, read only: its match index is built once
     tax = load_taxonomy()
     pat, kw_nodes = _keyword_nodes(tax.path)
     with Store(str(db), read_only=True) as store:
@@ -618,13 +616,12 @@ def test_a_demands_nodes_are_not_read_from_its_publisher_and_its_region_names_it
             assert [x["region"] for x in rows] == [r["region"]["label"] or r["region"]["code"] for r in doc["results"]]
 
 
-def test_a_region_filter_ranks_within_the_region_not_within_a_national_cut(tmp_path, demo_copy):
+def test_a_region_filter_ranks_within_the_region_not_within_a_national_cut(demo_db):
     """The demand's enterprises filtered by a region were the region's share of the nationwide first-stage cut (the
     300 best by BM25): a district's enterprise that an enterprise's page pairs with a demand was missing from that
     demand's page filtered on its district (demo: 114 北京璞谦 and demand 132, district 110105). Every pair an
     enterprise's page lists is on the demand's page filtered on the enterprise's district, with the same score."""
-    db = tmp_path / "demo.duckdb"
-    demo_copy(db)
+    db = demo_db  # the module's copy, read only: its match index is built once
     missing, checked = [], 0
     with Store(str(db), read_only=True) as store:
         ents = store.query("""SELECT e.id, e.district_code FROM enterprises e WHERE e.district_code IS NOT NULL
@@ -756,7 +753,7 @@ def test_demands_published_after_the_data_date_are_offered(tmp_path):
     assert rows == ["政务热线语音识别转写"] and 'class="hint"' not in page, rows
 
 
-def test_a_demands_budget_and_its_scores_read_as_the_lists_print_them(tmp_path, demo_copy):
+def test_a_demands_budget_and_its_scores_read_as_the_lists_print_them(demo_db):
     """A demand's page said 预算 1000 万元 where the demand list says 1,000, and its scores came with as many decimals
     as they happened to need (0.6 / 0.58 / 0.549): the budget now reads as the list's, every score (in its row, in its
     breakdown and in ``match demand``'s table) with three decimals."""
@@ -768,8 +765,7 @@ def test_a_demands_budget_and_its_scores_read_as_the_lists_print_them(tmp_path, 
     from zhaoshang.interfaces.labels import match_score_text
     from zhaoshang.interfaces.web.app import create_app
 
-    db = tmp_path / "demo.duckdb"
-    demo_copy(db)
+    db = demo_db  # the module's copy, read only: its match index is built once
     with Store(str(db), read_only=True) as store:
         big = store.query("SELECT id, budget_wan FROM demands WHERE budget_wan >= 1000 ORDER BY id LIMIT 1")[0]
         # a demand with a score whose third decimal is a zero (0.580): it read 0.58 beside 0.549
