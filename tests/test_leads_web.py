@@ -21,6 +21,7 @@ from web_util import local_client  # noqa: E402
 sys.path.insert(0, str(Path(__file__).parent))
 from test_leads import D, ENTS, EXPECTED_CANDIDATES, REGION, _build  # noqa: E402
 from cli_util import run, run_json  # noqa: E402
+from conftest import light_password_hashes  # noqa: E402
 from web_util import download_rows, require_browser, serving  # noqa: E402
 
 from zhaoshang.core import jsonenc  # noqa: E402
@@ -37,6 +38,14 @@ from zhaoshang.services.team import accounts, audit  # noqa: E402
 PW = "a-long-enough-password-1"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _light_hashes():
+    """The team users made here get Argon2 at its lowest cost: a fifth of a second of CPU each otherwise, and what is
+    checked (who may do what) does not depend on it (tests/conftest.py, light_password_hashes)."""
+    with light_password_hashes():
+        yield
+
+
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     path = tmp_path_factory.mktemp("leadsweb") / "l.duckdb"
@@ -44,7 +53,15 @@ def db(tmp_path_factory):
     return path
 
 
-def test_api_twin_roles_and_errors(db, tmp_path):
+@pytest.fixture(scope="module")
+def learned(db):
+    """Lead weights learned on the module's database before 2022-06-30, fitted once: the tests save them in a team
+    state of their own, and none changes the enterprises, branches or rounds the fit reads."""
+    with Store(str(db), read_only=True) as s:
+        return fit_lead_weights(s, [REGION], as_of="2022-06-30", horizon=365)
+
+
+def test_api_twin_roles_and_errors(db, learned, tmp_path):
     team = open_team_db(str(tmp_path / "team.sqlite"))
     tokens = {}
     for name, role in (("ana", "analyst"), ("vera", "viewer")):
@@ -159,7 +176,6 @@ def test_api_twin_roles_and_errors(db, tmp_path):
     assert r.status_code == 200 and r.json()["source"] == "leads"
     # learned weights saved in the team state: chosen by version name, never by a path
     with Store(str(db), read_only=True) as s:
-        learned = fit_lead_weights(s, [REGION], as_of="2022-06-30", horizon=365)
         save_weights(team, learned, "ana")
         want = json.loads(jsonenc.dumps(mine_leads(s, REGION, as_of=D, weights=learned)))
     got = client.get("/api/leads", params={"region": REGION, "as_of": D.isoformat(), "weights": learned["version"]})
@@ -207,12 +223,11 @@ def _fits(pg, selector: str) -> bool:
     }""", selector)
 
 
-def test_leads_page_in_the_browser(db, chromium):
+def test_leads_page_in_the_browser(db, learned, chromium):
     require_browser()
 
     team = open_team_db(None, db_path=str(db))
-    with Store(str(db), read_only=True) as s:
-        learned = save_weights(team, fit_lead_weights(s, [REGION], as_of="2022-06-30", horizon=365), "ana")
+    learned = save_weights(team, learned, "ana")
     team.close()
     saved = run_json("backtest", "leads", REGION, "--as-of", D.isoformat(), "--horizon", 365, "--k", 1, "--k", 2,
                      "--save", db=db)
@@ -288,7 +303,7 @@ def test_leads_page_in_the_browser(db, chromium):
     assert [(x["enterprise_id"], x["region_code"], x["segment"]) for x in added] == [(107, REGION, "S2")]
 
 
-def test_methods_page_shows_a_saved_lead_backtests_notes(db, tmp_path, chromium):
+def test_methods_page_shows_a_saved_lead_backtests_notes(db, learned, tmp_path, chromium):
     """A lead backtest saved with weights learned after its date says its figures are in-sample (the run's notes,
     as the CLI prints them): 方法与回测 shows them with the run, in Chinese and in English."""
     import shutil
@@ -297,8 +312,7 @@ def test_methods_page_shows_a_saved_lead_backtests_notes(db, tmp_path, chromium)
     copy = tmp_path / "notes.duckdb"
     shutil.copy(db, copy)
     team = open_team_db(None, db_path=str(copy))
-    with Store(str(copy), read_only=True) as s:
-        later = save_weights(team, fit_lead_weights(s, [REGION], as_of="2022-06-30", horizon=365), "ana")
+    later = save_weights(team, learned, "ana")  # (the copy's data are the module's)
     team.close()
     saved = run_json("backtest", "leads", REGION, "--as-of", D.isoformat(), "--horizon", 365, "--compare",
                      later["version"], "--label", "样本内试跑", "--save", db=copy)

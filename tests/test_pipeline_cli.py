@@ -13,6 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
+from conftest import light_password_hashes  # noqa: E402
 from cli_util import run, run_json  # noqa: E402
 from test_audit_times import shown_as  # noqa: E402
 
@@ -21,6 +22,14 @@ from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
 from zhaoshang.services.pipeline import leads as L  # noqa: E402
 from zhaoshang.services.team import accounts  # noqa: E402
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _light_hashes():
+    """The team users made here get Argon2 at its lowest cost: a fifth of a second of CPU each otherwise, and what is
+    checked (who may do what) does not depend on it (tests/conftest.py, light_password_hashes)."""
+    with light_password_hashes():
+        yield
 
 
 @pytest.fixture(scope="module")

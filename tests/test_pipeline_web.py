@@ -17,6 +17,7 @@ from web_util import local_client  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import matrix_fixture  # noqa: E402
+from conftest import light_password_hashes  # noqa: E402
 from web_util import cut_placeholders, download_rows, require_browser, serving, team_tokens  # noqa: E402
 
 from zhaoshang.core.store import Store  # noqa: E402
@@ -27,6 +28,14 @@ from zhaoshang.interfaces.web.app import create_app  # noqa: E402
 from zhaoshang.services.team import accounts  # noqa: E402
 
 PW = "a-long-enough-password-1"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _light_hashes():
+    """The team users made here get Argon2 at its lowest cost: a fifth of a second of CPU each otherwise, and what is
+    checked (who may do what) does not depend on it (tests/conftest.py, light_password_hashes)."""
+    with light_password_hashes():
+        yield
 
 
 def test_pipeline_api(tmp_path):
