@@ -231,9 +231,8 @@ def test_monitor_run_command(fx, server, tmp_path):
 def test_serve_runs_the_feeds_in_the_background(fx, server, tmp_path):
     """``zhaoshang serve --feeds``: the items become events without any request, and the next run is recorded
     (what a restarted server waits for: ``FeedSchedule.due_in``, tested above)."""
-    import subprocess
-
     import httpx
+    from cli_util import spawn
     from web_util import EXE, free_port
 
     path, _ = fx
@@ -243,8 +242,9 @@ def test_serve_runs_the_feeds_in_the_background(fx, server, tmp_path):
 
     def serve_until(check, tries=300):
         port = free_port()
-        proc = subprocess.Popen([EXE, "--db", str(db), "serve", "--port", str(port), "--feeds", str(feeds)],
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        # forked from the warm command server, as every test server is (web_util.serving): the console script's start
+        # is no part of what is checked
+        proc = spawn([EXE, "--db", str(db), "serve", "--port", str(port), "--feeds", str(feeds)])
         try:
             for _ in range(tries):
                 try:
@@ -253,7 +253,7 @@ def test_serve_runs_the_feeds_in_the_background(fx, server, tmp_path):
                         return out
                 except httpx.HTTPError:
                     pass
-                assert proc.poll() is None, proc.stdout.read().decode()
+                assert proc.poll() is None, proc.output()
                 time.sleep(0.1)
             raise AssertionError("the served monitor did not answer in time")
         finally:
