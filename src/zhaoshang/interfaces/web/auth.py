@@ -255,7 +255,9 @@ def install_auth(app: FastAPI, team: TeamDB, local_only: bool, idle: int | None 
                                 secure=request.url.scheme == "https", path="/")
         return response
 
-    app.add_middleware(SpoolUploads)  # added after the access middleware: outside it, so it sees the body first
+    # added after the access middleware: outside it, so it sees the body first; a refusal it draws (413) names the
+    # user as this layer does
+    app.add_middleware(SpoolUploads, who=resolve, is_api=_is_api)
     return cfg
 
 

@@ -78,8 +78,11 @@ class SpoolUploads:
     multipart body goes to a temporary file (at most ``limit`` bytes), any other body stays in memory (at most
     ``MAX_OTHER``); the application reads it back from there."""
 
-    def __init__(self, app, limit: int | None = None, other: int = MAX_OTHER):
+    def __init__(self, app, limit: int | None = None, other: int = MAX_OTHER, who=None, is_api=None):
+        """``who(auth, request)``: (user, CSRF token, session) of a request, and ``is_api(path)``: whether a path is
+        the API's — the access layer's own (web/auth.py hands them over), for a refusal drawn before it runs."""
         self.app, self.other = app, other
+        self.who, self.is_api = who, is_api
         self.limit = limit if limit is not None else max_upload() + FORM_SLACK
 
     async def __call__(self, scope, receive, send):
@@ -129,8 +132,7 @@ class SpoolUploads:
         finally:
             spool.close()
 
-    @staticmethod
-    async def _refuse(scope, receive, send, limit: int, upload: bool) -> None:
+    async def _refuse(self, scope, receive, send, limit: int, upload: bool) -> None:
         """413 as every other error of the request is answered, by the application's one error reply
         (``app.state.error_reply``), in the request's language (``?lang``, the ``lang`` cookie, Accept-Language): on
         an /api/ path or with a token, JSON (``error`` beside ``error_zh`` and ``error_en``); a page's form (the 数据更新
@@ -139,16 +141,15 @@ class SpoolUploads:
         from starlette.concurrency import run_in_threadpool
         from starlette.requests import Request
 
-        from .auth import _is_api, resolve
-
         mb = (limit - FORM_SLACK if upload else limit) // 2**20
         exc = (UserError(f"上传内容超过 {mb} MB", f"upload larger than {mb} MB") if upload
                else UserError(f"请求内容超过 {mb} MB", f"request body larger than {mb} MB"))
         request = Request(scope)
-        api = _is_api(request.url.path) or bool(request.headers.get("authorization"))
+        # without the access layer (an app that installs this alone) every refusal is the API's JSON
+        api = self.is_api is None or self.is_api(request.url.path) or bool(request.headers.get("authorization"))
         auth = getattr(scope["app"].state, "auth", None)
-        if not api and auth is not None:
-            user, csrf, _ = await run_in_threadpool(resolve, auth, request)
+        if not api and auth is not None and self.who is not None:
+            user, csrf, _ = await run_in_threadpool(self.who, auth, request)
             request.state.user = user
             if csrf:
                 request.state.csrf = csrf
