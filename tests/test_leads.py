@@ -447,6 +447,10 @@ def test_a_leads_reach_path_names_each_hops_relation(tmp_path, demo_copy):
         # rounded half up: 0.315 is 0.32 there and here); the signal keeps the full value
         said = {x["enterprise_id"]: re.search(r"(?:路径强度|path strength )([0-9.]+)", " ".join(x["reasons"])) for x in doc}
         reached = [x for x in doc if x["signals"]["reachability"]["detail"].get("path")]
+        for x in reached:  # the reach paths' view opens from the list's region on the list's day (its explanation's)
+            link = x["signals"]["reachability"]["rows"][0]["href"]
+            assert x["explain"]["as_of"] and link == \
+                f"/relations/e:{x['enterprise_id']}?from_region=330100&as_of={x['explain']['as_of']}", link
         assert reached and all(said[x["enterprise_id"]].group(1) == strength_text(x["signals"]["reachability"]["raw"])
                                for x in reached), [(x["reasons"], x["signals"]["reachability"]["raw"]) for x in reached]
     assert paths["zh"] and paths["en"]

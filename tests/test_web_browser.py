@@ -249,10 +249,13 @@ def test_profile_as_of_an_earlier_date_says_the_placements_are_the_latest_classi
     eid = httpx.get(server + "/api/enterprises?node=M02&size=1").json()["items"][0]["id"]
     page.goto(f"{server}/enterprises/{eid}?as_of=2022-06-30")
     assert page.inner_text("#placements #pl-classified-on") == "产业链位置按 2024-01-01 的归类（文本为现有数据）"
+    # its relationship view opens on the graph of the profile's day (core.explain.relations_href)
+    assert page.get_attribute("#ent-relations", "href") == f"/relations/{eid}?as_of=2022-06-30"
     page.goto(f"{server}/enterprises/{eid}?as_of=2022-06-30&lang=en")
     assert page.inner_text("#pl-classified-on") == "Chain placements as classified on 2024-01-01 (from the current text)"
     page.goto(f"{server}/enterprises/{eid}")
     assert page.locator("#placements .xp").count() >= 1 and page.locator("#pl-classified-on").count() == 0
+    assert page.get_attribute("#ent-relations", "href") == f"/relations/{eid}"
     assert page.errors == []
 
 def test_language_switch_and_synthetic_label(page, server):

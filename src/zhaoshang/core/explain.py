@@ -69,6 +69,16 @@ def enterprise_href(ident: Any, as_of: Any = None) -> str:
     return f"/enterprises/{quote(str(ident), safe='')}" + (f"?as_of={quote(str(day), safe='')}" if day else "")
 
 
+def relations_href(key: Any, *, from_region: Any = None, as_of: Any = None) -> str:
+    """THE link to a relationship view (/relations/KEY: e:ID an enterprise, p:ID a person …), with the region its
+    paths start from and the as-of date of the page or list that links it (the graph of that day, as counted there)."""
+    from urllib.parse import quote, urlencode
+
+    day = as_of.isoformat() if isinstance(as_of, _dt.date) else as_of
+    query = urlencode({k: v for k, v in (("from_region", from_region), ("as_of", day)) if v})
+    return f"/relations/{quote(str(key), safe=':')}" + (f"?{query}" if query else "")
+
+
 @dataclass
 class Ref:
     """Rows a result rests on: a table and its row ids, or (for large sets) the filter selecting them. ``items``

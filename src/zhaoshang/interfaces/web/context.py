@@ -26,7 +26,7 @@ from ...core.event_titles import amount_en, money_en
 from ...core.store import Store
 from ...core.teamstate.clock import to_second
 from ...core.numbers import quantity_text
-from ...core.explain import enterprise_href, row_href  # a row to the line of the profile that shows it (the scorecard's evidence, the leads' rows)
+from ...core.explain import enterprise_href, relations_href, row_href  # a row to the line of the profile that shows it (the scorecard's evidence, the leads' rows)
 from ...services.team.roles import LOCAL_USER
 from ...services import enterprises as ent_svc
 from ...services import reference
@@ -267,7 +267,8 @@ class WebContext:
         # have (services/evaluation/facts.py; the profile lists every row so linked)
         self.templates.env.globals.update(evidence_linked=evidence_facts.LINKED, row_href=row_href)
         # every enterprise link of a page: the profile as of the page's as-of (core/explain.py enterprise_href)
-        self.templates.env.globals.update(enterprise_href=_page_enterprise_href, link_as_of=link_as_of)  # and #zs-boot for scripts
+        self.templates.env.globals.update(enterprise_href=_page_enterprise_href, relations_href=_page_relations_href,
+                                          link_as_of=link_as_of)  # and #zs-boot for scripts
         # what a date field shows: the day the server read in its value, as YYYY-MM-DD (dates.shown_date)
         self.templates.env.filters["shown_date"] = shown_date
         self.templates.env.policies["json.dumps_function"] = lambda v, **kw: jsonenc.dumps(v)
@@ -386,3 +387,9 @@ def link_as_of(request: Request | None) -> str:
 def _page_enterprise_href(ctx, ident) -> str:
     """``enterprise_href(id)`` in a template: the profile's link as of the page's as-of (``link_as_of``)."""
     return enterprise_href(ident, link_as_of(ctx.get("request")))
+
+
+@pass_context
+def _page_relations_href(ctx, key) -> str:
+    """``relations_href(key)`` in a template: the relationship view as of the page's as-of (``link_as_of``)."""
+    return relations_href(key, as_of=link_as_of(ctx.get("request")))

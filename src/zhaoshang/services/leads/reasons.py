@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ...core.errors import count_en
 from ...core.event_titles import amount_en, amount_zh
-from ...core.explain import Explained, Part, Ref, enterprise_href, row_href
+from ...core.explain import Explained, Part, Ref, enterprise_href, relations_href, row_href
 from ...core.numbers import strength_text
 from ...core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
 
@@ -255,7 +255,7 @@ def signal_rows(r: dict, as_of, region) -> dict[str, list[Ref]]:
         hops = [p for p in path.parts if p.signal != "origin"]
         refs = [x for x in path.evidence[1:] if x.ids]
         items = [{"id": None, "label": "关键人触达路径", "label_en": "reach paths",
-                  "href": f"/relations/e:{eid}" + (f"?from_region={region}" if region else "")}]
+                  "href": relations_href(f"e:{eid}", from_region=region, as_of=d)}]
         paired = zip(hops, refs) if len(hops) == len(refs) else ((None, x) for x in refs)
         items += [{"id": x.ids[0], "table": x.table,
                    "label": (f"{hop_label(model, h.signal, 'zh')}（{x.table}）" if h else x.table),
