@@ -217,20 +217,22 @@ def test_leads_reachability_follows_the_teams_person_decisions(db, tmp_path):
     each split in two leave 上海乙 without a path. The leads read it without the team before (one graph, two answers)."""
     import datetime
 
+    from zhaoshang.core.geo.lookup import region_info
     from zhaoshang.core.teamstate import open_team_db
     from zhaoshang.services.graph.identity import decide
     from zhaoshang.services.graph.reach import REACH_HOPS
     from zhaoshang.services.leads.reach import reachability
 
-    team, d, info = open_team_db(str(tmp_path / "team.sqlite")), datetime.date(2024, 12, 31), {"code": "330100", "level": "city"}
+    team, d = open_team_db(str(tmp_path / "team.sqlite")), datetime.date(2024, 12, 31)
     try:
         with Store(db, read_only=True) as s:
+            info = region_info(s, "杭州市")  # the region as the leads read it: the region service's answer
             before = reachability(s, info, [3, 4], d, team)
             decide(s, team, "p:4", "p:5", "confirm", "电话核实", "analyst1")
             decide(s, team, "p:8", "p:9", "split", "两位同名董事", "analyst1")
             decide(s, team, "p:10", "p:11", "split", "两位同名董事", "analyst1")
             after = reachability(s, info, [3, 4], d, team)
-            page = {i: reach(s, i, from_region="330100", k=1, max_hops=REACH_HOPS, as_of=d, team=team)["paths"] for i in (3, 4)}
+            page = {i: reach(s, i, from_region=info["code"], k=1, max_hops=REACH_HOPS, as_of=d, team=team)["paths"] for i in (3, 4)}
     finally:
         team.close()
     assert before[4][0] < after[4][0] == page[4][0]["strength"], (before, after)
