@@ -25,7 +25,6 @@ def reasons_text(reasons: str | None, lang: str = "zh") -> str:
     return ("; " if lang == "en" else "；").join(REASON_LABELS.get(c, (c, c))[1 if lang == "en" else 0] for c in codes)
 
 
-
 # the kinds of a relationship graph's node (services.graph.build.TYPES): the record a path's identity note names
 NODE_KINDS: dict[str, tuple[str, str]] = {"person": ("人员", "person"), "enterprise": ("企业", "enterprise"),
                                           "investor": ("投资机构", "investor"), "contact": ("联系人", "contact"),
