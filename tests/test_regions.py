@@ -176,6 +176,28 @@ def test_store_fills_regions_table(regions):
     assert by_level["province"] == 34 and by_level["city"] > 330 and by_level["district"] > 2900
 
 
+def test_a_database_made_by_an_earlier_version_reads_this_region_table(tmp_path):
+    """A database keeps a copy of the region table; one an earlier version wrote (闵行 spelt Minxing, a district
+    missing, no stamp) is brought to this version's table when it is opened — also when it is opened to read, as
+    the server and the read commands do — and every reader then reads Minhang."""
+    from zhaoshang.core.geo.lookup import region_info
+
+    path = str(tmp_path / "old.duckdb")
+    with Store(path) as store:  # as an earlier version left it
+        store.con.execute("UPDATE regions SET name_en = 'Minxing' WHERE code = '310112'")
+        store.con.execute("DELETE FROM regions WHERE code = '330113'")
+        store.con.execute("DELETE FROM meta WHERE key = 'regions_table'")
+    with Store(path, read_only=True) as store:
+        assert region_info(store, "闵行区")["name_en"] == "Minhang"
+        assert region_info(store, "临平区")["code"] == "330113"
+    with Store(path) as store:  # a stamp of a table other than this one: refilled by a writable open as well
+        store.con.execute("UPDATE regions SET name_en = 'Minxing' WHERE code = '310112'")
+        store.set_meta("regions_table", "0" * 20)
+    with Store(path) as store:
+        assert store.query("SELECT name_en FROM regions WHERE code = '310112'") == [{"name_en": "Minhang"}]
+        assert store.con.execute("SELECT count(*) FROM regions").fetchone()[0] == len(build_regions())
+
+
 def test_override_file_errors(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("changes: [ {change: added, code: 12", encoding="utf-8")

@@ -20,6 +20,7 @@ import duckdb
 
 from . import dialect
 from .errors import UserError
+from .geo import regions
 from .schema import DDL, SCHEMA_VERSION, TRACKED_FIELDS
 
 DEFAULT_DB = "zhaoshang.duckdb"
@@ -183,7 +184,7 @@ class Store:
             done = {r[0] for r in self.con.execute("SELECT key FROM meta").fetchall()}
         except duckdb.Error:  # not one of ours (or empty): nothing to bring up to date
             return False
-        return bool(done) and not set(self.UPGRADES) <= done
+        return bool(done) and not (set(self.UPGRADES) <= done and self.get_meta("regions_table") == regions.table_key())
 
     def _upgrade_then_read(self) -> None:
         """A database made by an earlier version, opened to read: brought up to date by one writable open first, so
@@ -237,10 +238,11 @@ class Store:
             self.con.execute("UPDATE demands SET own_key = source_key WHERE own_key IS NULL AND source_key IS NOT NULL "
                              "AND NOT regexp_full_match(source_key, '[0-9a-f]{32}')")
             self.set_meta("demand_keys", "1")
-        if self.con.execute("SELECT count(*) FROM regions").fetchone()[0] == 0:
-            from .geo.regions import load_regions_into
-
-            load_regions_into(self.con)
+        if self.get_meta("regions_table") != regions.table_key():
+            # a new database, or one whose copy of the region table an earlier version wrote (a name or an English
+            # name mended since): every reader of the database reads the table this version holds
+            regions.load_regions_into(self.con)
+            self.set_meta("regions_table", regions.table_key())
 
     # -- transactions ---------------------------------------------------------
     @contextmanager

@@ -354,17 +354,23 @@ def _build() -> tuple[tuple[Region, ...], tuple[FormerName, ...]]:
     return regions, former
 
 
-def _cache_path() -> Path:
-    """``$XDG_CACHE_HOME/zhaoshang/regions-<key>.json`` (default ``~/.cache``); the key hashes everything the
-    table is built from — this module, the override and English-name files, the cpca and pypinyin versions."""
+@lru_cache(maxsize=1)
+def table_key() -> str:
+    """A hash of everything the table is built from — this module, the override and English-name files, the cpca
+    and pypinyin versions: it names the user's cache file and stamps the copy a database holds (``Store``)."""
     from importlib.metadata import version
 
     h = hashlib.sha256()
     for f in (Path(__file__), OVERRIDES_PATH, NAMES_EN_PATH):
         h.update(f.read_bytes())
     h.update(f"{version('cpca')} {version('pypinyin')}".encode())
+    return h.hexdigest()[:20]
+
+
+def _cache_path() -> Path:
+    """``$XDG_CACHE_HOME/zhaoshang/regions-<key>.json`` (default ``~/.cache``)."""
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "zhaoshang" / f"regions-{h.hexdigest()[:20]}.json"
+    return root / "zhaoshang" / f"regions-{table_key()}.json"
 
 
 def _compute() -> tuple[tuple[Region, ...], tuple[FormerName, ...]]:
@@ -445,7 +451,9 @@ def former_names() -> list[FormerName]:
 
 
 def load_regions_into(con: duckdb.DuckDBPyConnection) -> int:
-    """Fill the ``regions`` table; returns the number of rows."""
+    """Fill the ``regions`` table, or bring a database's copy to this table (names, English names, coordinates, codes
+    added); a code the table no longer has stays, as enterprises of the database may still be placed on it. Returns
+    the number of rows."""
     import pyarrow as pa
 
     rows = build_regions()
@@ -454,5 +462,6 @@ def load_regions_into(con: duckdb.DuckDBPyConnection) -> int:
     table = pa.table({c: pa.array(v, type=pa.float64() if c in ("lng", "lat") else pa.string())
                       for c, v in zip(cols, values)})
     regions_load = table  # noqa: F841 — read by DuckDB's replacement scan below
-    con.execute(f"INSERT INTO regions ({', '.join(cols)}) SELECT {', '.join(cols)} FROM regions_load")
+    con.execute(f"INSERT INTO regions ({', '.join(cols)}) SELECT {', '.join(cols)} FROM regions_load "
+                f"ON CONFLICT (code) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in cols[1:])}")
     return len(rows)
