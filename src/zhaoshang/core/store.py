@@ -262,8 +262,8 @@ class Store:
         return int(self.con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()[0])
 
     def get_meta(self, key: str, default: str | None = None) -> str | None:
-        row = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-        return row[0] if row else default
+        rows = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()  # (no unfinished result left)
+        return rows[0][0] if rows else default
 
     def set_meta(self, key: str, value: str) -> None:
         self.con.execute(
