@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -59,8 +60,28 @@ def _one(tax, use_model: bool, **cols):
 TRADER_KEY = "91140302736330707E"
 
 
+def test_a_model_file_is_read_once_per_version_and_each_load_keeps_its_own_state(tax, tmp_path):
+    a, b = m.load(tax), m.load(tax)
+    assert a is not None, "the shipped model file is missing"
+    assert a is not b and a.vec is b.vec and a.pairs is b.pairs  # read once: the file's vocabularies are shared
+    a._counted[1] = ({}, None)
+    a.settings["gate"] = 0.99
+    assert b._counted == {} and b.settings["gate"] != 0.99 and m.load(tax).settings == b.settings  # a run's own state
+    off = dataclasses.replace(tax, weights={**tax.weights, "model": {**(tax.weights.get("model") or {}), "pairs": False}})
+    assert m.load(off).pairs is None and m.load(tax).pairs is not None
+    copy_ = tmp_path / "model.npz"
+    copy_.write_bytes(m.model_path(tax.chain).read_bytes())
+    c = m.load(tax, copy_)
+    assert c.vec is not a.vec and c.digest == a.digest
+    with np.load(copy_) as z:  # the file rewritten (a model trained again): read again
+        arrays = {k: z[k] for k in z.files}
+    arrays["intercept"] = arrays["intercept"] + 1.0
+    np.savez(copy_, **arrays)
+    d = m.load(tax, copy_)
+    assert d.digest != c.digest and np.allclose(d.intercept, c.intercept + 1.0)
+
+
 def test_shipped_model_gate_refuses_a_non_ai_scope_the_rules_place(tax):
-    assert m.load(tax) is not None, "the shipped model file is missing"
     shared_file(g.REGISTRATION)
     e = g.load_evidence(SHARED)[(g.REGISTRATION, TRADER_KEY)]
     assert [r["labels"] for r in g.read_gold() if r["key"] == TRADER_KEY] == [set()]
