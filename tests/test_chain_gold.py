@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
@@ -96,6 +97,23 @@ def test_evaluate_chain_command_on_the_test_split(tmp_path):
     assert res["method"] == "rules+model"
     assert round(res["stages"]["micro"]["f1"], 3) == 0.829 and round(res["nodes"]["micro"]["f1"], 3) == 0.775
     assert round(res["registration_ai_precision"], 2) == 0.6
+
+
+def test_the_published_quality_is_the_shipped_model_s_on_the_test_part():
+    """The figures 方法与回测 shows (data/chains/ai_quality.json) are what `evaluate-chain --split test` measures now,
+    with the model the package classifies with: a model trained again, or rules changed, without publishing its
+    figures fails here."""
+    from zhaoshang.services.chain.evaluate import published_quality, quality_path
+    from zhaoshang.services.chain.taxonomy import load_taxonomy
+
+    shared_file(g.REGISTRATION)
+    tax = load_taxonomy()
+    now = evaluate_gold(SHARED, "test", tax)
+    shipped = json.loads(quality_path(tax.chain).read_text(encoding="utf-8"))
+    assert {k: v for k, v in shipped.items() if k != "measured"} == now
+    shown = published_quality(tax)
+    assert shown["current"] is True and shown["nodes"]["per_unit"]["M06"]["name_zh"] == tax.nodes["M06"].name_zh
+    assert shown["by_source"][g.REGISTRATION]["label_en"].startswith("Enterprise registration sample")
 
 
 def test_evaluate_gold_rejects_an_unknown_split():

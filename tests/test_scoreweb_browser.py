@@ -316,11 +316,20 @@ def test_methods_page_shows_the_saved_backtest_beside_the_baselines(served, top_
     pg.wait_for_selector('.bt-run[data-kind="saved"] .bt-pk[data-ready="1"] canvas')
     assert run_el.locator(".bt-cal tbody tr").count() == 4
     assert pg.locator('.bt-run[data-kind="published"]').count() == len(api["published"])
+    # how right the placements every view stands on are: the published gold-test figures, those of the shipped model
+    q = api["chain_quality"]
+    assert q["split"] == "test" and q["current"] is True and q["model"] == pg.locator("#cq-model").inner_text()
+    assert pg.locator("#cq-rows").inner_text() == f"{q['rows']:,}" and pg.locator("#cq-stale").count() == 0
+    f1 = pg.locator('#cq-overall tr[data-level="nodes"] .cq-f1').inner_text()
+    assert float(f1) == pytest.approx(q["nodes"]["micro"]["f1"], abs=1e-3)
+    assert pg.locator("#cq-nodes tbody tr").count() == len(q["nodes"]["per_unit"]) > 20
+    assert "语音" in pg.locator('#cq-nodes tr[data-node="M06"]').text_content(), "a node named as the chain names it"
     _shot(pg, None, "methods")
     pg.goto(f"{base}/methods?lang=en")  # the published real-data runs read wholly in English
-    for card in pg.locator('.bt-run[data-kind="published"]').all():
+    for card in pg.locator('.bt-run[data-kind="published"]').all() + [pg.locator("#cq")]:
+        pg.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         text = card.inner_text()
-        assert "real data" in text and not re.search(r"[\u4e00-\u9fff]", text), text[:300]
+        assert ("real data" in text or "gold set" in text) and not re.search(r"[\u4e00-\u9fff]", text), text[:300]
     # the page called the learned weights "the default method" while every scorecard scores with the hand weights:
     # it names the weights `zhaoshang score` scores with, and marks in every run the hand row of that version alone
     version = top_card[1]["version"]  # the weights' version: the same on every enterprise's card

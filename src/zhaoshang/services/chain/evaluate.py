@@ -11,6 +11,7 @@ Both build a throw-away in-memory store, so they never touch a user's database.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -247,8 +248,36 @@ def evaluate_gold(shared: str | Path, split: str = "dev", taxonomy: Taxonomy | N
         classify(store, tax, use_model=use_model)
         placed = store.con.execute("SELECT enterprise_id, node_code FROM placements WHERE chain = ?", [tax.chain]).fetchall()
     out = score_gold(rows, placed, tax, evidence)
-    out["method"] = "rules+model" if use_model and load_model(tax) is not None else "rules"
+    model = load_model(tax) if use_model else None
+    out["method"] = "rules+model" if model is not None else "rules"
+    out.update(chain=tax.chain, split=split, labellers=sorted(labellers) if labellers else None,
+               model=model.digest if model is not None else None)
     return out
+
+
+def quality_path(chain: str) -> Path:
+    return DATA_DIR / f"{chain}_quality.json"
+
+
+def published_quality(tax: Taxonomy) -> dict[str, Any] | None:
+    """The chain's placements measured on the gold set's test part, published with the package
+    (``data/chains/<chain>_quality.json``: the JSON ``evaluate-chain --split test -f json`` printed, with the day it
+    was measured): overall, per stage, per node (with the node's names) and per source; ``current`` says whether
+    it measured the model this package classifies with. None when the chain has no published figures."""
+    p = quality_path(tax.chain)
+    if not p.is_file():
+        return None
+    doc = json.loads(p.read_text(encoding="utf-8"))
+    shipped = load_model(tax)
+    names = {c: {"name_zh": n.name_zh, "name_en": n.name_en, "stage": n.stage} for c, n in tax.nodes.items()}
+    for level in ("nodes", "stages"):
+        doc[level]["per_unit"] = {c: {**m, **names.get(c, {})} for c, m in doc[level]["per_unit"].items()}
+    from .gold import SOURCE_LABELS
+
+    doc["by_source"] = {src: {**m, "label_zh": SOURCE_LABELS.get(src, (src, src))[0],
+                              "label_en": SOURCE_LABELS.get(src, (src, src))[1]} for src, m in doc["by_source"].items()}
+    doc["current"] = doc.get("model") == (shipped.digest if shipped is not None else None)
+    return doc
 
 
 def score_gold(rows: list[dict[str, Any]], placed: list[tuple[int, str]], tax: Taxonomy,

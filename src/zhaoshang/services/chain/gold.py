@@ -30,6 +30,13 @@ PRODUCTS = "industry_chain/company_main_products_2021-10.csv"
 MERGED = "listed_companies/a_share_companies_merged.csv"
 REGISTRATION = "enterprises/enterprise_registration_sample_2000_2004.csv"
 SOURCES = (ITJUZI, ASHARE, LLMS, REGISTRATION)
+# what each source is, in the words of a page that shows figures per source (Chinese, English)
+SOURCE_LABELS = {
+    ITJUZI: ("IT桔子中国人工智能企业（2018-12）", "IT Juzi China AI companies (2018-12)"),
+    ASHARE: ("A股上市公司申万行业与主营产品（2021-10）", "A-share listings, Shenwan industries and main products (2021-10)"),
+    LLMS: ("中国大模型名单（2024-11）", "China large-model list (2024-11)"),
+    REGISTRATION: ("工商注册样本（2000–2004）", "Enterprise registration sample (2000–2004)"),
+}
 EVIDENCE_FIELDS = ("name", "products", "description", "industry", "scope", "tags", "stratum")
 
 

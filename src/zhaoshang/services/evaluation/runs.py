@@ -50,7 +50,14 @@ def scorecard_weights() -> dict:
 
 
 def methods_doc(store) -> dict:
-    """What the methods page shows: the published real-data runs and the runs saved in this database, and which of
-    a run's scores is the scorecard's (``scorecard``)."""
+    """What the methods page shows: the published real-data runs and the runs saved in this database, which of a
+    run's scores is the scorecard's (``scorecard``), and how right the chain placements every view stands on are on
+    the gold set's test part (``chain_quality``)."""
+    from ..chain.evaluate import published_quality
+    from ..chain.taxonomy import load_taxonomy
+    from ..regions.matrix import default_chain
+
+    tax = load_taxonomy()  # the package's chain: its figures say nothing of a chain a team installed itself
+    quality = published_quality(tax) if default_chain(store) == tax.chain else None
     return {"published": published_backtests(), "saved": saved_backtests(store), "synthetic": store.synthetic,
-            "scorecard": scorecard_weights()}
+            "scorecard": scorecard_weights(), "chain_quality": quality}

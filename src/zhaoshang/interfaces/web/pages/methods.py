@@ -1,4 +1,4 @@
-"""方法与回测 (/methods): the score's backtests (and the lead backtests saved by ``backtest leads --save``) — ROC curves and precision@k of the score against each baseline,
+"""方法与回测 (/methods): how right the chain placements are on the gold set's test part; the score's backtests (and the lead backtests saved by ``backtest leads --save``) — ROC curves and precision@k of the score against each baseline,
 the calibration table, counts and the eligible population, which score is the scorecard's (the hand weights every
 profile, the library and ``zhaoshang score`` use; the learned weights are the backtest's method only), and a run's notes (a lead backtest's in-sample weights or
 missing positives, in the page's language) — for the real-data runs published with the package and the runs saved
@@ -45,4 +45,5 @@ def register(app, web) -> None:
         runs = [(kind, i, r, _series(r, labels)) for kind in ("published", "saved")
                 for i, r in enumerate(_shaped(x) for x in doc[kind])]
         return web.page(request, "methods.html", {"nav": "methods", "runs": runs, "labels": labels,
-                                                  "scorecard": doc["scorecard"], "json_twin": "/api/methods"})
+                                                  "scorecard": doc["scorecard"], "quality": doc["chain_quality"],
+                                                  "json_twin": "/api/methods"})
