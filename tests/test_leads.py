@@ -450,7 +450,7 @@ def test_a_leads_reach_path_names_each_hops_relation(tmp_path, demo_copy):
         for x in reached:  # the reach paths' view opens from the list's region on the list's day (its explanation's)
             link = x["signals"]["reachability"]["rows"][0]["href"]
             assert x["explain"]["as_of"] and link == \
-                f"/relations/e:{x['enterprise_id']}?from_region=330100&as_of={x['explain']['as_of']}", link
+                f"/relations/{x['enterprise_id']}?from_region=330100&as_of={x['explain']['as_of']}", link
         assert reached and all(said[x["enterprise_id"]].group(1) == strength_text(x["signals"]["reachability"]["raw"])
                                for x in reached), [(x["reasons"], x["signals"]["reachability"]["raw"]) for x in reached]
     assert paths["zh"] and paths["en"]

@@ -371,6 +371,12 @@ def test_leads_signals_show_the_reach_path(demo_served, chromium):
             hops = part.locator(".xp-path li")
             hops.first.wait_for()
             assert [h.inner_text() for h in hops.all()] == want[lang], lang
+            # its rows' link opens the relationship view of the lead from the list's region (it answered 404 when it
+            # named the graph's key e:ID, which the page does not read)
+            href = part.locator('a[href^="/relations/"]').first.get_attribute("href")
+            assert href.startswith(f"/relations/{eid}?from_region=330100"), href
+            opened = pg.goto(base + href)
+            assert opened.ok and pg.locator("#rel-paths, .rel-path, main").first.is_visible(), href
         b.close()
 
 

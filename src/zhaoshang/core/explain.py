@@ -70,7 +70,7 @@ def enterprise_href(ident: Any, as_of: Any = None) -> str:
 
 
 def relations_href(key: Any, *, from_region: Any = None, as_of: Any = None) -> str:
-    """THE link to a relationship view (/relations/KEY: e:ID an enterprise, p:ID a person …), with the region its
+    """THE link to a relationship view (/relations/KEY: an enterprise's id, name or credit code), with the region its
     paths start from and the as-of date of the page or list that links it (the graph of that day, as counted there)."""
     from urllib.parse import quote, urlencode
 

@@ -255,7 +255,7 @@ def signal_rows(r: dict, as_of, region) -> dict[str, list[Ref]]:
         hops = [p for p in path.parts if p.signal != "origin"]
         refs = [x for x in path.evidence[1:] if x.ids]
         items = [{"id": None, "label": "关键人触达路径", "label_en": "reach paths",
-                  "href": relations_href(f"e:{eid}", from_region=region, as_of=d)}]
+                  "href": relations_href(eid, from_region=region, as_of=d)}]
         paired = zip(hops, refs) if len(hops) == len(refs) else ((None, x) for x in refs)
         items += [{"id": x.ids[0], "table": x.table,
                    "label": (f"{hop_label(model, h.signal, 'zh')}（{x.table}）" if h else x.table),
