@@ -207,6 +207,13 @@ def test_the_ranking_is_made_once_for_both_languages(db, monkeypatch):
             assert got == json.loads(jsonenc.dumps(mine_leads(s, REGION, as_of=D, lang=lang)))
         assert cut == json.loads(jsonenc.dumps(mine_leads(s, REGION, as_of=D, lang="en", min_score=30)))
     assert en["leads"] and en["leads"][0]["reasons"] != zh["leads"][0]["reasons"] and en["leads"][0]["name"] in page
+    # the segment-fit signal's raw value in the page's words, as its chips say them (it read gap+recommended)
+    page_zh = client.get("/leads", params={**params, "lang": "zh"}).text
+    for got, doc, words, sep in ((page, en, {"gap": "gap", "recommended": "recommended"}, ", "),
+                                 (page_zh, zh, {"gap": "补链", "recommended": "推荐"}, "、")):
+        cells = re.findall(r'data-signal="segment_fit"><td>.*?</td>\s*<td class="[^"]*">([^<]*)</td>', got)
+        want = [sep.join(words[c] for c in r["signals"]["segment_fit"]["raw"].split("+")) for r in doc["leads"]]
+        assert cells == want and sep.join(words.values()) in cells, (cells, want)
 
 
 @pytest.mark.browser

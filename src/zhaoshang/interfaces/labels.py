@@ -75,6 +75,9 @@ CHAIN_STATUS: dict[str, Pair] = {"strong": ("优势", "strong"), "average": ("�
 # a chain node's stage (taxonomy ``stage``)
 STAGES: dict[str, Pair] = {"upstream": ("上游", "Upstream"), "midstream": ("中游", "Midstream"), "downstream": ("下游", "Downstream")}
 CHAIN_LABEL: dict[str, Pair] = {"强链": ("强链", "strong"), "延链": ("延链", "extend"), "补链": ("补链", "fill")}
+# what a lead's segment is for the region: the segment-fit signal's raw value (services/leads/reasons.py: ``gap``,
+# ``recommended``, or both joined by "+"), in the words of the 招商线索 page's target chips
+SEGMENT_FIT: dict[str, Pair] = {"gap": ("补链", "gap"), "recommended": ("推荐", "recommended")}
 # what a top enterprise of a region is ranked by (services.regions.matrix.top_enterprises, ``ranked_by``)
 TOP_BASIS: dict[str, Pair] = {"capital": ("注册资本", "capital"), "funding": ("累计融资", "funding"),
                               "listed": ("上市企业", "listed"), "rounds": ("融资轮次", "rounds"), "name": ("名称", "name")}
@@ -263,7 +266,8 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "alias_kind": ALIAS_KINDS,
     "event": EVENT_TYPES, "holder": HOLDER_TYPES, "branch": BRANCH_KINDS, "role": ROLES, "investor": INVESTOR_TYPES,
     "contact_channel": CONTACT_CHANNELS, "title": TITLES,
-    "ent_status": ENTERPRISE_STATUS, "chain_status": CHAIN_STATUS, "chain_label": CHAIN_LABEL, "top_basis": TOP_BASIS,
+    "ent_status": ENTERPRISE_STATUS, "chain_status": CHAIN_STATUS, "chain_label": CHAIN_LABEL, "segment_fit": SEGMENT_FIT,
+    "top_basis": TOP_BASIS,
     "precision": MAP_PRECISION, "level": LEVELS, "round": ROUNDS, "matched": MATCHED, "origin": ORIGINS,
     "news_event": NEWS_EVENT_TYPES,  # event types of news items (data/nlp/event_types.yaml)
     "ground": KEY_GROUNDS, "demand_status": DEMAND_STATUS, "tag": TAGS, "kept_without": KEPT_WITHOUT,
@@ -468,6 +472,12 @@ def label(vocab: str, value: Any, lang: str = "zh") -> str:
         return ""
     pair = VOCABULARIES[vocab].get(str(value))
     return str(value) if pair is None else pair[lang == "en"]
+
+
+def segment_fit_text(raw: Any, lang: str = "zh") -> str:
+    """A lead's segment-fit raw value in words: ``gap+recommended`` → 补链、推荐 / gap, recommended (a list in a
+    cell, joined as the CLI's tables join one)."""
+    return ("、", ", ")[lang == "en"].join(label("segment_fit", c, lang) for c in str(raw or "").split("+") if c)
 
 
 def news_types_text(primary: str | None, others: list | None, lang: str = "zh") -> str:

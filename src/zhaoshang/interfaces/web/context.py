@@ -38,7 +38,7 @@ from .dates import shown_date
 from .deps import current_user
 from .geo import Boundaries
 from ..labels import (AUDIT_COLUMNS, match_score_text, alert_type_text, SCORECARD_COLUMNS, SCORECARD_HINTS, not_covered_text, audit_detail_text, column, event_date_text, event_text, label, lq_text, news_date_text,
-                      later_lines_text, measure_text, node_names, undated_lines_text, number_text, one_side, placements_dated_text, region_names, role_text, strength_text,
+                      later_lines_text, measure_text, node_names, undated_lines_text, number_text, one_side, placements_dated_text, region_names, role_text, segment_fit_text, strength_text,
                       title_text)
 from .i18n import STRINGS, translate
 from .limits import TokenBuckets, user_key
@@ -252,6 +252,7 @@ class WebContext:
         # the pair model's weightiest features in words (services/chain/reading.py), under a placement's data and method
         self.templates.env.filters["top_features"] = lambda detail, lang="zh": chain_reading.top_features(detail, lang)
         self.templates.env.filters["strength_text"] = strength_text  # a path's strength, as the CLI and the reasons say it
+        self.templates.env.filters["segment_fit"] = lambda raw, lang="zh": segment_fit_text(raw, lang)  # gap → 补链
         self.templates.env.filters["audit_detail"] = audit_detail_text  # the 详情 column in words (the export keeps JSON)
         self.templates.env.filters["audit_column"] = lambda key, lang="zh": column(key, lang, AUDIT_COLUMNS)  # and the export
         # the scorecard's headers and their tooltips, as the score command's table heads them (labels.py)
