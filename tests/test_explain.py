@@ -103,3 +103,12 @@ def test_analyst_decisions_show_as_text_not_json(classified, tmp_path):
     assert "{&#34;" not in cell and '{"' not in cell
     assert cell.count('class="xp"') == len(doc["placements"])
     assert "核实过产品" in cell and "有人形机器人产品线" in cell and "placement_corrections" in cell
+    # each decision row's note says when as every time shown: China's, to the second, its zone said (it was UTC,
+    # unlabelled, with microseconds)
+    from zhaoshang.core.parse.dates import china_time_text
+
+    decided = corrections.list_corrections(team)
+    assert len(decided) == 2
+    for d in decided:
+        assert f"placement_corrections #{d['id']} <small class=\"muted\">(王分析 {china_time_text(d['decided_at'])})</small>" \
+            in cell, d

@@ -22,6 +22,7 @@ from ...core import dialect
 from ...core.config import ConfigFile
 from ...core.errors import UserError
 from ...core.importers.enterprises import record_value_sql
+from ...core.parse.dates import china_time_text
 from ...core.teamstate.clock import now
 from ..enterprises import resolve_enterprise
 from ..team import audit
@@ -55,8 +56,9 @@ CORR_COLS = ["id", "enterprise_id", "enterprise_uscc", "enterprise_name", "chain
 _DECISION_PART = ("json_object('signal', c.action, 'label', c.reason, 'raw', c.action, 'normalised', NULL, "
                   "'weight', NULL, 'contribution', NULL, 'detail', json_object('user', c.user_name, "
                   "'at', CAST(c.decided_at AS VARCHAR), 'reason', c.reason))")
+# the row's note names who decided and when, the time as every time shown (``decided_shown``: ``_shown``)
 _DECISION_REF = ("json_object('table', 'placement_corrections', 'ids', [c.id], 'where', NULL, "
-                 "'note', c.user_name || ' ' || CAST(c.decided_at AS VARCHAR))")
+                 "'note', concat_ws(' ', c.user_name, c.decided_shown))")
 _DECLARED_EXPLAINED = (
     "json_object('value', d.node_code, 'method', 'declared', 'version', '1', 'params', json_object('source', d.source), "
     "'params_hash', NULL, 'parts', json_array(json_object('signal', 'declared', 'label', d.label, 'raw', d.label, "
@@ -219,6 +221,12 @@ def _latest(team, chain: str, enterprise_ids: list[int] | None = None) -> list[d
     return rows
 
 
+def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Decisions with the time each was made as it is shown (``dates.china_time_text``: 2026-12-07 16:49:35 (UTC+8)),
+    for the note of the row a placement rests on; the stored time (UTC, microseconds) stays ``decided_at``."""
+    return [{**r, "decided_shown": china_time_text(r.get("decided_at"))} for r in rows]
+
+
 def _q(team, sql: str, params: list) -> list[dict[str, Any]]:
     with team.tx() as tx:
         return tx.query(sql, params)
@@ -241,10 +249,11 @@ def apply(store, taxonomy: Taxonomy | None = None, enterprise_ids: list[int] | N
     if enterprise_ids is not None:
         ids = sorted({int(i) for i in enterprise_ids}) or [-1]
         scope = f" AND enterprise_id IN ({', '.join(str(i) for i in ids)})"
-    corr = _latest(team, tax.chain, enterprise_ids) if team is not None else []
+    corr = _shown(_latest(team, tax.chain, enterprise_ids) if team is not None else [])
+    cols = [*CORR_COLS, "decided_shown"]
     con.register("zs_corr_view", pa.Table.from_pylist(corr, schema=pa.schema(
-        [(c, pa.int64() if c in ("id", "enterprise_id") else pa.string()) for c in CORR_COLS])) if corr else
-        pa.table({c: pa.array([], pa.int64() if c in ("id", "enterprise_id") else pa.string()) for c in CORR_COLS}))
+        [(c, pa.int64() if c in ("id", "enterprise_id") else pa.string()) for c in cols])) if corr else
+        pa.table({c: pa.array([], pa.int64() if c in ("id", "enterprise_id") else pa.string()) for c in cols}))
     con.execute("CREATE OR REPLACE TEMP TABLE zs_corr AS SELECT * REPLACE (CAST(decided_at AS TIMESTAMP) AS decided_at) "
                 "FROM zs_corr_view")
     con.unregister("zs_corr_view")
