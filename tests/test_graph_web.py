@@ -170,7 +170,8 @@ def test_a_private_shareholder_masked_for_a_viewer_on_every_route(tmp_path):
                       "page4": c.get("/relations/4").text,
                       "ties": {x["node"]["name"]: x for x in ties},
                       "p12doc": c.get("/api/graph/person/p:12").json(),
-                      "reach": c.get("/api/graph/reach/4?from_region=330100&k=3").json()}
+                      "reach": c.get("/api/graph/reach/4?from_region=330100&k=3").json(),
+                      "page_en": c.get("/relations/1?lang=en").text}  # last: it sets the client's language
     ana, vera = seen["ana"], seen["vera"]
     assert ana["profile"]["周杰"]["percent"] == 80 and ana["profile"]["周杰"]["holder_person_id"] == 12
     assert vera["profile"]["周*"]["percent"] == 80 and "周杰" not in vera["profile"]
@@ -190,6 +191,11 @@ def test_a_private_shareholder_masked_for_a_viewer_on_every_route(tmp_path):
     assert "周*" in vera["officers"] and "周杰" not in vera["officers"], vera["officers"]
     assert vera["people"]["张伟"]["records"] == ["p:1"]  # an officer holding no shares keeps name and link
     assert "周杰" in ana["page"] and "周杰" in ana["page4"]
+    # a key person's grounds joined as the page's language joins them (the English page joined them with ；)
+    for who, page, sep in (("周杰", ana["page"], "；"), ("周*", vera["page"], "；"), ("周杰", ana["page_en"], "; ")):
+        row = next(r for r in re.findall(r"<tr.*?</tr>", page, re.S) if who in r)
+        grounds = re.findall(r'<td class="small">([^<]*)</td>', row)
+        assert len(grounds) == 1 and grounds[0].count(sep) == 1 and "；" not in grounds[0].replace(sep, ""), row
     assert "周*" in vera["page"] and "周杰" not in vera["page"] and "周杰" not in vera["page4"]
     rows = re.findall(r"<tr.*?</tr>", vera["page"], re.S)
     assert [r for r in rows if "周杰" in r and "股东" in r] == [] and any("周*" in r and "股东" in r for r in rows)

@@ -197,8 +197,13 @@ def test_match_api_and_exports(db):
     rows = CalamineWorkbook.from_filelike(__import__("io").BytesIO(x.content)).get_sheet_by_index(0).to_python()
     assert rows[0][:3] == ["排名", "需求编号", "标题"] and rows[1][2] == "政务热线语音识别转写"
     # in English: segment chips of the reasons, statuses of exports and of the CLI (which also takes them in English)
-    chips = re.findall(r'class="chip mt-node"[^>]*>([^<]*)<', c.get("/match/demand/DM1", params={"lang": "en"}).text)
+    en_page = c.get("/match/demand/DM1", params={"lang": "en"}).text
+    chips = re.findall(r'class="chip mt-node"[^>]*>([^<]*)<', en_page)
     assert chips and not any(re.search(r"[\u4e00-\u9fff]", x) for x in chips), chips
+    # each score's formula in English, its tooltip too (the tooltip repeated the stored formula, in Chinese)
+    foot = re.findall(r'<div class="xp-foot[^"]*" title="([^"]*)">(.*?)</div>', en_page, re.S)
+    assert foot and all("node agreement" in x for _, x in foot), foot
+    assert not any(re.search(r"[\u4e00-\u9fff、；]", t + x) for t, x in foot), foot
     en_csv = c.get("/api/match/enterprise/北京声智语音科技有限公司/export", params={"format": "csv", "lang": "en"})
     assert "征集中" not in en_csv.content.decode("utf-8-sig") and ",open," in en_csv.content.decode("utf-8-sig")
     assert en_csv.content.decode("utf-8-sig").splitlines()[0].startswith("Rank,Demand ID,Title,Organisation,Status,Region")

@@ -172,6 +172,11 @@ def test_feeds_run_merge_link_and_resume(fx, server, tmp_path):
     assert {f["name"] for f in c.get("/api/monitor/feeds").json()["feeds"]} == {"rss", "json", "broken", "slow", "missing"}
     page = c.get("/monitor").text
     assert "2 个来源" in page and 'data-feed="slow"' in page and "超时" in page
+    # the sources' names joined as the page's language joins them (、 on the English page too)
+    both = next(i for i in news if i["title"] == STORY)["sources"]
+    feeds = [s["feed"] for s in both]
+    assert f'title="{"、".join(feeds)}">2 个来源' in page
+    assert f'title="{", ".join(feeds)}">2 sources' in c.get("/monitor", params={"lang": "en"}).text
     # a restarted server waits for the recorded next run instead of running at once
     runs = []
     sched = F.FeedSchedule(cfg, lambda: Store(str(path), read_only=True), team, lambda *a, **k: runs.append(1))

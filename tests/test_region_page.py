@@ -53,6 +53,12 @@ def test_json_twin_equals_the_service(server):
     sec = html[html.index('id="sec-top"'):]
     sec = sec[:sec.index("</section>")]
     assert top[0]["district_en"] in sec and top[0]["nodes_en"] in sec and top[0]["district"] not in sec
+    # an explanation's method line and its parameters' tooltip in English words and separators (an attraction mode's
+    # criteria were joined with 、): each criterion in parentheses, joined with ", "
+    modes = html[html.index('id="sec-modes"'):]
+    foot = re.findall(r'<div class="xp-foot[^"]*" title="([^"]*)">(.*?)</div>', modes[:modes.index("</section>")], re.S)
+    assert foot and any(re.search(r"criteria=\(metric=[^()]*\), \(metric=", t) for t, _ in foot), [t for t, _ in foot]
+    assert not any(re.search(r"[\u4e00-\u9fff、；]", t + x) for t, x in foot), foot
     # the definitions are a link a web user can follow (the methods page), not a folder of the repository alone
     foot = html[html.index('id="rp-methods"'):]
     assert foot.split("</p>", 1)[0].count('<a href="/methods">') == 1, foot[:300]

@@ -185,12 +185,16 @@ def xnum(v: Any) -> str:
     return measure_text(v) if isinstance(v, (int, float)) else str(v)
 
 
-def params_text(v: Any) -> str:
-    """Parameters as ``key=value`` pairs (nested ones in parentheses), for a tooltip."""
+def params_text(v: Any, lang: str = "zh") -> str:
+    """Parameters as ``key=value`` pairs (nested ones — a list's records too — in parentheses), for a tooltip; a
+    list's items joined as the page's language joins them (、 / ", ")."""
+    def one(x: Any) -> str:
+        return f"({params_text(x, lang)})" if isinstance(x, dict) else params_text(x, lang)
+
     if isinstance(v, dict):
-        return ", ".join(f"{k}=" + (f"({params_text(x)})" if isinstance(x, dict) else params_text(x)) for k, x in v.items())
+        return ", ".join(f"{k}={one(x)}" for k, x in v.items())
     if isinstance(v, (list, tuple)):
-        return "、".join(params_text(x) for x in v)
+        return (", " if lang == "en" else "、").join(one(x) for x in v)
     return xnum(v) if isinstance(v, (int, float)) or v is None else str(v)
 
 
