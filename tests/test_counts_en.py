@@ -1,5 +1,6 @@
 """English messages say a count as it reads — 1 row, 2 rows (core/errors.py count_en / noun_en) — in the CLI's
-import report and other count lines, and on the pages that show a count beside its noun."""
+import report and other count lines, and on the pages that show a count beside its noun; and the CLI's counts from
+1,000 up with their thousands grouped, in either language (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -74,3 +75,48 @@ def test_lead_reasons_say_their_counts_in_english():
     two = " | ".join(reasons({**r, **{k: 2 for k in ("rounds_12m", "branches_24m", "patents_24m", "expansion_news",
                                                          "demands", "negative_news")}}, ("芯片", "Chips"), "en"))
     assert "(s)" not in one + two and "2 branches or subsidiaries" in two and "2 open local demands" in two, two
+
+
+def test_cli_counts_from_a_thousand_are_grouped_and_one_is_singular():
+    """The CLI's notes and titles group a count's thousands (docs/cli.md: from 1,000 up, counts too) in both
+    languages and say one in the singular: the import's notes, its text-mention lines, ``score all``'s title and
+    ``recommend``'s note on thin segments (they read 2882 个字段值, 14250 (2659), 10521 / 0 / 0, scored 18347
+    enterprises, 1 segments have)."""
+    from zhaoshang.core.importers.context import ImportReport
+    from zhaoshang.interfaces.cli.app import state
+    from zhaoshang.interfaces.cli.data import _import_notes, _text_link_rows
+    from zhaoshang.interfaces.cli.score import scored_title
+    from zhaoshang.services.recommend import thin_note
+
+    report = ImportReport(import_id=7, kind="enterprises", source="登记库", files=["e.csv"], rows_rejected=1204,
+                          fields_dropped=1, values_kept_older=2882,
+                          values_kept_older_by_field={"capital_wan": 1700, "address": 1182}, rejects_path="r.csv")
+    links = {"items": 20000, "items_linked": 9000, "mentions": 14250, "enterprises": 2659, "ambiguous": 1300,
+             "ambiguous_examples": [{"mention": "科达"}], "items_linked_any": 9500,
+             "events": {"added": 10521, "removed": 0, "kept": 0}}
+    said = {}
+    for lang in ("zh", "en"):
+        state.lang = lang
+        try:
+            said[lang] = ("\n".join(_import_notes(report, 1)), dict(_text_link_rows(links)),
+                          scored_title({"scored": 18347, "insufficient": 14491, "as_of": "2025-12-31"}),
+                          scored_title({"scored": 2, "insufficient": 1, "as_of": "2025-12-31"}))
+        finally:
+            state.lang = "zh"
+    notes, rows, title, small = said["zh"]
+    assert "注意：2,882 个字段值已由数据日期较晚的导出设定（注册资本 1,700、地址 1,182）" in notes, notes
+    assert "有 1,204 行被拒绝、1 个字段值被忽略" in notes and "注意：1 家企业尚未" in notes, notes
+    assert rows["正文提及：关联数（企业数）"] == "14,250 (2,659)" and rows["正文提及：有歧义未关联"].startswith("1,300（")
+    assert rows["正文提及的企业新闻事件：新增 / 移除 / 保留"] == "10,521 / 0 / 0", rows
+    assert title.startswith("已评分 18,347 家企业") and "其中 14,491 家数据不足" in title, title
+    notes, rows, title, small = said["en"]
+    assert "note: 2,882 values already set by an export with a later data date (capital 1,700, address 1,182)" in notes
+    assert "1,204 rows rejected, 1 value dropped" in notes and "note: 1 enterprise is not yet placed" in notes, notes
+    assert rows["text mentions: links (enterprises)"] == "14,250 (2,659)"
+    assert rows["news events of text mentions: added / removed / kept"] == "10,521 / 0 / 0", rows
+    assert title.startswith("scored 18,347 enterprises") and "; 14,491 with insufficient data have no total" in title
+    assert small.startswith("scored 2 enterprises") and "; 1 with insufficient data has no total" in small, small
+    assert thin_note(1, 5)[1].startswith("1 segment has fewer than 5 enterprises nationally: its density")
+    assert thin_note(1234, 1000) == ("1,234 个环节全国企业数少于 1,000 家，其关联密度与复杂度依据过少，排在其余环节之后",
+                                     "1,234 segments have fewer than 1,000 enterprises nationally: their density and "
+                                     "complexity rest on too few enterprises, so they rank after the others")

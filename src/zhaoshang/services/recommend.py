@@ -21,7 +21,7 @@ from typing import Any
 from ..core import dialect
 from ..core.asof import enterprises_as_of, generation_memo, reference_date
 from ..core.config import ConfigFile
-from ..core.errors import NotFound, UserError
+from ..core.errors import NotFound, UserError, count_en, noun_en
 from ..core.explain import Explained, Part, Ref
 from ..core.geo.lookup import region_condition, region_ref
 from .analytics.complexity import complexity_matrix, matrix_from_rows
@@ -433,6 +433,15 @@ def idle_compute(store, info: dict, chain: str, ref: _dt.date, cfg: dict, resour
     return {"idle_compute_ratio": mine["ratio"], "idle_peers": peer_rows}
 
 
+def thin_note(n: int, floor: int) -> tuple[str, str]:
+    """The note on the ``n`` segments under ``floor`` enterprises nationally (ranked last), in Chinese and English:
+    counts grouped from 1,000 up, one segment said in the singular."""
+    return (f"{n:,} 个环节全国企业数少于 {floor:,} 家，其关联密度与复杂度依据过少，排在其余环节之后",
+            f"{count_en(n, 'segment', sep=True)} {noun_en(n, 'has', 'have')} fewer than {floor:,} enterprises "
+            f"nationally: {noun_en(n, 'its', 'their')} density and complexity rest on too few enterprises, so "
+            f"{noun_en(n, 'it ranks', 'they rank')} after the others")
+
+
 def recommend(store, region: str, *, level: str | None = None, as_of: Any = None, resources: Any = None,
               top: int = 15, chain: str | None = None, config: str | Path | None = None) -> dict:
     """Segments to attract (feasibility × value) and attraction modes for one region."""
@@ -517,9 +526,9 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
             r["quadrant_en"] += f" · under {floor} nationally, ranked last"
     n_thin = sum(r["thin"] for r in ranked)
     if n_thin:
-        notes.append(f"{n_thin} 个环节全国企业数少于 {floor} 家，其关联密度与复杂度依据过少，排在其余环节之后")
-        notes_en.append(f"{n_thin} segments have fewer than {floor} enterprises nationally: their density and "
-                        "complexity rest on too few enterprises, so they rank after the others")
+        zh, en = thin_note(n_thin, floor)
+        notes.append(zh)
+        notes_en.append(en)
     strengths.sort(key=lambda r: (-(r["rca"] or 0), r["node"]))
     if cx.notes:
         notes.append("复杂度计算提示: " + ", ".join(cx.notes))

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from ...core.errors import UserError, count_en, unknown_choice
+from ...core.errors import UserError, count_en, noun_en, unknown_choice
 from ...core.fields import KINDS
 from ...core.parse.dates import china_time_text, data_date_in_names
 from ...services.datastore import EXPORTS, PERSONAL_KINDS, export_kind, status_summary
@@ -150,7 +150,7 @@ def import_cmd(
             (t("忽略的字段值", "dropped values"), report.fields_dropped),
             *((t(*KEPT_WITHOUT.get(c, (c, c))), n) for c, n in report.kept_without.items()),
             (t("已关联（按依据）", "linked (by evidence)"),
-             t("；", "; ").join(f"{t(*LINKED_BY.get(m, (m, m)))} {n}" for m, n in report.linked_by.items()) or 0),
+             t("；", "; ").join(f"{t(*LINKED_BY.get(m, (m, m)))} {n:,}" for m, n in report.linked_by.items()) or 0),
             (t("未关联到企业", "unlinked"), report.unlinked),
             (t("有歧义未关联", "ambiguous"), report.ambiguous),
             (t("地区与信用代码不一致", "region differs from credit code"), report.region_conflicts),
@@ -166,7 +166,8 @@ def import_cmd(
             (t("其所属企业", "their enterprises"), report.linked_earlier_enterprises),
             (t("疑似同名未合并", "same name, not merged"), len(report.near_merges)),
             (t("缺少全称、以备用列命名", "named from a fallback column"),
-             f"{report.named_by_alternate['rows']} ({'、'.join(report.named_by_alternate['columns'])})"
+             f"{report.named_by_alternate['rows']:,}" + t("（", " (") + t("、", ", ").join(report.named_by_alternate['columns'])
+             + t("）", ")")
              if report.named_by_alternate else 0),
             *(_text_link_rows(text_links) if text_links is not None else ()),
             (t("问题清单", "rejects file"), report.rejects_path or "-"),
@@ -204,72 +205,79 @@ def import_cmd(
                 t("不同字段", "differing fields"): t("、", ", ").join(t(*CONFLICT_LABELS[f]) for f in r["fields"])}
                for r in report.repeats[:20]]
         more = report.rows_repeated - len(rep)
-        emit(rep, fmt, title=t(f"文件内重复的代码 {report.rows_repeated} 行（较早的行保留为来源记录，以较晚的行为准）"
-                               + (f"，另有 {more} 行见问题清单" if more > 0 else ""),
-                               f"Codes repeated within the file: {count_en(report.rows_repeated, 'row')} (the earlier kept "
-                               f"as a source record, the later gives the values)"
-                               + (f"; {more} more in the rejects file" if more > 0 else "")))
+        emit(rep, fmt, title=t(f"文件内重复的代码 {report.rows_repeated:,} 行（较早的行保留为来源记录，以较晚的行为准）"
+                               + (f"，另有 {more:,} 行见问题清单" if more > 0 else ""),
+                               f"Codes repeated within the file: {count_en(report.rows_repeated, 'row', sep=True)} (the "
+                               f"earlier kept as a source record, the later gives the values)"
+                               + (f"; {more:,} more in the rejects file" if more > 0 else "")))
     known = [c for c in report.conflicts if not c.get("repeated_in_file")]
     if known:
         n = report.rows_conflict - report.rows_repeated
         conf = [{t("企业", "enterprise"): f"{c['enterprise_id']} {c['name']}", t("来源键", "source key"): c["source_key"],
                  t("冲突字段", "fields"): "; ".join(f"{f['field']}: {f['value']} ≠ {f['record_value']}" for f in c["fields"])}
                 for c in known[:20]]
-        emit(conf, fmt, title=t(f"与已有企业冲突的记录 {n} 条（已保留，请核对）",
-                                f"{count_en(n, 'record')} conflict with known enterprises (kept, review)"))
+        emit(conf, fmt, title=t(f"与已有企业冲突的记录 {n:,} 条（已保留，请核对）",
+                                f"{count_en(n, 'record', sep=True)} conflict with known enterprises (kept, review)"))
     if report.unlinked_names:  # news: the declared companies most often left unlinked (no such enterprise) or ambiguous
         un = [{t("名称", "name"): u["name"], t("条数", "rows"): u["rows"],
                t("原因", "reason"): t("有歧义（多家企业同名）", "ambiguous (several enterprises)") if u["ambiguous"]
                else t("库中无此企业", "no such enterprise")} for u in report.unlinked_names]
-        emit(un, fmt, title=t(f"未关联的企业名称（有歧义的在前，再按条数，列出 {len(un)} 个；共 未关联 {report.unlinked}、"
-                              f"有歧义 {report.ambiguous}）",
+        emit(un, fmt, title=t(f"未关联的企业名称（有歧义的在前，再按条数，列出 {len(un)} 个；共 未关联 {report.unlinked:,}、"
+                              f"有歧义 {report.ambiguous:,}）",
                               f"Names not linked (the ambiguous first, then by rows: {len(un)} listed; in all "
-                              f"{report.unlinked} unlinked, {report.ambiguous} ambiguous)"))
+                              f"{report.unlinked:,} unlinked, {report.ambiguous:,} ambiguous)"))
     if report.near_merges:
         near = [{t("名称", "name"): n["name"], t("已有企业", "existing"): f"{n['existing_id']} ({n['existing_source']})",
                  t("原因", "reason"): t(n["reason"], n["reason_en"])} for n in report.near_merges[:20]]
         more = len(report.near_merges) - len(near)
-        emit(near, fmt, title=t(f"疑似同名未合并 {len(report.near_merges)} 条（请核对）" + (f"，另有 {more} 条见 --format json" if more > 0 else ""),
-                                f"{count_en(len(report.near_merges), 'same-name row')} not merged (review)"))
+        emit(near, fmt, title=t(f"疑似同名未合并 {len(report.near_merges):,} 条（请核对）" + (f"，另有 {more:,} 条见 --format json" if more > 0 else ""),
+                                f"{count_en(len(report.near_merges), 'same-name row', sep=True)} not merged (review)"))
+    for line in _import_notes(report, unplaced):
+        sys.stderr.write(line + "\n")
+
+def _import_notes(report, unplaced: int) -> list[str]:
+    """The import's notes for stderr, after its summary: each count from 1,000 up with its thousands grouped and in
+    English singular or plural as it reads (docs/cli.md)."""
+    out = []
     if report.source_hint:
-        sys.stderr.write(t("注意：", "note: ") + _source_hint_text(report.source, report.source_hint) + "\n")
+        out.append(t("注意：", "note: ") + _source_hint_text(report.source, report.source_hint))
     if report.as_of and report.as_of["moved"] and report.as_of["before"]:
-        sys.stderr.write(t(f"注意：数据截至日期由 {report.as_of['before']} 变为 {report.as_of['after']}\n",
-                           f"note: the as-of date moved from {report.as_of['before']} to {report.as_of['after']}\n"))
+        out.append(t(f"注意：数据截至日期由 {report.as_of['before']} 变为 {report.as_of['after']}",
+                     f"note: the as-of date moved from {report.as_of['before']} to {report.as_of['after']}"))
     if report.kept_without:
-        sys.stderr.write(t("；".join(f"{n} 行{KEPT_WITHOUT.get(c, (c, c))[0]}" for c, n in report.kept_without.items())
-                           + f"，详见 {report.rejects_path}\n",
-                           "; ".join(f"{count_en(n, 'row')} {KEPT_WITHOUT.get(c, (c, c))[1]}"
-                                     for c, n in report.kept_without.items()) + f": see {report.rejects_path}\n"))
+        out.append(t("；".join(f"{n:,} 行{KEPT_WITHOUT.get(c, (c, c))[0]}" for c, n in report.kept_without.items())
+                     + f"，详见 {report.rejects_path}",
+                     "; ".join(f"{count_en(n, 'row', sep=True)} {KEPT_WITHOUT.get(c, (c, c))[1]}"
+                               for c, n in report.kept_without.items()) + f": see {report.rejects_path}"))
     if report.deadline_before_published:
         n = report.deadline_before_published
-        sys.stderr.write(t(f"注意：{n} 条需求的截止时间早于发布时间（已导入，读作已过截止），请核对，详见 {report.rejects_path}\n",
-                           f"note: {count_en(n, 'demand')} with a deadline before the publication date (imported, read as "
-                           f"past the deadline), to review: see {report.rejects_path}\n"))
+        out.append(t(f"注意：{n:,} 条需求的截止时间早于发布时间（已导入，读作已过截止），请核对，详见 {report.rejects_path}",
+                     f"note: {count_en(n, 'demand', sep=True)} with a deadline before the publication date (imported, "
+                     f"read as past the deadline), to review: see {report.rejects_path}"))
     if report.amounts_no_unit:
         n = report.amounts_no_unit
-        sys.stderr.write(t(f"注意：{n} 个金额是不足 1,000 的数字、列名未给单位，已按元读取，请核对单位，详见 {report.rejects_path}\n",
-                           f"note: {count_en(n, 'amount')} under 1,000 without a unit in a column that gives none, read "
-                           f"in CNY: check the unit, see {report.rejects_path}\n"))
+        out.append(t(f"注意：{n:,} 个金额是不足 1,000 的数字、列名未给单位，已按元读取，请核对单位，详见 {report.rejects_path}",
+                     f"note: {count_en(n, 'amount', sep=True)} under 1,000 without a unit in a column that gives none, "
+                     f"read in CNY: check the unit, see {report.rejects_path}"))
     if report.values_kept_older:
-
-        by = t("、", ", ").join(f"{label('enterprise_field', f, state.lang)} {n}"
+        by = t("、", ", ").join(f"{label('enterprise_field', f, state.lang)} {n:,}"
                                for f, n in sorted(report.values_kept_older_by_field.items(), key=lambda x: (-x[1], x[0])))
-        sys.stderr.write(t(f"注意：{report.values_kept_older} 个字段值已由数据日期较晚的导出设定（{by}），未更新企业、"
-                           "未记入变更历史，仅保留在本次的来源记录中\n",
-                           f"note: {count_en(report.values_kept_older, 'value')} already set by an export with a later "
-                           f"data date ({by}): kept in this import's source records only (no update, no history, no change "
-                           "event)\n"))
+        out.append(t(f"注意：{report.values_kept_older:,} 个字段值已由数据日期较晚的导出设定（{by}），未更新企业、"
+                     "未记入变更历史，仅保留在本次的来源记录中",
+                     f"note: {count_en(report.values_kept_older, 'value', sep=True)} already set by an export with a "
+                     f"later data date ({by}): kept in this import's source records only (no update, no history, no "
+                     "change event)"))
     if unplaced:
-        sys.stderr.write(t(f"注意：{unplaced:,} 家企业尚未按最新数据归入产业链：运行 zhaoshang classify（只归类有变化的企业）"
-                           "之后，地图、地区画像、线索与评分才包含它们的新数据\n",
-                           f"note: {unplaced:,} enterprises are not yet placed on the chain with their latest data: the "
-                           "map, region pages, leads and scores include it after zhaoshang classify (which places only "
-                           "what changed)\n"))
+        out.append(t(f"注意：{unplaced:,} 家企业尚未按最新数据归入产业链：运行 zhaoshang classify（只归类有变化的企业）"
+                     "之后，地图、地区画像、线索与评分才包含它们的新数据",
+                     f"note: {count_en(unplaced, 'enterprise', sep=True)} {noun_en(unplaced, 'is', 'are')} not yet "
+                     f"placed on the chain with {noun_en(unplaced, 'its', 'their')} latest data: the map, region pages, "
+                     "leads and scores include it after zhaoshang classify (which places only what changed)"))
     if report.rows_rejected or report.fields_dropped:
-        sys.stderr.write(t(f"有 {report.rows_rejected} 行被拒绝、{report.fields_dropped} 个字段值被忽略，详见 {report.rejects_path}\n",
-                           f"{count_en(report.rows_rejected, 'row')} rejected, {count_en(report.fields_dropped, 'value')} dropped: see {report.rejects_path}\n"))
-
+        out.append(t(f"有 {report.rows_rejected:,} 行被拒绝、{report.fields_dropped:,} 个字段值被忽略，详见 {report.rejects_path}",
+                     f"{count_en(report.rows_rejected, 'row', sep=True)} rejected, "
+                     f"{count_en(report.fields_dropped, 'value', sep=True)} dropped: see {report.rejects_path}"))
+    return out
 
 def _unclassified(store) -> int:
     """Enterprises the default chain's placements do not yet reflect after an import (``incremental.pending``)."""
@@ -430,14 +438,14 @@ def _text_link_rows(res: dict) -> list[tuple[str, object]]:
     """The lines of the text analysis's linking over news items (the import's ``--link-text``, ``link-news``)."""
     return [(t("正文提及：已读新闻", "text mentions: items read"), res["items"]),
             (t("正文提及：关联到企业的新闻", "text mentions: items linked"), res["items_linked"]),
-            (t("正文提及：关联数（企业数）", "text mentions: links (enterprises)"), f"{res['mentions']} ({res['enterprises']})"),
+            (t("正文提及：关联数（企业数）", "text mentions: links (enterprises)"), f"{res['mentions']:,} ({res['enterprises']:,})"),
             (t("正文提及：有歧义未关联", "text mentions: ambiguous, not linked"),
              res["ambiguous"] if not res["ambiguous_examples"] else
-             f"{res['ambiguous']}" + t("（", " (") + t("、", ", ").join(sorted({a['mention'] for a in res['ambiguous_examples']})[:5])
+             f"{res['ambiguous']:,}" + t("（", " (") + t("、", ", ").join(sorted({a['mention'] for a in res['ambiguous_examples']})[:5])
              + t(" …）", " …)")),
             (t("声明或正文关联到企业的新闻", "items linked, declared or in the text"), res["items_linked_any"]),
             (t("正文提及的企业新闻事件：新增 / 移除 / 保留", "news events of text mentions: added / removed / kept"),
-             f"{res['events']['added']} / {res['events']['removed']} / {res['events']['kept']}")]
+             " / ".join(f"{res['events'][k]:,}" for k in ("added", "removed", "kept")))]
 
 
 @app.command("link-news")

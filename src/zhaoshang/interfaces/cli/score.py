@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from ...core.errors import UserError, count_en
+from ...core.errors import UserError, count_en, noun_en
 from ...core.memory import capped
 from ...core.numbers import quantity_text
 from ...services.evaluation.scorecard import score_all, score_enterprise
@@ -54,6 +54,16 @@ def at_k_rows(models: dict, fmt: Fmt) -> list[dict]:
 WEIGHTS_OPTION = typer.Option(None, "--weights", help="权重文件 YAML（默认内置 data/score_weights.yaml；可用 score fit 生成）")
 
 
+def scored_title(doc: dict) -> str:
+    """What ``score all`` did, its counts from 1,000 up grouped and in English singular or plural (docs/cli.md)."""
+    ins = doc["insufficient"]
+    return t(f"已评分 {doc['scored']:,} 家企业（截至 {doc['as_of']}），存入 scores 表"
+             + (f"；其中 {ins:,} 家数据不足、无总分（排在已评分企业之后，平均总分不计）" if ins else ""),
+             f"scored {count_en(doc['scored'], 'enterprise', sep=True)} (as of {doc['as_of']}) into the scores table"
+             + (f"; {ins:,} with insufficient data {noun_en(ins, 'has', 'have')} no total (sorted last, left out of "
+                "the mean)" if ins else ""))
+
+
 @app.command("score")
 def score_cmd(
     enterprise: str = typer.Argument(..., help="企业（编号、统一社会信用代码、名称或简称）；all = 全部企业批量评分并入库；"
@@ -70,14 +80,8 @@ def score_cmd(
         with update_store() as store:
             doc = score_all(store, as_of=as_of, weights=weights, lang=state.lang)
             note = "\n".join(x for x in [synthetic_note(store)] + [n["note"] for n in doc["date_notes"]] if x)
-        ins = doc["insufficient"]
         emit(doc, fmt, rows=[{k: doc[k] for k in ("as_of", "scored", "insufficient", "mean_total", "mean_confidence",
-                                                  "version")}],
-             title=t(f"已评分 {doc['scored']} 家企业（截至 {doc['as_of']}），存入 scores 表"
-                     + (f"；其中 {ins} 家数据不足、无总分（排在已评分企业之后，平均总分不计）" if ins else ""),
-                     f"scored {count_en(doc['scored'], 'enterprise')} (as of {doc['as_of']}) into the scores table"
-                     + (f"; {ins} with insufficient data have no total (sorted last, left out of the mean)" if ins else "")),
-             note=note)
+                                                  "version")}], title=scored_title(doc), note=note)
         return
     if enterprise == "fit":
         if target != "next-round":
