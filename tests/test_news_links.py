@@ -107,8 +107,22 @@ def test_declared_subjects_link_when_their_companies_arrive_later(tmp_path):
     assert (first["unlinked"], first["ambiguous"], first["linked_by"]) == (4, 0, {})
     rep = run_json("import", "enterprises", tmp_path / "e.csv", db=db)
     assert rep["linked_earlier"] == 2  # 青岚数智 and 蓝星河光电股份有限公司; 蓝星河 (two) and 无名网贷平台 stay unlinked
-    assert q(db, "SELECT m.mention, e.name FROM news_mentions m JOIN enterprises e ON e.id = m.enterprise_id "
-                 "ORDER BY m.mention") == [("蓝星河光电股份有限公司", "蓝星河光电股份有限公司"), ("青岚数智", "青岚数智科技股份有限公司")]
+    # linked by what links them at import (a full name, an alias), not left ``declared``, which the events named as it is
+    assert q(db, "SELECT m.mention, e.name, m.method FROM news_mentions m JOIN enterprises e ON e.id = m.enterprise_id "
+                 "ORDER BY m.mention") == [("蓝星河光电股份有限公司", "蓝星河光电股份有限公司", "name"),
+                                           ("青岚数智", "青岚数智科技股份有限公司", "alias")]
+    import json
+
+    from zhaoshang.interfaces.labels import news_link_text
+
+    said = sorted((news_link_text(json.loads(d), "zh"), news_link_text(json.loads(d), "en"))
+                  for (d,) in q(db, "SELECT detail FROM events WHERE type = 'news'"))
+    assert said == [("文件声明的相关企业「蓝星河光电股份有限公司」（全称）", 'declared by the file "蓝星河光电股份有限公司" (full name)'),
+                    ("文件声明的相关企业「青岚数智」（别名）", 'declared by the file "青岚数智" (alias)')], said
+    # such an event of a database linked before the method was kept (``declared``) is said in words, not as the code
+    older = {**json.loads(q(db, "SELECT detail FROM events WHERE type = 'news' LIMIT 1")[0][0]), "method": "declared"}
+    assert [news_link_text(older, lang).endswith(end) for lang, end in (("zh", "（企业导入后关联）"),
+                                                                        ("en", " (linked when its enterprise was imported)"))] == [True, True]
 
 
 # an item that declares 青岚数智 and names 蓝星河光电 in its text; one that names 青岚数智 only in its text; undated

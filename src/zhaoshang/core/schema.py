@@ -302,7 +302,7 @@ CREATE TABLE IF NOT EXISTS news_mentions (
     news_id BIGINT NOT NULL,
     enterprise_id BIGINT,
     mention VARCHAR,
-    method VARCHAR                   -- declared | name | alias
+    method VARCHAR                   -- declared (unlinked) | name | alias | listed_code | ambiguous | text_…
 );
 
 -- One row per dated thing that happened to an enterprise.

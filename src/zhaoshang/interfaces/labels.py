@@ -118,7 +118,12 @@ LINKED_BY: dict[str, Pair] = {"uscc": ("信用代码", "credit code"), "source_k
 NEWS_LINKED: dict[str, Pair] = {"declared": ("文件声明的相关企业", "declared by the file"),
                                 "text": ("正文提及", "found in the text")}
 NEWS_LINK_METHODS: dict[str, Pair] = {
-    "name": ("全称", "full name"), "alias": ("别名", "alias"), "text_name": ("全称", "full name"),
+    "name": ("全称", "full name"), "alias": ("别名", "alias"),
+    "listed_code": ("股票代码", "stock code"), "other_code": ("其他股票代码（B 股）", "other stock code (B share)"),
+    # a declared company linked by a later enterprise import in a database written before such links kept their
+    # method (core/importers/relink.py): by its name, an alias or a code, which one not recorded
+    "declared": ("企业导入后关联", "linked when its enterprise was imported"),
+    "text_name": ("全称", "full name"),
     "text_short": ("简称", "short name"), "text_former": ("曾用名", "former name"), "text_brand": ("品牌", "brand"),
     "text_other": ("别名", "alias"), "text_english": ("英文名", "English name"),
     "text_base": ("去掉公司类型的全称", "full name without its legal form"),

@@ -29,12 +29,17 @@ TARGETS: dict[tuple[str, str], tuple[str, str]] = {
     ("news_mentions", "enterprise_id"): ("x.news_id = l.ref_id AND x.mention = l.name", "mention"),
 }
 _ID_OF = {"patent_applicants": ("patent_id", "position"), "news_mentions": ("news_id", "NULL::INTEGER")}
+# facts that record how they were linked: a declared company linked later says by what, not ``declared`` (its
+# stand-in while unlinked), so a news event reads 文件声明的相关企业「科达股份」（别名）
+METHOD_KEPT = ("news_mentions",)
 
 # a fact that names its company by stock code alone (an executives list): the code is the name it carries
 STOCK_CODE = "regexp_full_match({col}, '[0-9]{{6}}(\\.[A-Za-z]{{2}})?')"
 
+# ``method``: how a pending row was linked (``linking.link_rows``: name, alias, listed_code …), kept by a fact that
+# records it (a news item's declared company: ``news_mentions.method``, as a link made at import stores it)
 RELINKED_DDL = """CREATE OR REPLACE TEMP TABLE _relinked (ref_table VARCHAR, ref_column VARCHAR, ref_id BIGINT,
-    ref_pos INTEGER, name VARCHAR, enterprise_id BIGINT)"""
+    ref_pos INTEGER, name VARCHAR, enterprise_id BIGINT, method VARCHAR)"""
 
 
 def record_pending(con, source: str, import_id: int, ref_table: str, ref_column: str, select_sql: str) -> None:
@@ -53,7 +58,7 @@ def link_duplicates(con, ref_table: str, ref_column: str, rows: str, source: str
     """Re-imported facts already stored without an enterprise take the one their rows link to now."""
     con.execute(f"""
         INSERT INTO _relinked
-        SELECT {ql(ref_table)}, {ql(ref_column)}, x.id, NULL, NULL, any_value(t.{qi(eid_col)})
+        SELECT {ql(ref_table)}, {ql(ref_column)}, x.id, NULL, NULL, any_value(t.{qi(eid_col)}), NULL
         FROM {ref_table} x JOIN {rows} t ON x.source = {ql(source)} AND x.source_key = t.{qi(key_col)}
         WHERE x.{qi(ref_column)} IS NULL AND t.{qi(eid_col)} IS NOT NULL
         GROUP BY x.id
@@ -72,7 +77,7 @@ def link_pending(con, scope: str | None = None) -> None:
     link_rows(con, "_pend", "_pend_l", source=None, source_col="source", uscc="uscc", key="enterprise_key",
               norm="name_norm", province="province_code", where="true", keys=("_pid", "_z"), listed="_code")
     con.execute("""
-        INSERT INTO _relinked SELECT p.ref_table, p.ref_column, p.ref_id, p.ref_pos, p.name, l.enterprise_id
+        INSERT INTO _relinked SELECT p.ref_table, p.ref_column, p.ref_id, p.ref_pos, p.name, l.enterprise_id, l.method
         FROM _pend p JOIN _pend_l l USING (_pid) WHERE l.enterprise_id IS NOT NULL
     """)
 
@@ -120,12 +125,14 @@ def apply_relinked(con, import_id: int | None, next_event_id: int) -> tuple[dict
         return {}, 0
     con.execute("CREATE OR REPLACE TEMP TABLE _linked_now (ref_table VARCHAR, id BIGINT, enterprise_id BIGINT)")
     for (table, column), (cond, _name) in TARGETS.items():
-        linked = f"""(SELECT ref_id, ref_pos, name, min(enterprise_id) AS enterprise_id FROM _relinked
-                  WHERE ref_table = {ql(table)} AND ref_column = {ql(column)} GROUP BY ALL) l"""
+        linked = f"""(SELECT ref_id, ref_pos, name, min(enterprise_id) AS enterprise_id,
+                         arg_min(method, enterprise_id) AS method FROM _relinked
+                  WHERE ref_table = {ql(table)} AND ref_column = {ql(column)} GROUP BY ref_id, ref_pos, name) l"""
         rid = "x.id" if table in REKEYED else "NULL::BIGINT"  # the facts _rekey may find repeated
         con.execute(f"""INSERT INTO _linked_now SELECT {ql(table)}, {rid}, l.enterprise_id FROM {table} x, {linked}
                         WHERE {cond} AND x.{column} IS NULL""")
-        con.execute(f"UPDATE {table} x SET {column} = l.enterprise_id FROM {linked} WHERE {cond} AND x.{column} IS NULL")
+        how = ", method = coalesce(l.method, x.method)" if table in METHOD_KEPT else ""  # as an import's link says it
+        con.execute(f"UPDATE {table} x SET {column} = l.enterprise_id{how} FROM {linked} WHERE {cond} AND x.{column} IS NULL")
     _rekey(con, import_id)
     kept = " UNION ALL ".join(f"SELECT id FROM {t}" for t in REKEYED)
     counts = dict(con.execute(f"""SELECT ref_table, count(*) FROM _linked_now
