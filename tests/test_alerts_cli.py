@@ -39,6 +39,12 @@ def test_rules_alerts_digest_from_the_command_line(db):
     assert "杭州市的补链环节" in table and "金额 ≥ 10,000 万元" in table
     res = run_json("alerts", "run", db=path)
     assert len(res["alerts"]) == 6  # the five of the examples and the watched enterprise's news
+    # a list the limit cuts says so, with how to see all, as the events' list does (it read 预警 4 条)
+    for lang, head, note in (("zh", "预警：显示前 4 条，共 6 条", "只列出最新的 4 条；更早的 2 条未列出（--limit 6 列出全部）"),
+                             ("en", "alerts: the first 4 of 6", "only the newest 4 are listed; 2 older alerts are not "
+                                                                "(--limit 6 lists them all)")):
+        cut = run("--lang", lang, "alerts", "list", "--limit", "4", db=path, env={"COLUMNS": "250"})
+        assert head in cut.stdout and note in cut.stderr, (cut.stdout, cut.stderr)
     listed = run_json("alerts", "list", "--rule", str(added["id"]), db=path)
     assert [a["event_id"] for a in listed] == [info["events"]["far_bad_news"]]
     assert listed[0]["title"].startswith("新闻: ") and listed[0]["title_en"] == "news: " + listed[0]["title"][4:]

@@ -4,16 +4,17 @@ alerts they raised, the daily digest, delivery channels and the delivery queue. 
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from ...core.errors import UserError, count_en
+from ...core.errors import UserError, count_en, noun_en
 from ...services.alerts import delivery, digest, feed
 from ...services.alerts import rules as R
 from ..labels import alert_type_text, delivery_error_text, event_text, label, number_text, region_names
-from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, state, t
+from .app import FORMAT_OPTION, Fmt, app, emit, listed_heading, open_store, open_team, state, t
 
 alerts_app = typer.Typer(help="预警：关注清单与规则、预警列表、每日摘要、推送渠道（每位用户各自的规则）", no_args_is_help=True)
 rules_app = typer.Typer(help="预警规则：list | add | remove | import | export", no_args_is_help=True)
@@ -128,9 +129,17 @@ def list_cmd(user: Optional[str] = typer.Option(None, "--user", help="只看一�
              limit: int = typer.Option(200, "--limit", help="最多条数"),
              fmt: Fmt = FORMAT_OPTION) -> None:
     """预警列表（最新在前），每条附依据（事件及其来源）。"""
-    rows = feed.list_alerts(open_team(), user, unread=unread, rule_id=rule, limit=limit)
+    team = open_team()
+    rows = feed.list_alerts(team, user, unread=unread, rule_id=rule, limit=limit)
+    total = feed.count_alerts(team, user, unread=unread, rule_id=rule) if len(rows) >= limit else len(rows)
+    more = total - len(rows)
+    note = t(f"只列出最新的 {len(rows):,} 条；更早的 {more:,} 条未列出（--limit {total} 列出全部）",
+             f"only the newest {len(rows):,} are listed; {count_en(more, 'older alert', sep=True)} "
+             f"{noun_en(more, 'is', 'are')} not (--limit {total} lists them all)") if more > 0 else None
+    if fmt == Fmt.json and note:  # stdout stays the list; the cut is said on stderr, as for a table
+        sys.stderr.write(note + "\n")
     emit(rows, fmt, rows=_alert_rows(rows), columns=ALERT_COLUMNS, fields=rows, field_names=feed.FIELDS,
-         title=t(f"预警 {len(rows)} 条", count_en(len(rows), 'alert')))
+         title=listed_heading(len(rows), total, "预警", "alert"), note=note)
 
 
 @alerts_app.command("read")

@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator, Optional
 import typer
 
 from ...core import jsonenc
-from ...core.errors import UserError
+from ...core.errors import UserError, count_en, noun_en
 from ...core.parse.dates import DATE_FORMS, china_time_text, utc_text
 from ...core.store import Store, default_db_path, no_database
 from ...core.writers import number_text
@@ -294,6 +294,16 @@ def _cell(v: Any, joiner: str = "、", *, raw: bool = False, plain: bool = False
     if isinstance(v, int) and not (raw or plain) and abs(v) >= 1_000:
         return f"{v:,}"  # a count: thousands grouped, as a float's
     return str(v)
+
+
+def listed_heading(count: int, total: int, zh: str, en: str, plural: str | None = None, after: tuple[str, str] = ("", "")) -> str:
+    """A list's heading: how many rows are listed and, when a limit cut the list, of how many (事件：显示前 200 条，共
+    972 条 / events: the first 200 of 972) — a limit never reads as the number there are. ``zh``, ``en``: what is
+    listed (事件, event; ``plural`` an irregular English plural); ``after``: what follows, in each language."""
+    if total > count:
+        return t(f"{zh}：显示前 {count:,} 条，共 {total:,} 条{after[0]}",
+                 f"{noun_en(total, en, plural)}: the first {count:,} of {total:,}{after[1]}")
+    return t(f"{zh} {count:,} 条{after[0]}", f"{count_en(count, en, plural, sep=True)}{after[1]}")
 
 
 def synthetic_note(store: Store) -> str | None:

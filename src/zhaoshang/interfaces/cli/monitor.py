@@ -11,7 +11,7 @@ from ...core.errors import count_en
 from ...core.parse.dates import DATE_FORMS
 from ...services.monitoring import events as E
 from ..labels import event_date_text, event_text, feed_error_text, label, news_date_text, news_types_text
-from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, listed_heading, open_store, open_team, state, synthetic_note, t
 
 EVENT_COLUMNS = ["date", "type_label", "enterprise_name", "title", "source", "origin_label"]
 
@@ -59,10 +59,8 @@ def events_cmd(
 def events_heading(doc: dict) -> str:
     """The list's heading: how many events are listed and, when the limit cut the list, of how many (a page limit
     never reads as the number of events)."""
-    if doc["more"]:
-        return t(f"事件：显示前 {doc['count']:,} 条，共 {doc['total']:,} 条（截至 {doc['as_of']}）",
-                 f"events: the first {doc['count']:,} of {doc['total']:,} (as of {doc['as_of']})")
-    return t(f"事件 {doc['count']:,} 条（截至 {doc['as_of']}）", f"{count_en(doc['count'], 'event', sep=True)} (as of {doc['as_of']})")
+    return listed_heading(doc["count"], doc["total"], "事件", "event",
+                          after=(f"（截至 {doc['as_of']}）", f" (as of {doc['as_of']})"))
 
 
 monitor_app = typer.Typer(help="动态监测：新闻源抓取（RSS/Atom/JSON Feed）、去重、企业关联、事件", no_args_is_help=True)

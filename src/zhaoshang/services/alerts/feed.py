@@ -234,9 +234,8 @@ def one_per_event(alerts: list[dict], name: str = "rule_name", sep: str = "、")
     return list(by_event.values())
 
 
-def list_alerts(team, owner: str | None = None, *, after: int = 0, limit: int = 200, unread: bool = False,
-                rule_id: int | None = None) -> list[dict]:
-    """Alerts newest first (``after``: only those with a larger id — the live feed's cursor)."""
+def _alerts_where(owner: str | None, after: int, unread: bool, rule_id: int | None) -> tuple[str, list]:
+    """The condition of ``list_alerts`` and ``count_alerts`` (the list and how many it would hold uncut)."""
     where, params = ["id > ?"], [int(after)]
     if owner:
         where.append("owner = ?")
@@ -246,8 +245,22 @@ def list_alerts(team, owner: str | None = None, *, after: int = 0, limit: int = 
     if rule_id is not None:
         where.append("rule_id = ?")
         params.append(int(rule_id))
+    return " AND ".join(where), params
+
+
+def count_alerts(team, owner: str | None = None, *, unread: bool = False, rule_id: int | None = None) -> int:
+    """How many alerts ``list_alerts`` would list without its limit: a cut list says of how many."""
+    where, params = _alerts_where(owner, 0, unread, rule_id)
     with team.tx() as tx:
-        rows = tx.query(f"SELECT * FROM alerts WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?", params + [int(limit)])
+        return int(tx.query(f"SELECT count(*) AS n FROM alerts WHERE {where}", params)[0]["n"])
+
+
+def list_alerts(team, owner: str | None = None, *, after: int = 0, limit: int = 200, unread: bool = False,
+                rule_id: int | None = None) -> list[dict]:
+    """Alerts newest first (``after``: only those with a larger id — the live feed's cursor)."""
+    where, params = _alerts_where(owner, after, unread, rule_id)
+    with team.tx() as tx:
+        rows = tx.query(f"SELECT * FROM alerts WHERE {where} ORDER BY id DESC LIMIT ?", params + [int(limit)])
         known = rule_id is None or rows or tx.one("SELECT 1 FROM alert_rules WHERE id = ? UNION ALL "
                                                  "SELECT 1 FROM alerts WHERE rule_id = ? LIMIT 1", [int(rule_id)] * 2)
     if not known:  # a mistyped rule is refused, not answered with an empty list (a removed rule's alerts stay listed)
