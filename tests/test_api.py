@@ -194,6 +194,19 @@ def test_packaged_boundaries(client):
     assert "110108" in {f["properties"]["name"] for f in bj["features"]}
     hz = client.get("/api/geo/330100").json()  # no district boundaries: city outline + bubbles
     assert hz["fallback"] == "scatter" and [f["id"] for f in hz["features"]] == ["330100"]
+    # the packaged Tibet holds 山南市 with an empty polygon: no view hands out a shape without a ring to draw (the
+    # report's map of a Tibet city indexed its first ring), and 山南's own view is its districts' bubbles over the
+    # province's cities, for want of its outline
+    bounds = Boundaries()
+    for view in ["100000", *sorted(bounds._province_files())]:
+        for f in bounds.view(view)["features"]:
+            g = f["geometry"]
+            polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+            assert polys and all(poly and poly[0] for poly in polys), (view, f["id"])
+    xz = {f["id"] for f in client.get("/api/geo/540000").json()["features"]}
+    assert "540100" in xz and "540500" not in xz
+    sn = client.get("/api/geo/540500").json()
+    assert sn["fallback"] == "scatter" and {f["id"] for f in sn["features"]} == xz
 
 
 def test_user_geojson_overrides(db, shared):

@@ -387,6 +387,27 @@ def test_values_that_round_to_zero_show_no_minus_sign():
     assert "0.00" in cells and "-0.00" not in cells
 
 
+def test_the_map_of_tibet_marks_a_city_without_a_boundary():
+    """The report of a Tibet city ended in an IndexError: the packaged 山南市 has an empty polygon. Its map draws the
+    other cities and 山南 as a bubble at its seat, outlined as this region; a polygon without rings is skipped."""
+    from zhaoshang.interfaces.reports.charts import choropleth
+
+    svg = choropleth("540000", {"540100": 3, "540500": 2}, ["540500"], labels={"540500": "山南市"},
+                     points={"540100": (91.11, 29.66), "540500": (91.77, 29.24)})
+    assert svg.count("<path") >= 6 and svg.count("<circle") == 1
+    assert re.search(r'<circle [^>]*stroke="#d4542b"[^>]*><title>山南市 2</title>', svg), svg[-2000:]
+    hollow = {"type": "FeatureCollection", "features": [
+        {"id": "540100", "properties": {"label": "拉萨市"}, "geometry": {"type": "MultiPolygon", "coordinates": [
+            [], [[[91.0, 29.5], [91.5, 29.5], [91.5, 30.0], [91.0, 29.5]]]]}},
+        {"id": "540500", "properties": {"label": "山南市"}, "geometry": {"type": "Polygon", "coordinates": []}}]}
+
+    class Given:  # a user's file may hold what the packaged one did
+        def view(self, code):
+            return hollow
+
+    assert "<title>拉萨市 3</title>" in choropleth("540000", {"540100": 3}, boundaries=Given())
+
+
 def _top_only(profile: dict) -> dict:
     """A deep copy of ``profile`` whose sections other than the top enterprises are unavailable: its PDF keeps the
     cover, the contents and the top enterprises' table — which starts a page of its own, laid out as in the whole

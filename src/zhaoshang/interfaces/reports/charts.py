@@ -87,6 +87,8 @@ def choropleth(view: str, values: dict[str, float], highlight: Iterable[str] = (
     doc = (boundaries or Boundaries()).view(view)
     encoded = bool(doc.get("UTF8Encoding"))
     feats = [(f["id"], f["properties"].get("label") or f["id"], polygons(f, encoded)) for f in doc.get("features", [])]
+    # a polygon without an outer ring has nothing to draw (the boundary service drops them; a user's file may not)
+    feats = [(code, label, [poly for poly in polys if poly and poly[0]]) for code, label, polys in feats]
     feats = [f for f in feats if f[2]]
     if not feats:
         return ""
@@ -144,20 +146,23 @@ def choropleth(view: str, values: dict[str, float], highlight: Iterable[str] = (
         name = (labels or {}).get(code) or label
         if centre and (code in hl or (v and v >= vmax * 0.25) or len(feats) <= 25):
             label_parts += _map_label(centre[0], centre[1], name, code in hl, "middle")
-    if doc.get("fallback") == "scatter":
-        for code, (lng, lat) in sorted((points or {}).items(), key=lambda kv: -(values.get(kv[0]) or 0)):
-            if lng is None or lat is None:
-                continue
-            v = values.get(code, 0) or 0
-            x, y = xy((lng, lat))
-            r = 4 + 16 * math.sqrt(v / vmax) if vmax else 4
-            name = (labels or {}).get(code) or code
-            big = code in hl
-            stroke = f'stroke="{ACCENT}" stroke-width="2.2"' if big else 'stroke="#ffffff" stroke-width="0.8"'
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{_ramp(v, vmax) if v else "#d5dbe3"}" '
-                         f'{stroke}><title>{escape(name)} {v:g}</title></circle>')
-            if big or (v and v >= vmax * 0.25):
-                label_parts += _map_label(x + r + 3, y, name, big, "start")
+    # bubbles at their seats: every region where only an outline is drawn (a city without district boundaries), else
+    # the regions of the view that have no boundary of their own (山南市 in the packaged Tibet) but a count or the mark
+    scatter = doc.get("fallback") == "scatter"
+    drawn = {code for code, _, _ in feats}
+    for code, (lng, lat) in sorted((points or {}).items(), key=lambda kv: -(values.get(kv[0]) or 0)):
+        if lng is None or lat is None or (not scatter and (code in drawn or not (values.get(code) or code in hl))):
+            continue
+        v = values.get(code, 0) or 0
+        x, y = xy((lng, lat))
+        r = 4 + 16 * math.sqrt(v / vmax) if vmax else 4
+        name = (labels or {}).get(code) or code
+        big = code in hl
+        stroke = f'stroke="{ACCENT}" stroke-width="2.2"' if big else 'stroke="#ffffff" stroke-width="0.8"'
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{_ramp(v, vmax) if v else "#d5dbe3"}" '
+                     f'{stroke}><title>{escape(name)} {v:g}</title></circle>')
+        if big or (v and v >= vmax * 0.25):
+            label_parts += _map_label(x + r + 3, y, name, big, "start")
     # legend
     ly = height - legend_h + 8
     steps = BLUES[1:]

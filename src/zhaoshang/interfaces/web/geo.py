@@ -30,14 +30,41 @@ def _feature_code(f: dict) -> str | None:
     return None
 
 
-def _norm(f: dict, code: str) -> dict:
+def _shape(geometry: dict | None) -> dict | None:
+    """``geometry`` without its empty polygons (a polygon whose outer ring has no points: the packaged 山南市 is a
+    ``Polygon`` with no coordinates), None when nothing is left to draw: a feature without a shape is no region of
+    the map — the chart would have nothing to fill, and the report's chart nothing to project."""
+    if not geometry:
+        return None
+    t, coords, offs = geometry.get("type"), geometry.get("coordinates") or [], geometry.get("encodeOffsets")
+    if t == "Polygon":
+        polys, offs = [coords], [offs] if offs else None
+    elif t == "MultiPolygon":
+        polys = coords
+    else:
+        return geometry
+    keep = [i for i, poly in enumerate(polys) if poly and len(poly[0]) > 0]
+    if not keep:
+        return None
+    if len(keep) == len(polys):
+        return geometry
+    out = {**geometry, "coordinates": [polys[i] for i in keep]}
+    if offs:
+        out["encodeOffsets"] = [offs[i] for i in keep]
+    return out
+
+
+def _norm(f: dict, code: str) -> dict | None:
+    geometry = _shape(f.get("geometry"))
+    if geometry is None:
+        return None
     p = f.get("properties") or {}
     label = p.get("name") or p.get("label") or code
     props = {"name": code, "label": label, "adcode": code}
     cp = p.get("cp") or p.get("center") or p.get("centroid")
     if cp:
         props["cp"] = cp
-    return {"type": "Feature", "id": code, "properties": props, "geometry": f.get("geometry")}
+    return {"type": "Feature", "id": code, "properties": props, "geometry": geometry}
 
 
 class Boundaries:
@@ -66,8 +93,9 @@ class Boundaries:
                 doc = json.loads(p.read_text(encoding="utf-8"))
                 for f in doc.get("features", []):
                     code = _feature_code(f)
-                    if code and f.get("geometry"):
-                        feats[code] = _norm(f, code)
+                    feat = _norm(f, code) if code else None
+                    if feat is not None:
+                        feats[code] = feat
             self._user = feats
         return self._user
 
@@ -109,8 +137,9 @@ class Boundaries:
         feats = []
         for f in doc.get("features", []):
             code = _feature_code(f)
-            if code:
-                feats.append(_norm(f, code))
+            feat = _norm(f, code) if code else None
+            if feat is not None:
+                feats.append(feat)
         return feats, bool(doc.get("UTF8Encoding"))
 
     # -- views ----------------------------------------------------------------------------------
@@ -157,6 +186,9 @@ class Boundaries:
                 if outline_code in src:
                     feats = [src[outline_code]]
                     break
+            if not feats:  # nor the city's own outline (the packaged 山南市 has none): its province's cities around it
+                around = self.view(province_of(code))
+                feats, source, encoded = around["features"], around["source"], bool(around.get("UTF8Encoding"))
             fallback = "scatter"
         doc = {"type": "FeatureCollection", "features": feats, "view": code, "level": lvl, "source": source,
                "fallback": fallback}
