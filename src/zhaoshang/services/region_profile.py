@@ -327,14 +327,15 @@ def _top_section(store, info: dict, d: _dt.date, chain: str, limit: int) -> dict
     fund = store.query(
         f"""SELECT enterprise_id AS id, count(*) AS fundings, {dialect.current().exact_sum("amount_wan", none=None)} AS funding_wan, max(date) AS last_funding
            FROM fundings WHERE list_contains(?, enterprise_id) AND (date IS NULL OR date <= ?) GROUP BY 1""", [ids, d])
+    # the district only: an enterprise whose district is not known has none (—), not its city under 所在区县
     dist = store.query("SELECT code, name, name_en FROM regions WHERE list_contains(?, code)",
-                       [[r.get("district_code") or r.get("city_code") for r in rows if r.get("district_code") or r.get("city_code")]])
+                       [[r["district_code"] for r in rows if r.get("district_code")]])
     nmap = {r["id"]: r for r in nodes}
     fmap = {r["id"]: r for r in fund}
     dmap = {r["code"]: r for r in dist}
     out = []
     for i, r in enumerate(rows, 1):
-        f, dr, nr = fmap.get(r["id"], {}), dmap.get(r.get("district_code") or r.get("city_code") or "", {}), nmap.get(r["id"], {})
+        f, dr, nr = fmap.get(r["id"], {}), dmap.get(r.get("district_code") or "", {}), nmap.get(r["id"], {})
         out.append({"rank": i, "id": r["id"], "name": r["name"], "capital_wan": r["capital_wan"], "ranked_by": r["ranked_by"],
                     "founded": r["founded"],
                     "founded_precision": r.get("founded_precision"), "district": dr.get("name"), "district_en": dr.get("name_en"),

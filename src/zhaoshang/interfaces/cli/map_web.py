@@ -8,8 +8,10 @@ from typing import Optional
 import typer
 
 from ...core.asof import reference_date
+from ...core.errors import count_en
+from ...core.geo.lookup import region_info
 from ...services.regions import matrix
-from ..labels import label, lq_text, pct_text, region_names, report_headers
+from ..labels import LEVELS, LEVELS_PLURAL_EN, UNPLACED, UNPLACED_ROW, label, lq_text, pct_text, region_names, report_headers
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
 
 
@@ -32,11 +34,23 @@ def map_cmd(
             n = next((x for x in matrix.chain_nodes(store) if x["code"] == chain_node), None)
             node_name = f" {(n['name_en'] if state.lang == 'en' else n['name_zh']) if n else ''}".rstrip()
         dated = [{**r, "as_of": d} for r in rows]  # a list of rows, as documented; each names the date it is counted on
-        rows_out = dated if fmt == Fmt.json else [r for r in rows if r["count"] or level == "macro"] or rows
+        rows_out = dated if fmt == Fmt.json else list([r for r in rows if r["count"] or level == "macro"] or rows)
         en_names = region_names(store, state.lang)
+        # the parent's enterprises no region of the level holds (a city's without a known district): one row more, so
+        # that the rows add up to the parent's count, and a note (the web map's words, matrix.unplaced's number)
+        n = matrix.unplaced(store, parent, level, node=chain_node, as_of=as_of, rows=rows)
+        notes = [synthetic_note(store)]
+        if n:
+            info = region_info(store, parent) if parent else None
+            extra = _unplaced_row(rows, n, level, info, d, metric)
+            dated.append(extra)
+            if fmt != Fmt.json:
+                rows_out.append({k: v for k, v in extra.items() if k != "as_of"})
+            notes.insert(0, _unplaced_note(info, n, level))
         # the table prints the share as the web does (24.5%); CSV keeps a number a spreadsheet computes with
-        share = (lambda v: pct_text(v)) if fmt == Fmt.table else (lambda v: round(v, 4))  # noqa: E731
-        emit(rows_out, fmt, rows=[{**r, "name": en_names.get(r["code"], r["name"]), "share": share(r["share"]),
+        share = (lambda v: pct_text(v)) if fmt == Fmt.table else (lambda v: v if v is None else round(v, 4))  # noqa: E731
+        emit(rows_out, fmt, rows=[{**r, "name": (r["name_en"] if state.lang == "en" else r["name"]) if r.get("unplaced")
+                                   else en_names.get(r["code"], r["name"]), "share": share(r["share"]),
                                    "lq": lq_text(r["lq"]) if r["lq"] is not None else None,
                                    "label": label("chain_label", r["label"], state.lang),
                                    "level": label("level", r["level"], state.lang)} for r in rows_out],
@@ -44,7 +58,28 @@ def map_cmd(
              headers=report_headers("map"),  # the report's comparison table of the same regions
              title=t(f"产业地图 · 截至 {d} · " + (f"{chain_node}{node_name}" if chain_node else "全部产业链企业"),
                      f"Industry map · as of {d} · " + (f"{chain_node}{node_name}" if chain_node else "all chain enterprises")),
-             note=synthetic_note(store))
+             note="\n".join(x for x in notes if x) or None)
+
+
+def _unplaced_row(rows: list[dict], n: int, level: str, parent: dict | None, d: str, metric: str) -> dict:
+    """The row of the ``n`` enterprises of ``parent`` (the nation) that no region of ``level`` holds: a row's fields,
+    no code, ``unplaced`` true."""
+    nat = rows[0]["national_count"] if rows else None  # none without rows (a city with no districts: 东莞市)
+    share = n / nat if nat else None
+    zh, en = UNPLACED_ROW[level]
+    return {"code": None, "name": zh, "name_en": en, "level": level, "parent_code": parent["code"] if parent else None,
+            "lng": None, "lat": None, "count": n, "share": share, "lq": None, "region_total": None,
+            "national_count": nat, "national_total": rows[0]["national_total"] if rows else None, "status": None,
+            "label": None, "value": {"count": n, "share": share}.get(metric), "as_of": d, "unplaced": True}
+
+
+def _unplaced_note(info: dict | None, n: int, level: str) -> str:
+    """``杭州市另有 31 家企业未定位到区县，列为“区县不详”``: the stem the web map says it in (``labels.UNPLACED``)."""
+    zh, en = UNPLACED_ROW[level]
+    return t((info["name"] if info else "") + UNPLACED[0].format(what=f"{n:,} 家企业", level=LEVELS[level][0]) + f"，列为“{zh}”",
+             UNPLACED[1].format(what=count_en(n, "more enterprise", sep=True)
+                                + (f" of {info.get('name_en') or info['name']}" if info else ""),
+                                level=LEVELS_PLURAL_EN[level]) + f": listed as “{en}”")
 
 
 def region_label(region: dict) -> str:

@@ -7,7 +7,7 @@ from ...services.alerts.evaluate import CONDITIONS as ALERT_CONDITIONS
 from ...services.chain.reading import FIELDS as PLACEMENT_FIELDS
 from ...services.datastore import SYNTHETIC_LABELS
 from ...services.enterprises import EXPORT_HEADERS
-from ..labels import VOCABULARIES
+from ..labels import UNPLACED, VOCABULARIES
 
 STRINGS: dict[str, tuple[str, str]] = {
     "app": ("招商图谱", "Zhaoshang"),
@@ -27,7 +27,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "level.city": ("地市", "Cities"),
     "level.district": ("区县", "Districts"),
     # what a breakdown by sub-region leaves out (the map's drill-down, its side panel, the trends' regions): one wording
-    "unplaced": ("另有 {what}未定位到{level}，未列入", "{what} not placed in one of the {level}: not shown"),
+    "unplaced": (UNPLACED[0] + "，未列入", UNPLACED[1] + ": not shown"),
     "unplaced.enterprises": ("{n} 家企业", "{n} more enterprises"),
     "unplaced.enterprise": ("{n} 家企业", "{n} more enterprise"),
     "unlocated": ("另有 {n} 家已归入产业链的企业无国内所在地区（地区不详或在境外），未计入",
