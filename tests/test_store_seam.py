@@ -84,3 +84,25 @@ def test_one_row_read_leaves_the_connection_usable():
     s.con.execute("CREATE TABLE w (x INT)")  # a write whose result was left unread is kept, not cancelled
     s.con.execute("INSERT INTO w VALUES (1), (2) RETURNING x").fetchone()
     assert s.con.sql("SELECT count(*) FROM w").fetchall() == [(2,)]
+
+
+def test_a_database_another_process_writes_is_refused_in_the_users_words(tmp_path):
+    """While an import or classification holds the file for writing, a reading command said DuckDB's English ("IO
+    Error: Could not set lock on file … Conflicting lock is held in …") inside the Chinese line: it now says the one
+    wording of a busy file (the update's own), in either language, with the holding process."""
+    import subprocess
+
+    db = tmp_path / "busy.duckdb"
+    Store(db).close()
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('held', "
+                               "flush=True); sys.stdin.read()", str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        for args, said in ((("status",), f"错误: 数据库正被另一个进程写入，请稍后再试: {db}（进程 {holder.pid}）"),
+                           (("--lang", "en", "map"), f"error: the database is being written by another process; try again "
+                                                     f"shortly: {db} (process {holder.pid})")):
+            p = run(*args, db=db, check=False)
+            assert p.returncode == 2 and p.stderr.strip() == said, p.stderr
+    finally:
+        holder.communicate("", timeout=30)

@@ -24,7 +24,7 @@ import duckdb
 
 from . import search_index
 from .errors import UserError
-from .store import Store, file_identity  # noqa: F401 - file_identity is read here by the web layer
+from .store import Store, file_identity, lock_conflict, open_refusal  # noqa: F401 - file_identity is read here by the web layer
 
 LOCK_SUFFIX = ".update.lock"
 NEXT_SUFFIX = ".next"
@@ -32,7 +32,7 @@ NEXT_SUFFIX = ".next"
 
 def _held_by_reader(exc: Exception) -> bool:
     cause = exc.__cause__ if isinstance(exc, UserError) else exc
-    return (isinstance(cause, duckdb.IOException) and "lock" in str(cause).lower()) or _held_here(cause)
+    return lock_conflict(cause) or _held_here(cause)
 
 
 def _held_here(exc: BaseException | None) -> bool:
@@ -42,7 +42,10 @@ def _held_here(exc: BaseException | None) -> bool:
 
 @contextmanager
 def _update_lock(path: str) -> Iterator[None]:
-    fd = os.open(path + LOCK_SUFFIX, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(path + LOCK_SUFFIX, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:  # a folder that cannot be written: said as the database's own open would say it
+        raise open_refusal(path, exc, read_only=False) from exc
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # one update of this file at a time; the next one waits its turn
         yield
@@ -123,7 +126,7 @@ def updating(path: str | os.PathLike, in_place: bool = True, text: bool = True) 
         try:
             reader = duckdb.connect(path, read_only=True)  # a shared lock: no writer can start while we copy
         except duckdb.IOException as exc:
-            raise UserError(f"数据库正被另一个进程写入，请稍后再试: {path} ({exc})", f"the database is being written by another process; try again shortly: {path} ({exc})") from exc
+            raise open_refusal(path, exc, read_only=True) from exc
         except duckdb.Error as exc:
             if not _held_here(exc):
                 raise

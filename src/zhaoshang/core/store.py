@@ -9,7 +9,9 @@ error carries the statement (``exc.statement`` and a note in the traceback), and
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import sys
 import time
 from contextlib import contextmanager
@@ -35,6 +37,56 @@ def no_database(path: str | os.PathLike) -> UserError:
     only the team state kept beside it)."""
     return UserError(f"数据库不存在: {path}（先运行 zhaoshang import 或 zhaoshang demo）",
                      f"no database at {path} (run zhaoshang import or zhaoshang demo first)")
+
+
+class OpenRefused(UserError):
+    """The database file could not be opened (``open_refusal`` says why): nothing was read or written."""
+
+
+def lock_conflict(exc: BaseException) -> bool:
+    """DuckDB refused the file because another process holds it (``Could not set lock … Conflicting lock is held``)."""
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+def open_refusal(path: str, exc: BaseException, read_only: bool) -> OpenRefused:
+    """Why DuckDB (or the system, for the update's lock file beside it) could not open the database at ``path``, in
+    words the user can act on, in either language, never the engine's English alone: the file held by another process
+    (an import or classification writing it — the one wording of a busy file), its folder missing, the file or folder
+    not writable (or not readable); else the engine's text after the path."""
+    text = str(exc)
+    if lock_conflict(exc):
+        pid = re.search(r"PID (\d+)", text)
+        who_zh, who_en = (f"（进程 {pid.group(1)}）", f" (process {pid.group(1)})") if pid else ("", "")
+        if read_only:
+            return OpenRefused(f"数据库正被另一个进程写入，请稍后再试: {path}{who_zh}",
+                             f"the database is being written by another process; try again shortly: {path}{who_en}")
+        return OpenRefused(f"数据库正被另一个进程打开（写入或读取），请稍后再试: {path}{who_zh}",
+                         f"the database is open in another process (writing or reading it); try again shortly: {path}{who_en}")
+    reasons = {errno.EROFS: ("所在磁盘只读", "its disk is read-only"), errno.EACCES: ("没有权限", "permission denied"),
+               errno.EPERM: ("没有权限", "permission denied")}
+    if isinstance(exc, OSError):  # a file of our own beside the database (the update's lock)
+        target, why = Path(exc.filename or path), reasons.get(exc.errno)
+    else:  # the engine's: the file it names, the system's reason in its text
+        named = re.search(r'Cannot open file "([^"]+)"', text)
+        target = Path(named.group(1) if named else path)
+        why = next((w for code, w in reasons.items() if os.strerror(code) in text), None)
+    folder = target.parent
+    if not folder.is_dir():
+        return OpenRefused(f"无法建立数据库 {path}: 文件夹 {folder} 不存在（先建立该文件夹，或换一个已有文件夹中的路径）",
+                         f"cannot create the database {path}: the folder {folder} does not exist (create it first, or "
+                         f"give a path in an existing folder)")
+    if why is not None:
+        if read_only:
+            return OpenRefused(f"数据库文件不能读取: {target}（{why[0]}；请检查文件的权限）",
+                             f"the database file cannot be read: {target} ({why[1]}; check the file's permissions)")
+        if target.exists():
+            return OpenRefused(f"数据库文件不能写入: {target}（{why[0]}；请检查文件的权限，或它是否在只读的磁盘上）",
+                             f"the database file cannot be written: {target} ({why[1]}; check the file's permissions, "
+                             f"or whether it is on a read-only disk)")
+        return OpenRefused(f"无法在文件夹 {folder} 中建立 {target.name}（{why[0]}；请检查该文件夹的权限，或换一个可写的文件夹）",
+                         f"cannot create {target.name} in the folder {folder} ({why[1]}; check the folder's permissions, "
+                         f"or give a path in a writable folder)")
+    return OpenRefused(f"无法打开数据库 {path}: {exc}", f"cannot open the database {path}: {exc}")
 
 
 TRACE_ENV = "ZHAOSHANG_TRACE_SQL"
@@ -168,7 +220,7 @@ class Store:
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.IOException as exc:
-            raise UserError(f"无法打开数据库 {self.path}: {exc}", f"cannot open the database {self.path}: {exc}") from exc
+            raise open_refusal(self.path, exc, read_only) from exc
         self.read_only = read_only
         if not read_only:
             self.ensure_schema()

@@ -107,6 +107,13 @@ def open_team(create: bool = False):
     return open_team_db(state.team_db, db_path=db)
 
 
+def audit_unrecorded(what_zh: str, what_en: str, exc: Exception) -> None:
+    """An update that stands without its entry in the team's audit log (the team state could not be opened or
+    written): said on stderr, the reason in the UI language too."""
+    why = exc.in_lang(state.lang) if isinstance(exc, UserError) else str(exc)
+    sys.stderr.write(t(f"警告: 审计日志未能记录这次{what_zh}: {why}\n", f"warning: the audit log could not record this {what_en}: {why}\n"))
+
+
 def update_store():
     """A writable store for one import or classification, published only when it succeeds: in place, or as a
     new generation of the file while a server reads it (``core.generations``)."""

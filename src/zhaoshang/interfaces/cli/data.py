@@ -11,10 +11,11 @@ import typer
 from ...core.errors import UserError, count_en, noun_en, unknown_choice
 from ...core.fields import KINDS
 from ...core.parse.dates import china_time_text, data_date_in_names
+from ...core.store import OpenRefused
 from ...services.datastore import EXPORTS, PERSONAL_KINDS, export_kind, status_summary
 from ..labels import KEPT_WITHOUT, LINKED_BY, UNDATED_AS_OF, label, labelled
-from .app import (FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, progress, state, synthetic_note, t,
-                  update_store)
+from .app import (FORMAT_OPTION, Fmt, app, audit_unrecorded, date_option, emit, open_store, open_team, progress, state,
+                  synthetic_note, t, update_store)
 
 
 # --header-row, as every command that reads a user's file with a header says it
@@ -92,7 +93,7 @@ def import_cmd(
 
                 text_links = link_import_text(store, kind, report.import_id)
     except UserError as exc:
-        _audit_import(files, None, kind=kind, preset=preset, state="failed", error=str(exc))
+        _audit_import(files, None, exc, kind=kind, preset=preset, state="failed", error=str(exc))
         raise
     doc = report.as_dict()
     named = None if report.data_date_given else data_date_in_names(files)
@@ -341,8 +342,9 @@ def header_row_text(h: dict) -> str:
              "blank, not imported; --header-row names another)")
 
 
-def _audit_import(files: list[Path], report: dict | None, **detail) -> None:
-    """A command-line import in the team's audit log, as a 数据更新 upload is (``data.import``), by the OS user."""
+def _audit_import(files: list[Path], report: dict | None, failure: UserError | None = None, **detail) -> None:
+    """A command-line import in the team's audit log, as a 数据更新 upload is (``data.import``), by the OS user
+    (``failure``: why it failed)."""
     from ...services.team import audit
 
     try:
@@ -353,7 +355,11 @@ def _audit_import(files: list[Path], report: dict | None, **detail) -> None:
         finally:
             team.close()
     except (UserError, OSError) as exc:  # the import stands as it ended; say that its entry could not be written
-        sys.stderr.write(t(f"警告: 审计日志未能记录这次导入: {exc}\n", f"warning: the audit log could not record this import: {exc}\n"))
+        if isinstance(failure, OpenRefused):
+            # its database could not be opened (a folder missing or not writable): the team state kept beside it
+            # cannot be either, and the import's error already says why — said once, not twice in other words
+            return
+        audit_unrecorded("导入", "import", exc)
 
 
 @app.command()

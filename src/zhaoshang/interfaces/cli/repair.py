@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from ...core.errors import UserError
-from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, state, t, update_store
+from .app import FORMAT_OPTION, Fmt, app, audit_unrecorded, emit, open_store, open_team, state, t, update_store
 
 repair_app = typer.Typer(help="修复数据库中由较早版本写入的问题（默认只报告，--apply 执行并记入审计日志）", no_args_is_help=True)
 app.add_typer(repair_app, name="repair")
@@ -72,7 +72,7 @@ def _audit(doc: dict) -> None:
         finally:
             team.close()
     except (UserError, OSError) as exc:
-        sys.stderr.write(t(f"警告: 审计日志未能记录这次修复: {exc}\n", f"warning: the audit log could not record this repair: {exc}\n"))
+        audit_unrecorded("修复", "repair", exc)
 
 
 
