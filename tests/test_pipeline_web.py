@@ -639,11 +639,13 @@ def test_a_refused_add_from_the_profile_comes_back_to_the_profile_with_the_regio
         pg.fill("#pa-region", "宁波市")
         pg.click("#pa-submit")
         pg.wait_for_url("**/pipeline/*")
-        pg.goto(base + "/enterprises/1?lang=en")
+        pg.goto(base + "/enterprises/1?lang=en&as_of=2024-06-30")
         pg.fill("#pa-region", "宁波市")
         pg.click("#pa-submit")
         pg.wait_for_selector("#pa-error")
         assert "#2" in pg.inner_text("#pa-error") and pg.input_value("#pa-region") == "宁波市", pg.inner_text("#pa-error")  # #1: 杭州市
+        # back to the profile as it was asked for: as of its day, in the language its URL named
+        assert "as_of=2024-06-30" in pg.url and "lang=en" in pg.url, pg.url
 
 
 @pytest.mark.browser

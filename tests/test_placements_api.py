@@ -128,3 +128,20 @@ def test_profile_form_keeps_its_values_and_shows_only_the_servers_words(served):
     assert [(int(i["enterprise_id"]), i["action"]) for i in items if int(i["enterprise_id"]) == eid] == [(eid, "add")]
     r = client.get("/api/placements/corrections", params={"node": "X99"})
     assert r.status_code == 404 and "X99" in r.text
+    # the profile as of a day, its language asked for in its URL: the placements' chain links open as of that day,
+    # and the form comes back (refused or recorded) to the profile as it was asked for
+    from html import unescape
+
+    page = client.get(f"/enterprises/{eid}", params={"as_of": "2024-06-30", "lang": "en"}).text
+    section = page[page.index('id="placements"'):page.index('id="pl-form"')]
+    chain = [urlsplit(unescape(h)) for h in re.findall(r'href="(/chain\?[^"]*)"', section)]
+    assert chain and all(parse_qs(h.query)["as_of"] == ["2024-06-30"] and "node" in parse_qs(h.query) for h in chain)
+    action = unescape(re.search(r'action="([^"]*)" class="controls" id="pl-form"', page).group(1))
+    for fields, anchor in (({"action": "add", "node": absent, "reason": " "}, "pl-form"),
+                           ({"action": "remove", "node": absent, "reason": "复核后移除"}, "placements")):
+        r = client.post(action, data={"csrf_token": csrf, **fields}, follow_redirects=False)
+        to = urlsplit(r.headers["location"])
+        assert (to.path, to.fragment) == (f"/enterprises/{eid}", anchor), r.headers["location"]
+        query = parse_qs(to.query)
+        assert (query["as_of"], query["lang"], set(query)) == (["2024-06-30"], ["en"], {"as_of", "lang", "pl_note"})
+    client.get(f"/enterprises/{eid}?lang=zh")  # the language is kept in a cookie: back to Chinese

@@ -118,8 +118,18 @@ def test_resources_newer_than_the_date_are_marked_on_the_page_and_in_its_reports
         assert any("6,000 (>= 2,000) †" in str(c) or "6,000（>= 2,000） †" in str(c) for c in modes), modes
         notes = [c for r in wb["Notes" if lang == "en" else "说明"].iter_rows(values_only=True) for c in r if c]
         assert any(str(c).startswith("region_resources.yaml") and "2024-12-31" in str(c) for c in notes), notes
+        # its leads link to the region's full list as of the page's day (the language rides on the page's cookie)
+        assert unescape(re.search(r'id="leads-link" href="([^"]*)"', html).group(1)) == f"/leads?region=330100&{q}"
     today = httpx.get(f"{base}/region/330100", timeout=120).text  # as of the data's date: nothing to mark
     assert 'class="xp-later"' not in today and "地区资源文件截至" not in today
+    # without a date its leads are as of the data's date, and so is its link: the list it opens begins with them
+    link = unescape(re.search(r'id="leads-link" href="([^"]*)"', today).group(1))
+    shown = httpx.get(f"{base}/api/region-profile/330100", timeout=120).json()
+    assert link == f"/leads?region=330100&as_of={shown['as_of']}"
+    listed = httpx.get(f"{base}/api/leads?" + link.split("?", 1)[1], timeout=120).json()["leads"]
+    rows = shown["leads"]["rows"]
+    assert rows and [(x["enterprise_id"], x["score"]) for x in listed[:len(rows)]] == \
+        [(x["enterprise_id"], x["score"]) for x in rows]
 
 
 PARTNER_ORDER = ("patent", "investment", "branch", "people")

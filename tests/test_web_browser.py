@@ -322,6 +322,14 @@ def test_map_panel_gives_capital_in_english_units(page, server):
     page.wait_for_selector(".tops-list a")
     hrefs = page.eval_on_selector_all(".tops-list a", links)
     assert hrefs and all(re.fullmatch(r"/enterprises/\d+\?as_of=2020-12-31", h) for h in hrefs), hrefs
+    # and so do the pages it links: the region's profile (in the page's language, kept by its cookie), its chain map
+    # and its lists
+    assert page.inner_text(".panel-links a.to-region") == "Region profile →"
+    chain = page.get_attribute("#map", "data-chain")  # the lists' node: the chain the map counts
+    assert page.eval_on_selector_all(".panel-links a", links) == [
+        "/region/330000?as_of=2020-12-31", "/chain?region=330000&as_of=2020-12-31",
+        f"/enterprises?region=330000&node={chain}&as_of=2020-12-31",
+        f"/enterprises?region=330000&node={chain}&sort=-score&as_of=2020-12-31"]
     assert page.errors == []
 
 

@@ -59,24 +59,32 @@ def row_href(table: str, ident: Any, *, enterprise_id: Any = None, as_of: Any = 
     return None
 
 
-def enterprise_href(ident: Any, as_of: Any = None) -> str:
-    """THE link to an enterprise's profile, of every page, script (through the page's data) and message:
-    /enterprises/ID, and /enterprises/ID?as_of=D when it is drawn under an as-of date D — the profile then shows the
-    enterprise as of that day (its name, rounds and totals of then), as the page that links it counted it."""
-    from urllib.parse import quote
+def page_href(path: str, *, as_of: Any = None, **params: Any) -> str:
+    """THE link to a page with its query: the parameters given a value, and the as-of date of the page or list that
+    links it (a date as its day), so the page opened counts as of the same day as the one that linked it."""
+    from urllib.parse import urlencode
 
     day = as_of.isoformat() if isinstance(as_of, _dt.date) else as_of
-    return f"/enterprises/{quote(str(ident), safe='')}" + (f"?as_of={quote(str(day), safe='')}" if day else "")
+    query = urlencode([(k, v) for k, v in (*params.items(), ("as_of", day)) if v not in (None, "")])
+    return path + (f"?{query}" if query else "")
+
+
+def enterprise_href(ident: Any, as_of: Any = None, **params: Any) -> str:
+    """THE link to an enterprise's profile, of every page, script (through the page's data) and message:
+    /enterprises/ID, and /enterprises/ID?as_of=D when it is drawn under an as-of date D — the profile then shows the
+    enterprise as of that day (its name, rounds and totals of then), as the page that links it counted it.
+    ``params``: what else the profile is asked (a signed note back from a form, the page's ``lang``)."""
+    from urllib.parse import quote
+
+    return page_href(f"/enterprises/{quote(str(ident), safe='')}", as_of=as_of, **params)
 
 
 def relations_href(key: Any, *, from_region: Any = None, as_of: Any = None) -> str:
     """THE link to a relationship view (/relations/KEY: an enterprise's id, name or credit code), with the region its
     paths start from and the as-of date of the page or list that links it (the graph of that day, as counted there)."""
-    from urllib.parse import quote, urlencode
+    from urllib.parse import quote
 
-    day = as_of.isoformat() if isinstance(as_of, _dt.date) else as_of
-    query = urlencode({k: v for k, v in (("from_region", from_region), ("as_of", day)) if v})
-    return f"/relations/{quote(str(key), safe=':')}" + (f"?{query}" if query else "")
+    return page_href(f"/relations/{quote(str(key), safe=':')}", from_region=from_region, as_of=as_of)
 
 
 @dataclass

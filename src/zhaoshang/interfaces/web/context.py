@@ -26,7 +26,7 @@ from ...core.event_titles import amount_en, money_en
 from ...core.store import Store
 from ...core.teamstate.clock import to_second
 from ...core.numbers import quantity_text
-from ...core.explain import enterprise_href, relations_href, row_href  # a row to the line of the profile that shows it (the scorecard's evidence, the leads' rows)
+from ...core.explain import enterprise_href, page_href, relations_href, row_href  # a row to the line of the profile that shows it (the scorecard's evidence, the leads' rows)
 from ...services.team.roles import LOCAL_USER
 from ...services import enterprises as ent_svc
 from ...services import reference
@@ -273,6 +273,7 @@ class WebContext:
         self.templates.env.globals.update(evidence_linked=evidence_facts.LINKED, row_href=row_href)
         # every enterprise link of a page: the profile as of the page's as-of (core/explain.py enterprise_href)
         self.templates.env.globals.update(enterprise_href=_page_enterprise_href, relations_href=_page_relations_href,
+                                          page_href=_page_href, page_query=page_query,
                                           link_as_of=link_as_of)  # and #zs-boot for scripts
         # what a date field shows: the day the server read in its value, as YYYY-MM-DD (dates.shown_date)
         self.templates.env.filters["shown_date"] = shown_date
@@ -386,6 +387,21 @@ def link_as_of(request: Request | None) -> str:
     as (2022/6/30 → 2022-06-30), none when the page was asked for no date (the profile's default is the page's)."""
     value = request.query_params.get("as_of") if request is not None else None
     return shown_date(value) if value and value.strip() else ""
+
+
+def page_query(request: Request | None) -> dict:
+    """What a form posted from this request's page, and the redirect back to it, keep of the page's query: its as-of
+    date (``link_as_of``) and the language its URL asked for (``?lang=``; without it the cookie says it)."""
+    asked = request is not None and request.query_params.get("lang")
+    return {"as_of": link_as_of(request), "lang": lang_of(request) if asked else ""}
+
+
+@pass_context
+def _page_href(ctx, path: str, **params) -> str:
+    """``page_href(path, k=v …)`` in a template: the page's link as of this page's as-of (``link_as_of``) unless the
+    call names another ``as_of``."""
+    params.setdefault("as_of", link_as_of(ctx.get("request")))
+    return page_href(path, **params)
 
 
 @pass_context

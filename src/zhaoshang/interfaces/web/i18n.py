@@ -15,6 +15,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.map": ("产业地图", "Industry map"),
     "nav.chain": ("产业链图谱", "Chain map"),
     "nav.enterprises": ("企业库", "Enterprises"),
+    "nav.region": ("地区画像", "Region profile"),
     "nav.api": ("API 文档", "API docs"),
     "synthetic": (SYNTHETIC_LABELS["zh"], SYNTHETIC_LABELS["en"]),  # the label the exports carry too
     "synthetic.long": ("本库为合成的虚构数据，企业与人物均为虚构，仅供演示。",

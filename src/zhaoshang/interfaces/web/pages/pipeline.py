@@ -6,13 +6,14 @@ under /api/pipeline — the same service as ``zhaoshang pipeline`` (``services.p
 from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import Field
 
 from ....core.errors import Conflict, UserError
+from ....core.explain import enterprise_href
 from ....core.parse.dates import china_today
 from ....core.geo.lookup import field_text, region_labels, resolve_region
 from ....services.enterprises import resolve_enterprise
@@ -24,6 +25,7 @@ from ....services.privacy import LEAD_SIGNAL_TEXT, LEAD_TEXT, MASKED_CHANGE
 from ...labels import label
 from ..access import personal_text
 from ..auth import read_note, sign_note
+from ..context import page_query
 from ..schemas import REGION_MAX, Note, Region, StrictBody, Text
 from .scorecard import profile_card
 
@@ -235,8 +237,9 @@ def register(app, web) -> None:
             except UserError:
                 known = False
             if source == "profile" and known:  # back on the enterprise's page, the region as typed and why beside it
-                return RedirectResponse(f"/enterprises/{quote(str(enterprise), safe='')}?" + urlencode({"pa_note": refusal(exc), "pa_region": region})
-                                        + "#pipeline-add", status_code=303)
+                # as the profile was asked for (its as-of date and language: the form's URL carries them)
+                return RedirectResponse(enterprise_href(enterprise, **page_query(request), pa_note=refusal(exc),
+                                                        pa_region=region) + "#pipeline-add", status_code=303)
             return RedirectResponse("/pipeline?" + urlencode({"note": refusal(exc)}), status_code=303)
         return RedirectResponse(f"/pipeline/{lead['id']}", status_code=303)
 

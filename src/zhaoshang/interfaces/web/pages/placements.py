@@ -4,17 +4,17 @@ audit-log entries (``team_write`` and CSRF by the access middleware)."""
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
-
 from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
 from ....core.errors import UserError
+from ....core.explain import enterprise_href
 
 from ....core.generations import updating
 from ....services.chain import corrections as corr
 from ...labels import label
 from ..auth import sign_note
+from ..context import page_query
 from ..schemas import NodeCode, StrictBody
 
 
@@ -45,17 +45,18 @@ def register(app, web) -> None:
     def form_decide(key: str, request: Request, user=Depends(web.current_user), action: str = Form(""),
                     node: str = Form(""), reason: str = Form("")):
         # back on the profile with a note the server signed (what was recorded, or why not, in both languages):
-        # the page never shows words a link carries; a refused form comes back with its values as typed
-        cfg = request.app.state.auth
+        # the page never shows words a link carries; a refused form comes back with its values as typed — to the
+        # profile as the form's page was asked for (its as-of date and language: the form's URL carries them)
+        cfg, back = request.app.state.auth, page_query(request)
         try:
             with updating(web.served.path, text=False) as store:  # placements only
                 row = corr.record(store, request.app.state.team, key, node.strip(), action, reason,
                                   user)
         except UserError as exc:
             typed = {"action": action, "node": node.strip(), "reason": reason[:corr.REASON_MAX + 100]}
-            return RedirectResponse(f"/enterprises/{quote(key, safe='')}?" + urlencode({"pl_note": sign_note(cfg, error=exc, typed=typed)})
+            return RedirectResponse(enterprise_href(key, **back, pl_note=sign_note(cfg, error=exc, typed=typed))
                                     + "#pl-form", status_code=303)
         what = {lang: f"{label('placement_action', row['action'], lang)} {row['node_code']}" for lang in ("zh", "en")}
         done = (f"{what['zh']}：已记录（审计日志） #{row['id']}", f"{what['en']}: recorded (audit log) #{row['id']}")
-        return RedirectResponse(f"/enterprises/{row['enterprise_id']}?" + urlencode({"pl_note": sign_note(cfg, done=done)})
+        return RedirectResponse(enterprise_href(row["enterprise_id"], **back, pl_note=sign_note(cfg, done=done))
                                 + "#placements", status_code=303)

@@ -39,6 +39,11 @@
     Object.entries(extra).forEach(([k, v]) => { if (v != null && v !== '') p.set(k, v); });
     return p.toString();
   }
+  // a page the panel links: as of the map's date, as its enterprises are (the language rides on the page's cookie)
+  function href(path, params) {
+    const s = qs(Object.assign({}, params, {as_of: state.asOf}));
+    return path + (s ? '?' + s : '');
+  }
 
   function syncUrl() {
     const p = new URLSearchParams(location.search);
@@ -201,8 +206,10 @@
     });
     h += '</div><h3>' + T('top') + (state.node ? ' · ' + ZS.esc(state.node) : '') + '</h3><ol class="tops-list">' +
       (d.top.length ? d.top.map(e => '<li><a href="' + ZS.esc(ZS.entHref(e.id, state.asOf)) + '">' + ZS.esc(e.name) + '</a>' + (e.capital_wan ? ' <small class="muted">' + (ZS.lang === 'en' ? ZS.num(Math.round(e.capital_wan * 10)) + 'k CNY' : ZS.num(Math.round(e.capital_wan)) + '万') + '</small>' : '') + '</li>').join('') : '<li class="muted">' + T('none') + '</li>') +
-      '</ol><p class="panel-links"><a href="/chain?region=' + code + '">' + T('nav.chain') + ' →</a> <a class="to-list" href="/enterprises?' + qs({region: code, node: state.node || ZS.mapChain, as_of: state.asOf}) + '">' + T('nav.enterprises') + ' →</a>' +
-      ' <a class="by-score" href="/enterprises?' + qs({region: code, node: state.node || ZS.mapChain, as_of: state.asOf, sort: '-score'}) + '">' + (ZS.lang === 'en' ? 'by score →' : '按评分 →') + '</a></p>';
+      '</ol><p class="panel-links"><a class="to-region" href="' + ZS.esc(href('/region/' + encodeURIComponent(code), {})) + '">' + T('nav.region') + ' →</a>' +
+      ' <a class="to-chain" href="' + ZS.esc(href('/chain', {region: code})) + '">' + T('nav.chain') + ' →</a>' +
+      ' <a class="to-list" href="' + ZS.esc(href('/enterprises', {region: code, node: state.node || ZS.mapChain})) + '">' + T('nav.enterprises') + ' →</a>' +
+      ' <a class="by-score" href="' + ZS.esc(href('/enterprises', {region: code, node: state.node || ZS.mapChain, sort: '-score'})) + '">' + (ZS.lang === 'en' ? 'by score →' : '按评分 →') + '</a></p>';
     body.innerHTML = h;
     return d;
   }
