@@ -30,7 +30,7 @@ from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
 from zhaoshang.interfaces.web.app import create_app  # noqa: E402
 from zhaoshang.interfaces.web.context import xnum  # noqa: E402
-from zhaoshang.services.leads import mine_leads, save_weights  # noqa: E402
+from zhaoshang.services.leads import lead_of, mine_leads, save_weights  # noqa: E402
 from zhaoshang.services.leads.fit import fit_lead_weights  # noqa: E402
 from zhaoshang.services.pipeline import leads as pipeline  # noqa: E402
 from zhaoshang.services.team import accounts, audit  # noqa: E402
@@ -256,7 +256,11 @@ def test_leads_page_in_the_browser(db, learned, chromium):
         first = rows.nth(0).inner_text()
         assert ENTS[102][0] in first and "近24个月在武汉、西安新设2家分支机构" in first
         with Store(str(db), read_only=True) as s:  # the score as the region page and the report print it: 2 decimals
-            want = mine_leads(s, REGION, as_of=D)["leads"][0]["score"]
+            listed = {x["enterprise_id"]: x["score"] for x in mine_leads(s, REGION, as_of=D)["leads"]}
+            want = next(iter(listed.values()))
+            # the lead page's reasons are on the data's latest date: 107 is no candidate then, 102 is
+            assert lead_of(s, REGION, 107, node="S2") is None
+            latest = lead_of(s, REGION, 102, node="S2")
         assert rows.nth(0).locator(".ld-score").inner_text() == f"{want:.2f}"
         assert "补链" in pg.inner_text("#ld-targets")
         assert _fits(pg, "#f-node"), "the segment select cuts its chosen text"
@@ -270,6 +274,11 @@ def test_leads_page_in_the_browser(db, learned, chromium):
         pg.click("#add-107")
         pg.wait_for_url("**/pipeline/*")
         assert "新线索" in pg.inner_text("#lead-status") and "招商线索" in pg.inner_text("main")
+        # the lead page reads it on the latest data (no candidate there now), and says the list's day and the score
+        # it was chosen by there
+        assert pg.inner_text("#lead-listed") == f"加入自截至 {D.isoformat()} 的招商线索列表，当时得分 {listed[107]:.2f}。"
+        assert pg.get_attribute("#lead-listed-link", "href") == f"/leads?region={REGION}&as_of={D.isoformat()}"
+        assert "不是本地区的候选" in pg.inner_text("#lead-reasons")
         lead_url = pg.url
         pg.goto(base + f"/leads?region={REGION}&as_of={D.isoformat()}")
         # a lead the region's pipeline holds is linked to, not offered again (the button led to an error page)
@@ -284,6 +293,20 @@ def test_leads_page_in_the_browser(db, learned, chromium):
         pg.click("#leads-apply")
         pg.wait_for_selector("#leads-table")
         assert learned["version"] in pg.inner_text("#ld-version") and "weights=" in pg.url
+        # added from the list under them: the lead keeps the weights and the score they gave it
+        row = pg.locator("#leads-table tbody tr.lead-row", has=pg.locator("#add-102"))
+        weighted, node = row.locator(".ld-score").inner_text(), row.locator("input[name=segment]").input_value()
+        pg.click("#add-102")
+        pg.wait_for_url("**/pipeline/*")
+        # both scores, each named: the list's (its day, its weights) and the latest data's (shipped weights); in
+        # English, the language chosen above
+        assert latest["as_of"].isoformat() != D.isoformat() and f"{latest['score']:.2f}" != weighted
+        assert pg.inner_text("#lead-reasons-score") == f"{latest['score']:.2f}"
+        assert pg.inner_text("#lead-listed") == (
+            f"Added from the leads list as of {D.isoformat()} (weights {learned['version']}), where it scored {weighted}; "
+            f"the reasons and their score are on the latest data (as of {latest['as_of']}).")
+        assert pg.get_attribute("#lead-listed-link", "href") == \
+            f"/leads?region={REGION}&weights={learned['version']}&as_of={D.isoformat()}"
         # the saved lead backtest on the methods page: counts, each model's hits, ROC and precision@k charts
         pg.goto(base + "/methods")
         run = pg.locator('.bt-run[data-kind="saved"]').filter(has_text="线索回测")
@@ -307,7 +330,9 @@ def test_leads_page_in_the_browser(db, learned, chromium):
     team = open_team_db(None, db_path=str(db))
     added = pipeline.list_leads(team, source="leads")
     team.close()
-    assert [(x["enterprise_id"], x["region_code"], x["segment"]) for x in added] == [(107, REGION, "S2")]
+    assert sorted((x["enterprise_id"], x["region_code"], x["segment"], x["list_as_of"], x["list_score"], x["list_weights"])
+                  for x in added) == [(102, REGION, node, D.isoformat(), float(weighted), learned["version"]),
+                                      (107, REGION, "S2", D.isoformat(), listed[107], None)]
 
 
 def test_methods_page_shows_a_saved_lead_backtests_notes(db, learned, tmp_path, chromium):

@@ -7,7 +7,8 @@ importing the features that use them (classification models, the relationship gr
 30 lead pipeline (services/pipeline); 40 person identity decisions (services/graph/identity.py); 50 alerts
 (services/alerts); 60 monitoring (services/monitoring/events.py); 70 saved lead weights (services/leads/saved.py);
 80 users' last activity (services/team); 90 news items' other event types; 100 leads' open-ended next
-actions (services/pipeline).
+actions (services/pipeline); 110 live reports of imported rounds; 120 the leads list a lead was chosen from
+(services/pipeline).
 A feature adds its tables here with its own new version (tests/test_team_state.py fails for a migration
 registered anywhere else: a command line would not know it).
 """
@@ -144,3 +145,10 @@ register_migration(100, "leads' open-ended next actions", [
 # it is (``report_of``: the round's key, ``f<id>``), not an event of its own — no alert, no second round; events
 # stored before it have none
 register_migration(110, "live reports of imported rounds", ["ALTER TABLE monitor_events ADD COLUMN report_of TEXT"])
+
+# the 招商线索 list a lead was added from: its as-of day, weights version and the lead's score there (the lead's page
+# shows it beside the score on the latest data); leads stored before it, and those added elsewhere, have none
+register_migration(120, "the leads list a pipeline lead was chosen from", [
+    "ALTER TABLE pipeline_leads ADD COLUMN list_as_of TEXT",
+    "ALTER TABLE pipeline_leads ADD COLUMN list_score DOUBLE PRECISION",
+    "ALTER TABLE pipeline_leads ADD COLUMN list_weights TEXT"])

@@ -453,14 +453,16 @@ def _in_lang(detail: dict | None, lang: str) -> dict:
 
 
 def lead_of(store, region: str, enterprise_id: int, *, node: str | None = None, lang: str = "zh",
-            team=None) -> dict | None:
+            team=None, as_of: Any = None, weights: str | Path | dict | None = None) -> dict | None:
     """One enterprise's lead for the region at the reference date (``as_of`` in the result: the latest data, not
-    today) — reasons, signals, explained score — as the leads list shows it
-    (the pipeline's lead page). ``node``: the lead's segment, so that it is a candidate whether or not the
-    segment is still a target; None when it is no candidate there (present in the region, abnormal, unplaced)."""
+    today), or as of ``as_of`` under ``weights`` (the list a pipeline lead was added from) — reasons, signals,
+    explained score — as the leads list shows it (the pipeline's lead page). ``node``: the lead's segment, so that
+    it is a candidate whether or not the segment is still a target; None when it is no candidate there (present in
+    the region, abnormal, unplaced)."""
     for n in dict.fromkeys([node, None]):
         try:
-            c = candidate_rows(store, region, node=n, team=team, only=int(enterprise_id))
+            c = candidate_rows(store, region, node=n, team=team, only=int(enterprise_id), as_of=as_of,
+                               weights=weights)
         except UserError:
             continue  # a segment the chain no longer has: the region's targets instead
         if c["rows"]:

@@ -84,7 +84,8 @@ OPEN_DUE = ("长期", "open-ended")
 
 COLUMNS = ["id", "enterprise_id", "enterprise_uscc", "enterprise_name", "region_code", "region_name", "status",
            "status_label", "owner", "source", "segment", "next_action", "next_action_date", "next_action_open_ended",
-           "overdue", "abandon_reason", "signed_on", "landed_on", "created_by", "created_at", "updated_at", "version"]
+           "overdue", "abandon_reason", "signed_on", "landed_on", "created_by", "created_at", "updated_at", "version",
+           "list_as_of", "list_score", "list_weights"]
 FIELDS = [*COLUMNS, "landing"]  # a lead's fields as the list, the API and --format json/csv give them
 # a history entry's fields as `show --format csv` writes them (the JSON's, with the lead's id)
 HISTORY_FIELDS = ["lead_id", "at", "actor", "field", "from_value", "to_value"]
@@ -268,9 +269,10 @@ def _write_history(tx, lead_id: int, at: str, actor: str, changes: list[tuple[st
 def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: str | None = None,
         status: str = "new", source: str = "manual", segment: str | None = None, next_action: str | None = None,
         next_action_date: Any = None, note: str | None = None, abandon_reason: str | None = None,
-        signed_on: Any = None, landed_on: Any = None) -> dict:
+        signed_on: Any = None, landed_on: Any = None, list_as_of: Any = None, list_weights: str | None = None) -> dict:
     """Add one lead (enterprise × region); refused if that pair is already in the pipeline, and as ``check_start``
-    refuses it (已落地 without its days …). A signed lead is signed on ``signed_on``, today without it."""
+    refuses it (已落地 without its days …). A signed lead is signed on ``signed_on``, today without it.
+    ``list_as_of`` (and ``list_weights``): the 招商线索 list it was chosen from, kept with its score there (``listed``)."""
     check_texts(next_action=next_action, note=note, reason=abandon_reason)
     eid = resolve_enterprise(store, enterprise)
     uscc, name = store.con.execute("SELECT uscc, name FROM enterprises WHERE id = ?", [eid]).fetchone()
@@ -287,6 +289,7 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
         top = store.con.execute(f"SELECT node_code FROM placements WHERE enterprise_id = ? "
                                 f"ORDER BY {PRIMARY_RANK} DESC NULLS LAST, node_code LIMIT 1", [eid]).fetchone()
         segment = top[0] if top else None
+    chosen = listed(store, team, eid, ref.code, segment, list_as_of, list_weights) if list_as_of else {}
     actor = _actor(user)
     if owner is None and source == "leads":  # added from 招商线索 by a signed-in user who may own it: theirs
         owner = _adder(team, user)
@@ -297,7 +300,7 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
            "next_action_date": _date(next_action_date), "next_action_open_ended": int(_due(next_action_date)[1]),
            "abandon_reason": (abandon_reason or "").strip() or None,
            "signed_on": signed_on or (china_today().isoformat() if st == "signed" else None), "landed_on": landed_on,
-           "created_by": actor, "created_at": at, "updated_at": at}
+           "created_by": actor, "created_at": at, "updated_at": at, **chosen}
     with team.tx(exclusive=True) as tx:
         dup = tx.one("SELECT id, status FROM pipeline_leads WHERE enterprise_id = ? AND region_code = ?", [eid, ref.code])
         if dup:
@@ -320,6 +323,21 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
                  | {f: row[f] for f in ("signed_on", "landed_on") if row[f]} | behalf)
     overlaps = [o for o in other_leads(store, team, lid) if o["overlaps"]]
     return get(team, lid) | {"overlaps": overlaps, "warning": overlap_text(overlaps)}
+
+
+def listed(store, team, enterprise_id: int, region: str, segment: str | None, as_of: Any,
+           weights: str | None = None) -> dict:
+    """What the 招商线索 list a lead is chosen from said of it: the list's day, its weights (a saved version; None: the
+    shipped ones) and the lead's score there (None if it is no candidate then). The lead's page scores it again on the
+    latest data; kept beside that, the score the team chose it by is not lost when the windows move on."""
+    from ..leads import lead_of, resolve_weights  # the lead score's service: loaded only when a list is named
+
+    day = parse_user_date(as_of, "as_of")
+    version = (weights or "").strip() or None
+    one = lead_of(store, region, enterprise_id, node=segment, team=team, as_of=day,
+                  weights=resolve_weights(version, team, files=False))
+    return {"list_as_of": str(one["as_of"] if one else day), "list_weights": version,
+            "list_score": one["score"] if one else None}
 
 
 def _adder(team, user: Any) -> str | None:

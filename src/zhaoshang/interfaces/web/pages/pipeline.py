@@ -43,6 +43,8 @@ class NewLead(StrictBody):
     reason: Optional[str] = Field(None, max_length=L.TEXT_LIMITS["reason"])
     signed_on: Optional[str] = Field(None, max_length=40, description="签约日期（已签约、已落地 或签约后 已放弃 时；已签约 默认今天）")
     landed_on: Optional[str] = Field(None, max_length=40, description="落地日期（已落地 时必填，不早于签约日期）")
+    list_as_of: Optional[str] = Field(None, max_length=40, description="选自的招商线索列表的截至日期：记下线索在该列表中的得分，线索页与最新数据下的得分并列")
+    list_weights: Optional[str] = Field(None, max_length=120, description="该列表所用的已保存线索权重版本（不给则为内置权重）")
 
 
 class Change(StrictBody):
@@ -132,7 +134,8 @@ def register(app, web) -> None:
         added = L.add(store, team(request), lead.enterprise, lead.region, user=user, owner=lead.owner, status=lead.status,
                       source=lead.source, segment=lead.segment, next_action=lead.next_action,
                       next_action_date=lead.next_action_date, note=lead.note, abandon_reason=lead.reason,
-                      signed_on=lead.signed_on, landed_on=lead.landed_on)
+                      signed_on=lead.signed_on, landed_on=lead.landed_on, list_as_of=lead.list_as_of,
+                      list_weights=lead.list_weights)
         if web.lang_of(request) == "en":  # the leads of an enclosing or enclosed region, said in English
             added["overlaps"] = [o for o in L.other_leads(store, team(request), added["id"], "en") if o["overlaps"]]
             added["warning"] = L.overlap_text(added["overlaps"], "en")
@@ -226,11 +229,12 @@ def register(app, web) -> None:
     def form_add(request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
                  enterprise: str = Form(...), region: str = Form(...), source: str = Form("profile"),
                  owner: str = Form(""), next_action: str = Form(""), next_action_date: str = Form(""),
-                 segment: str = Form("")):
-        try:
+                 segment: str = Form(""), list_as_of: str = Form(""), list_weights: str = Form("")):
+        try:  # from 招商线索: the list's day and weights, so the lead keeps the score it was chosen by
             lead = L.add(store, team(request), enterprise, region, user=user, owner=_blank(owner), source=source,
                          segment=_blank(segment), next_action=_blank(next_action),
-                         next_action_date=_blank(next_action_date))
+                         next_action_date=_blank(next_action_date), list_as_of=_blank(list_as_of),
+                         list_weights=_blank(list_weights))
         except UserError as exc:
             try:  # an enterprise there is (the profile's form sends its id)
                 known = str(enterprise).isdigit() and resolve_enterprise(store, int(enterprise), suggest=False) == int(enterprise)
