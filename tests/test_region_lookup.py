@@ -55,6 +55,17 @@ def test_every_command_reads_regions_the_same_way(tmp_path):
     for args in (["chain", "--region", "朝阳区"], ["recommend", "朝阳区"], ["trends", "--region", "朝阳区"]):
         p = run(*args, db=db, check=False)
         assert p.returncode == 2 and "地区名称有歧义" in p.stderr, (args, p.stderr)
+    # a short name read by the level rule says which region it is and the others of its name, before the error
+    p = run("recommend", "朝阳", db=db, check=False)
+    lines = p.stderr.splitlines()
+    assert p.returncode == 2 and lines[0] == ("注意：朝阳 读作 辽宁省朝阳市 (211300)（同名：北京市朝阳区 (110105)、"
+                                              "朝阳市朝阳县 (211321)、长春市朝阳区 (220104)；请写全称或代码）"), p.stderr
+    assert lines[1].startswith("错误: "), p.stderr
+    p = run("--lang", "en", "recommend", "Chaoyang", db=db, check=False)
+    lines = p.stderr.splitlines()
+    assert lines[0].startswith("note: Chaoyang read as 辽宁省朝阳市 Chaoyang, Liaoning (211300) (same name: 北京市朝阳区 "
+                               "Chaoyang, Beijing (110105), "), p.stderr
+    assert "汕头市潮阳区 Chaoyang, Shantou (440513)" in lines[0] and lines[1].startswith("error: "), p.stderr
 
 
 @pytest.mark.parametrize("text, code", [
@@ -118,6 +129,34 @@ def test_ambiguous_names_carry_candidates(store):
     assert [(c["code"], c["label"]) for c in e.value.candidates] == [("110105", "北京市朝阳区"),
                                                                      ("220104", "长春市朝阳区")]
     assert isinstance(e.value, UserError) and "110105" in e.value.en
+
+
+def test_english_names_shared_are_ambiguous_as_the_chinese(store):
+    with pytest.raises(AmbiguousRegion) as e:
+        resolve_region(store, "Gulou")
+    assert [c["code"] for c in e.value.candidates] == ["320106", "320302", "350102", "410204"]  # as 鼓楼
+    assert e.value.en.startswith("ambiguous region name: Gulou could be 南京市鼓楼区 Gulou, Nanjing (320106)")
+    with pytest.raises(AmbiguousRegion) as e:
+        resolve_region(store, "taizhou")
+    assert [c["code"] for c in e.value.candidates] == ["321200", "331000"]
+    assert resolve_region(store, "Chaoyang").code == "211300"  # the city, as 朝阳
+
+
+def test_level_rule_notes_the_other_regions_of_a_name(store):
+    from zhaoshang.core.geo.readings import readings
+
+    with readings() as said:
+        assert resolve_region(store, "朝阳").code == "211300"
+        assert resolve_region(store, "吉林").code == "220000"
+        for quiet in ("北京", "Beijing", "朝阳市", "杭州", "330100"):  # a municipality's city is its province
+            resolve_region(store, quiet)
+        assert resolve_region(store, "朝阳", "city").code == "211300"  # the level given: no rule applied
+    assert list(said) == ["朝阳", "吉林"]
+    assert said["吉林"] == ("吉林 读作 吉林省 (220000)（同名：吉林市 (220200)；请写全称或代码）",
+                          "吉林 read as 吉林省 Jilin (220000) (same name: 吉林市 Jilin (220200); give the code or the "
+                          "parent region)")
+    resolve_region(store, "朝阳")  # outside a collection nothing is kept
+    assert list(said) == ["朝阳", "吉林"]
 
 
 def test_members_at_levels(store):

@@ -3,7 +3,8 @@
 ``resolve_region`` accepts a code (330100), a full or short name (杭州市, 杭州), a path (浙江省杭州市,
 北京市朝阳区) or a macro-region (长三角, M-YRD). A name shared by several regions (朝阳区: 北京 and 长春) raises
 ``AmbiguousRegion`` listing the candidates with their codes — never a silent pick; an unknown name raises
-``RegionNotFound`` with the closest names (杭洲市 → 杭州市, by characters and by pinyin). Macro-region
+``RegionNotFound`` with the closest names (杭洲市 → 杭州市, by characters and by pinyin). A name shared across
+levels is the largest (朝阳 → 辽宁省朝阳市, 吉林 → the province), said in a note naming the others (``readings``). Macro-region
 membership has one definition, ``region_condition``: a row belongs to a macro-region when its province,
 city or district is a member.
 """
@@ -16,6 +17,7 @@ from typing import Iterable
 
 from ..errors import NotFound, UserError
 from .macro import MacroRegion, load_macro_regions
+from .readings import readings, said_now
 from .regions import MUNICIPALITIES, level_of
 
 LEVELS = ("province", "city", "district")
@@ -204,18 +206,17 @@ def _resolve_one(store, t: str, level: str | None, macro: bool) -> RegionRef:
         return _ref(exact[0])
     rows = con.execute(f"SELECT {_COLS} FROM regions WHERE name = ? OR short_name = ? ORDER BY {_LEVEL_RANK}, code",
                        [t, t]).fetchall()
+    if not rows:  # an English name, read as a Chinese one: Taizhou (泰州市, 台州市) and Gulou are ambiguous
+        rows = con.execute(f"SELECT {_COLS} FROM regions WHERE lower(name_en) = lower(?) ORDER BY {_LEVEL_RANK}, code",
+                           [t]).fetchall()
     if level in LEVELS:
         rows = [r for r in rows if r[3] == level] or rows
     if rows:
         best = [r for r in rows if r[3] == rows[0][3]]  # the largest level that matches: 北京 is the province
         if len(best) == 1 or best[0][3] == "province":
+            _say_reading(store, t, best[0], rows)
             return _ref(best[0])
         raise AmbiguousRegion(t, [_candidate(store, r[0]) for r in best])
-    # an English name a province shares with its city (Beijing, Shanghai, Jilin) is the province, as in Chinese
-    province = con.execute(f"SELECT {_COLS} FROM regions WHERE level = 'province' AND lower(name_en) = lower(?)",
-                           [t]).fetchall()
-    if len(province) == 1:
-        return _ref(province[0])
     # a path such as 浙江省杭州市 or 北京市朝阳区: the region parser reads it
     from .parser import _CJK, PREFIX, RegionParser
 
@@ -233,6 +234,29 @@ def _resolve_one(store, t: str, level: str | None, macro: bool) -> RegionRef:
     raise RegionNotFound(t, [_candidate(store, c) for c in suggest(t, macro=macro)])
 
 
+def _say_reading(store, text: str, pick: tuple, rows: list[tuple]) -> None:
+    """Keep the note of ``text`` read as ``pick`` when other regions of ``rows`` share the name (a municipality's city,
+    its province's twin, is the same place): 朝阳 读作 辽宁省朝阳市 (211300)（同名：北京市朝阳区 (110105)、…）."""
+    said = said_now()
+    if said is None or text in said:
+        return
+    twin = lambda r: r[1] == pick[1] and pick[0] in (r[4], r[0]) or r[1] == pick[1] and r[0] == pick[4]  # noqa: E731
+    others = [r[0] for r in rows if not twin(r)]
+    if not others:
+        return
+    named = store.con.execute(
+        "SELECT coalesce(nullif(p.name, r.name), '') || coalesce(nullif(c.name, p.name), '') || r.name, "
+        "concat_ws(', ', r.name_en, nullif(c.name_en, p.name_en), nullif(p.name_en, r.name_en)) FROM regions r "
+        "LEFT JOIN regions p ON p.code = r.province_code AND p.code <> r.code "
+        "LEFT JOIN regions c ON c.code = r.city_code AND r.level = 'district' AND c.code <> r.code WHERE r.code = ?",
+        [pick[0]]).fetchone()
+    listed = [_candidate(store, c) for c in others]
+    zh = "、".join(f"{c['label']} ({c['code']})" for c in listed)
+    said[text] = (f"{text} 读作 {named[0]} ({pick[0]})（同名：{zh}；请写全称或代码）",
+                  f"{text} read as {named[0]} {named[1]} ({pick[0]}) (same name: {_listed_en(listed)}; give the code "
+                  "or the parent region)")
+
+
 def region_info(store, text: str | None, level: str | None = None, required: bool = False) -> dict | None:
     """``resolve_region(...).as_dict()``, or None when no region is given (the whole country) — refused in words
     instead when one is ``required`` (a region in a URL's path: 请指定地区)."""
@@ -247,8 +271,9 @@ def field_text(store, code: str, lang: str = "zh") -> str:
     the code itself (a name another region shares in English: Jilin the city)."""
     text = region_labels(store, [code], lang).get(code, code)
     try:
-        if text != code and region_info(store, text)["code"] == code:  # as a field reads it
-            return text
+        with readings(collect=False):
+            if text != code and region_info(store, text)["code"] == code:  # as a field reads it
+                return text
     except UserError:
         pass
     return code

@@ -85,25 +85,39 @@ def main(argv: list[str] | None = None) -> None:
         help_frame(command, argv_lang(args))
         if argv_lang(args) == "en":
             to_english(command)
-    try:
-        rc = command(args=args, standalone_mode=False, prog_name="zhaoshang")
-    except UserError as exc:
-        sys.stderr.write(f"错误: {exc}\n" if state.lang != "en" else f"error: {exc.in_lang('en')}\n")
-        sys.exit(2)
-    except KeyboardInterrupt:
-        sys.stderr.write("已中断\n" if state.lang != "en" else "interrupted\n")
-        sys.exit(130)
-    except Exception as exc:
-        from . import usage
+    from ...core.geo.readings import readings
 
-        if usage.is_usage_error(exc):  # the framework's own: read before the language option was applied
-            usage.show(exc, argv_lang(args))
-            sys.exit(exc.exit_code)
-        if type(exc).__name__ == "Abort":
-            sys.exit(1)
-        raise
+    with readings() as said:
+        try:
+            rc = command(args=args, standalone_mode=False, prog_name="zhaoshang")
+        except UserError as exc:
+            _say(said)  # the region a name was read as, before the error about it (朝阳 读作 辽宁省朝阳市 …)
+            sys.stderr.write(f"错误: {exc}\n" if state.lang != "en" else f"error: {exc.in_lang('en')}\n")
+            sys.exit(2)
+        except KeyboardInterrupt:
+            sys.stderr.write("已中断\n" if state.lang != "en" else "interrupted\n")
+            sys.exit(130)
+        except Exception as exc:
+            from . import usage
+
+            if usage.is_usage_error(exc):  # the framework's own: read before the language option was applied
+                usage.show(exc, argv_lang(args))
+                sys.exit(exc.exit_code)
+            if type(exc).__name__ == "Abort":
+                sys.exit(1)
+            _say(said)
+            raise
+    _say(said)
     if isinstance(rc, int) and rc:
         sys.exit(rc)
+
+
+def _say(said: dict[str, tuple[str, str]]) -> None:
+    """The notes of region names the level rule read while other regions share them, on stderr (in every format:
+    stdout stays the answer), once, in the CLI's language."""
+    for zh, en in said.values():
+        sys.stderr.write(f"注意：{zh}\n" if state.lang != "en" else f"note: {en}\n")
+    said.clear()
 
 
 class _PandasLeftOut:

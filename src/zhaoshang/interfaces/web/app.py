@@ -197,8 +197,11 @@ def serve(db_path: str | None, host: str = "127.0.0.1", port: int = 8800, geojso
 
     from ...core.store import default_db_path
 
+    from ...core.geo.readings import readings
+
     app = create_app(db_path or default_db_path(), geojson=geojson, team=team, local_only=local_only,
                      allow_internal_webhooks=allow_internal_webhooks, warm=warm)
     start_background(app, feeds)
     print(f"招商图谱 Zhaoshang: http://{host}:{port}/  (API: http://{host}:{port}/docs)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    with readings(collect=False):  # a request's region notes are not the serving command's
+        uvicorn.run(app, host=host, port=port, log_level="warning")
