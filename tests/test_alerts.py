@@ -121,6 +121,10 @@ def test_yaml_round_trip_and_refusals(fx, team):
         with pytest.raises(UserError, match="未知的事件类型: 专利申请") as e:
             R.add(store, team, {"name": "y", "types": ["news", "专利申请"]}, owner="ana")
         assert e.value.en.startswith("unknown event type: 专利申请") and "patent" in e.value.en
+        # chain nodes are read by the one node lookup: a code in any case or a node's exact name is the node
+        assert R.normalise(store, {"name": "y", "nodes": ["计算机视觉", "m02", "U01"]})["nodes"] == ["M02", "U01"]
+        with pytest.raises(UserError, match="未找到产业链环节: 视觉，您是不是要找：M02 计算机视觉"):
+            R.normalise(store, {"name": "y", "nodes": ["视觉"]})
         # codes and the Chinese names of news types are types
         R.add(store, team, {"name": "人事与融资", "types": ["人事变动", "funding", "融资"]}, owner="ana")
         R.remove(team, [r for r in R.list_rules(team, "ana") if r["name"] == "人事与融资"][0]["id"], owner="ana")

@@ -54,3 +54,31 @@ def test_trends_concentration_and_leads_take_the_chain_as_the_whole_chain(db):
     ranked = [[(r["enterprise_id"], r["score"]) for r in run_json("leads", "杭州市", *opt, db=db)]
               for opt in ([], ["--chain", "ai"])]
     assert ranked[0] and ranked[0] == ranked[1]
+
+
+def test_a_node_is_also_its_exact_name(db):
+    """`--node 计算机视觉` was refused with "did you mean M05 计算机视觉" — the name typed. A node's exact Chinese or
+    English name (any case) is that node wherever a node is read; concentration read even m05 as unknown."""
+    m05 = run_json("concentration", "--node", "M05", db=db)
+    assert m05["chain_node"] == "M05"
+    for text in ("计算机视觉", "m05"):
+        assert run_json("concentration", "--node", text, db=db) == m05, text
+    assert run_json("--lang", "en", "trends", "--node", "computer VISION", db=db) == \
+        run_json("--lang", "en", "trends", "--node", "M05", db=db)
+    p = run("map", "--level", "province", "--node", "视觉", db=db, check=False)  # a piece of a name: still refused
+    assert p.returncode == 2 and "您是不是要找：M05 计算机视觉" in p.stderr, p.stderr
+
+
+def test_a_node_name_several_nodes_bear_is_refused_naming_them():
+    from zhaoshang.core.errors import UserError
+    from zhaoshang.core.store import Store
+    from zhaoshang.services.regions.nodes import chain_node
+
+    with Store(":memory:") as s:
+        s.con.execute("INSERT INTO chain_nodes (chain, code, level, name_zh, name_en) VALUES "
+                      "('t', 'A01', 2, '其他', 'Other'), ('t', 'B01', 2, '其他', 'Other'), ('t', 'B02', 2, '平台', 'Platforms')")
+        assert chain_node(s, "t", "平台") == chain_node(s, "t", "platforms") == "B02"
+        with pytest.raises(UserError) as e:
+            chain_node(s, "t", "其他")
+        assert str(e.value) == "产业链环节名称有歧义：其他，可能是 A01 其他、B01 其他；请给出代码"
+        assert e.value.in_lang("en") == "ambiguous chain node name: 其他 could be A01 (Other), B01 (Other); give the code"

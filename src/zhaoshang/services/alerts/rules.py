@@ -20,6 +20,7 @@ from ...core.geo.lookup import resolve_region
 from ...core.teamstate.clock import now
 from ..enterprises import resolve_enterprise
 from ..monitoring.events import check_types, type_code
+from ..regions.nodes import chain_node, default_chain, node_not_found
 from ..team import accounts, audit, roles
 
 
@@ -157,13 +158,19 @@ def normalise(store, spec: dict) -> dict:
         ref = resolve_region(store, str(r.get("code") if isinstance(r, dict) else r), macro=False)
         regions.append({"code": ref.code, "name": ref.name})
     out["regions"] = regions
-    nodes = [str(n).strip() for n in as_list(spec.get("nodes"))]
-    if nodes:
-        known = {r[0] for r in store.con.execute("SELECT code FROM chain_nodes").fetchall()}
-        bad = [n for n in nodes if n not in known]
-        if bad:
-            raise UserError(f"未知的产业链节点: {', '.join(bad)}", en=f"unknown chain nodes: {', '.join(bad)}")
-    out["nodes"] = nodes
+    nodes, bad = [], []
+    for n in [str(n).strip() for n in as_list(spec.get("nodes"))]:
+        # read by the one node lookup (m05, 计算机视觉, computer vision → M05); a name several nodes bear is refused
+        try:
+            code = chain_node(store, default_chain(store), n)
+        except NotFound:
+            code = None
+        (nodes if code else bad).append(code or n)
+    if len(bad) == 1:
+        raise node_not_found(store, default_chain(store), bad[0])
+    if bad:
+        raise UserError(f"未知的产业链节点: {', '.join(bad)}", en=f"unknown chain nodes: {', '.join(bad)}")
+    out["nodes"] = list(dict.fromkeys(nodes))
     gaps = spec.get("gaps_of")
     if isinstance(gaps, dict):
         gaps = gaps.get("code")

@@ -115,10 +115,11 @@ def concentration(store, level: str = "province", chain_node: str | None = None,
         raise UserError("增长窗口至少 1 年", "the growth window is at least 1 year")
     con_notes: list[str] = []
     use_chain = chain is not None
-    if use_chain and chain_node is not None and str(chain_node).strip().lower() == chain.lower():
+    if use_chain and chain_node is not None:
         from ..regions.nodes import chain_node as checked_node
 
-        chain_node = checked_node(store, chain, chain_node)  # the chain's own code: the whole chain (None)
+        # the chain's own code: the whole chain (None); a node by its code in any case or by its name (计算机视觉)
+        chain_node = checked_node(store, chain, chain_node)
     if use_chain and chain_node is None:
         n = store.query("SELECT count(*) AS n FROM placements WHERE chain = ?", [chain])[0]["n"]
         if n == 0:

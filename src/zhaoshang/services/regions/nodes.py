@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from ...core.asof import generation_memo
-from ...core.errors import NotFound
+from ...core.errors import NotFound, UserError
 
 
 def default_chain(store) -> str:
@@ -54,9 +54,11 @@ def chain_node(store, chain: str, node: Any) -> str | None:
 
 
 def check_node(store, chain: str, node: str) -> str:
-    """The chain's code for ``node`` (as written, or the one code it names in another case: m05 → M05); an unknown
-    node is an error (404 / exit 2), never an empty answer (a served generation asks once)."""
-    def known() -> str | None:
+    """The chain's code for ``node`` (as written, the one code it names in another case: m05 → M05, or the node
+    of that exact Chinese or English name, the English in any case: 计算机视觉, computer vision → M05); an unknown
+    node is an error (404 / exit 2), never an empty answer (a served generation asks once); a name several nodes
+    bear is refused naming them."""
+    def known() -> str | list | None:
         if store.con.execute(
                 "SELECT 1 FROM chain_nodes WHERE chain = ? AND code = ? UNION ALL "
                 "SELECT 1 FROM placements WHERE chain = ? AND node_code = ? LIMIT 1",
@@ -64,9 +66,18 @@ def check_node(store, chain: str, node: str) -> str:
             return node
         rows = store.con.execute("SELECT DISTINCT code FROM chain_nodes WHERE chain = ? AND upper(code) = upper(?)",
                                  [chain, node]).fetchall()
-        return rows[0][0] if len(rows) == 1 else None
+        if len(rows) == 1:
+            return rows[0][0]
+        named = store.con.execute(
+            "SELECT code, name_zh, coalesce(name_en, name_zh) FROM chain_nodes WHERE chain = ? AND (name_zh = ? "
+            "OR lower(name_en) = lower(?)) ORDER BY level, code", [chain, node.strip(), node.strip()]).fetchall()
+        return named[0][0] if len(named) == 1 else [tuple(r) for r in named] or None
 
     code = generation_memo(store, ("node_code", chain, node), known)
     if code is None:
         raise node_not_found(store, chain, node)
+    if isinstance(code, list):
+        raise UserError(f"产业链环节名称有歧义：{node}，可能是 {'、'.join(f'{c} {zh}' for c, zh, _ in code)}；请给出代码",
+                        f"ambiguous chain node name: {node} could be {', '.join(f'{c} ({en})' for c, _, en in code)}; "
+                        "give the code")
     return code
