@@ -784,6 +784,18 @@ def test_every_page_keeps_its_words_within_the_text_width(env, sz_en):
         assert re.search(r">(Recommended|推荐招商环节)<", box)  # the table read is there
 
 
+def test_english_report_keeps_a_chinese_name_on_one_line(env, sz_en):
+    """The English report's top enterprises and top leads broke a registered Chinese name mid-word
+    (北京艾森博航空科技股份有限 / 公司) where the Chinese report keeps it whole: each name is on one line of the page."""
+    text = pdf_text(sz_en["pdf"], "-layout")
+    top = text.split("Top enterprises")[-1].split("Top leads")[0]
+    leads = text.split("Top leads")[-1]
+    for part, rows in ((top, env["p"]["top_enterprises"]["rows"]), (leads, env["p"]["leads"]["rows"])):
+        names = [r["name"] for r in rows]
+        assert names and all(re.search("[\u4e00-\u9fff]", n) for n in names)
+        assert [n for n in names if not any(n in line for line in part.splitlines())] == [], part
+
+
 def test_english_chain_table_keeps_each_segment_name_whole_and_readable(env, sz_en):
     """The English PDF's chain table squeezed the segment column beside the numbers' one-line headers: Advanced
     packaging and semiconductor manufacturing ran over four lines. Each segment's name is in the table whole, in the

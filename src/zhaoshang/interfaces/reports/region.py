@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Callable
@@ -341,9 +342,14 @@ def mode_cards(modes: list[dict], lang: str = "zh") -> list[dict]:
 
 
 # ------------------------------------------------------------------------------------------ the report
+_HAN = re.compile("[\u4e00-\u9fff]")
+
+
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
+    # a cell in Chinese characters (an enterprise's registered name in the English report): kept whole as in Chinese
+    env.tests["han"] = lambda v: bool(_HAN.search(str(v)))
     return env
 
 
