@@ -125,7 +125,14 @@ def test_pipeline_commands(db, tmp_path):
 def test_the_list_names_the_segment(db):
     """pipeline list shows a lead's segment by its name in the CLI's language (U01 AI芯片 / U01 AI chips), not U01;
     the JSON and the CSV keep the code."""
-    lead = run_json("pipeline", "add", "2", "杭州市", "--segment", "U01", db=db)
+    import json
+
+    first = run("pipeline", "add", "2", "杭州市", "--segment", "U01", "--format", "json", db=db)
+    lead = json.loads(first.stdout)
+    # enterprise 2 is registered in 杭州市西湖区: present in the region, no enterprise to attract from elsewhere —
+    # added all the same (a local expansion may be tracked), and said, as the lead mining would leave it out
+    local = "注意：该企业已在 %s 落地（注册地在此）：招商线索指从外地引进的企业——仍已加入（可跟进其本地扩张）"
+    assert first.stderr == local % "杭州市" + "\n" and lead["local"] == {"registered": 1}, first.stderr
     wide = {"COLUMNS": "250"}
     assert "U01 AI芯片" in run("pipeline", "list", "--segment", "U01", db=db, env=wide).stdout
     assert "U01 AI chips" in run("--lang", "en", "pipeline", "list", "--segment", "U01", db=db, env=wide).stdout
@@ -135,14 +142,17 @@ def test_the_list_names_the_segment(db):
     # the same enterprise for a district of 杭州市, then for 浙江省: added (two teams may both work it), with a line
     # naming the leads of the enclosing and enclosed regions, beside any format
     added = run("pipeline", "add", "2", "330106", "--segment", "M02", db=db)
-    assert f"注意：该企业已是 杭州市 的线索 #{lead['id']}（新线索，无负责人），接触前请与其负责人协调" in added.stderr, added.stderr
+    assert added.stderr == (local % "杭州市西湖区" + f"；该企业已是 杭州市 的线索 #{lead['id']}（新线索，无负责人），"
+                            "接触前请与其负责人协调\n"), added.stderr
     added = run("--lang", "en", "pipeline", "add", "2", "浙江省", "--segment", "M02", "--format", "json", db=db)
-    import json
-
-    said = "the enterprise is already a lead of Hangzhou: #%d (new lead, no owner); Xihu, Hangzhou: #%d (new lead, no owner)"
+    said = ("the enterprise is already present in Zhejiang (registered there): a lead is an enterprise to attract from "
+            "elsewhere — added all the same (a local expansion may be tracked); "
+            "the enterprise is already a lead of Hangzhou: #%d (new lead, no owner); Xihu, Hangzhou: #%d (new lead, no owner)")
     district = next(r["id"] for r in run_json("pipeline", "list", db=db) if r["region_code"] == "330106" and r["enterprise_id"] == 2)
     assert json.loads(added.stdout)["warning"].startswith(said % (lead["id"], district))
     assert ("Note: " + said % (lead["id"], district)) in added.stderr, added.stderr
+    # another district of its city: a candidate of that district's list, so no enterprise already there
+    assert "已在" not in run("pipeline", "add", "2", "330108", db=db).stderr
 
 
 def test_stats_without_signed_leads_says_why_it_is_empty(tmp_path):

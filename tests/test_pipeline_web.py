@@ -279,6 +279,15 @@ def test_the_pipeline_pages_show_only_refusals_the_server_signed(tmp_path):
     where = back.headers["location"]
     assert where.startswith("/pipeline?note=") and "没有这家企业" not in unquote(where)
     assert 'id="pl-error"' in c.get(where + "&lang=zh").text and 'id="pl-error"' in c.get(where + "&lang=en").text
+    # an enterprise registered in the region (2: 杭州市西湖区) is added, and its page says it is already local
+    added = c.post("/pipeline/add", data={"csrf_token": token, "enterprise": "2", "region": "杭州市"})
+    where = added.headers["location"]
+    assert added.status_code == 303 and re.match(r"/pipeline/\d+\?note=", where), where
+    zh, en = (re.search(r'<p class="warn" id="pl-warn">(.*?)</p>', c.get(f"{where}&lang={lg}").text).group(1)
+              for lg in ("zh", "en"))
+    assert zh.startswith("该企业已在 杭州市 落地（注册地在此）：招商线索指从外地引进的企业") and "仍已加入" in zh, zh
+    assert en.startswith("the enterprise is already present in Hangzhou (registered there): a lead is an enterprise "
+                         "to attract from elsewhere") and not re.search(r"[\u4e00-\u9fff]", en), en
 
 
 @pytest.mark.browser

@@ -98,9 +98,10 @@ def add_cmd(enterprise: str = typer.Argument(..., help="企业：id、统一社�
         row = L.add(store, team, enterprise, region, user=user, owner=owner, status=status, source=source,
                     segment=segment, next_action=next_action, next_action_date=due, note=note, abandon_reason=reason,
                     signed_on=signed_on, landed_on=landed_on)
-        if state.lang == "en" and row["overlaps"]:
-            row["overlaps"] = [o for o in L.other_leads(store, team, row["id"], "en") if o["overlaps"]]
-            row["warning"] = L.overlap_text(row["overlaps"], "en")
+        if state.lang == "en" and row["warning"]:
+            if row["overlaps"]:
+                row["overlaps"] = [o for o in L.other_leads(store, team, row["id"], "en") if o["overlaps"]]
+            row["warning"] = L.add_warning(store, row["local"], row["overlaps"], row["region_code"], "en")
     emit(row, fmt, rows=_shown([row]), columns=LIST_COLUMNS, fields=[row], title=_lead_title(row, "已加入", "added"))
     if row["warning"]:  # not refused (two teams may both work it), said on stderr beside any format
         typer.echo(t("注意：", "Note: ") + row["warning"], err=True)

@@ -179,12 +179,13 @@ def _keep_typed(cfg: AuthConfig, typed: dict[str, str]) -> str:
 
 
 def sign_note(cfg: AuthConfig, done: tuple[str, str] | None = None, error: UserError | None = None,
-              typed: dict[str, str] | None = None) -> str:
-    """A page note ``?note=…``: ``done`` as (Chinese, English), ``error`` the refusal (its first line in both);
+              typed: dict[str, str] | None = None, warn: tuple[str, str] | None = None) -> str:
+    """A page note ``?note=…``: ``done`` as (Chinese, English), ``error`` the refusal (its first line in both),
+    ``warn`` (Chinese, English) what a change done says without refusing it (an added lead already local);
     a refused region carries what the region service offered (the text typed, its candidates or suggestions);
     ``typed``: the refused form's values, kept on the server (the note carries only their key)."""
     refused = (error.in_lang("zh").splitlines()[0], error.in_lang("en").splitlines()[0]) if error else None
-    doc = {k: list(v) for k, v in {"done": done, "error": refused}.items() if v}
+    doc = {k: list(v) for k, v in {"done": done, "error": refused, "warn": warn}.items() if v}
     if typed:
         doc["typed"] = _keep_typed(cfg, typed)
     if error is not None and error.field:  # the box the refusal concerns (a form shows it beside it)
@@ -197,7 +198,7 @@ def sign_note(cfg: AuthConfig, done: tuple[str, str] | None = None, error: UserE
 
 
 def read_note(cfg: AuthConfig, raw: str | None, lang: str) -> dict:
-    """``{"done", "error", "region", "field", "typed"}`` of a note this server signed, ``done`` and ``error`` in
+    """``{"done", "error", "warn", "region", "field", "typed"}`` of a note this server signed, ``done``, ``error`` and ``warn`` in
     ``lang`` (None for a missing, forged or old one); ``region``: the refused region's choices
     (``context.region_refusal`` reads it); ``field``: the form box the refusal concerns; ``typed``: the refused
     form's values ({} when gone)."""
@@ -206,7 +207,7 @@ def read_note(cfg: AuthConfig, raw: str | None, lang: str) -> dict:
     except BadData:
         doc = {}
     out = {k: (doc[k][1] if lang == "en" else doc[k][0]) if isinstance(doc.get(k), list) else None
-           for k in ("done", "error")}
+           for k in ("done", "error", "warn")}
     return {**out, "region": doc.get("region") if isinstance(doc.get("region"), dict) else None,
             "field": doc.get("field") if isinstance(doc.get("field"), str) else None,
             "typed": dict(cfg.typed.get(doc.get("typed"), (0, {}))[1]) if isinstance(doc.get("typed"), str) else {}}

@@ -64,6 +64,36 @@ def measurable(store, d: _dt.date, info: dict) -> dict[str, bool]:
             "demands": bool(demands), "local_ties": True, "reachability": False, "negative_news": got["negative_news"]}
 
 
+def presence_sql(info: dict, d: _dt.date) -> tuple[str, list]:
+    """The CTEs ``local`` (the enterprises of CTE ``e`` registered in the region ``info``) and ``present`` (one row
+    per way an enterprise is present there on ``d``: ``how`` registered, branch or subsidiary — a ``branches`` row
+    there dated on or before ``d`` or undated —, or holder — the majority holder of a local enterprise), with their
+    parameters: the one definition of presence that makes an enterprise no lead of the region."""
+    D = date_lit(d)
+    cond_e, pe = region_condition(info, "e")
+    cond_b, pb = region_condition(info, "b")
+    kinds = ", ".join(f"'{k}'" for k in PRESENCE_KINDS)
+    return f"""local AS (SELECT e.id, e.name FROM e WHERE {cond_e}),
+present AS (SELECT id AS enterprise_id, 'registered' AS how FROM local
+            UNION ALL SELECT b.parent_id, b.kind FROM branches b WHERE b.kind IN ({kinds}) AND b.parent_id IS NOT NULL
+                  AND (b.date IS NULL OR b.date <= {D}) AND {cond_b}
+            UNION ALL SELECT s.holder_enterprise_id, 'holder' FROM shareholdings s JOIN local l ON l.id = s.enterprise_id
+                  WHERE s.holder_enterprise_id IS NOT NULL AND s.percent > 50
+                    AND (s.start_date IS NULL OR s.start_date <= {D}) AND (s.end_date IS NULL OR s.end_date > {D}))""", \
+        [*pe, *pb]
+
+
+def presence_of(store, enterprise_id: int, info: dict, d: _dt.date) -> dict[str, int]:
+    """How enterprise ``enterprise_id`` is present in the region ``info`` on ``d`` (``presence_sql``): ``{how:
+    count}``, empty when it is not — when it could be one of the region's leads."""
+    sql, params = presence_sql(info, d)
+    rows = store.con.execute(
+        f"WITH e AS (SELECT id, name, province_code, city_code, district_code FROM {enterprises_as_of(d, store)}), "
+        f"{sql} SELECT how, count(*) FROM present WHERE enterprise_id = ? GROUP BY how",
+        [*params, int(enterprise_id)]).fetchall()
+    return {how: int(n) for how, n in rows}
+
+
 def candidates_sql(store, info: dict, d: _dt.date, chain: str, codes: dict[str, str], segments: list[dict],
                    cfg: dict, present: dict[str, bool]) -> tuple[str, list]:
     """SQL and parameters: one row per candidate with its signals, normalised values and ``score``."""
@@ -71,11 +101,10 @@ def candidates_sql(store, info: dict, d: _dt.date, chain: str, codes: dict[str, 
     seg_sql, seg_p = _values(codes)
     gap = [s["code"] for s in segments if s["gap"]] or [""]
     recd = [s["code"] for s in segments if s["recommended"]] or [""]
-    cond_e, pe = region_condition(info, "e")
+    present_sql, pp = presence_sql(info, d)
     # the region's province, when the region lies below one (a city, a district): an enterprise known there only by
     # that province may well be present in the region
     province = str(info["code"])[:2] + "0000" if info.get("level") in ("city", "district") else None
-    cond_b, pb = region_condition(info, "b")
     dem_sql, pd = _demand_segments(store, info, d, set(codes.values()), present)
     sat = cfg["saturation"]
     full = float(cfg["funding"]["full_amount_wan"])
@@ -106,13 +135,7 @@ e AS (SELECT id, name, uscc, status, province_code, city_code, district_code FRO
 node AS (SELECT enterprise_id, arg_max(node_code, {PRIMARY_RANK}) AS node, max(confidence) AS node_confidence
           FROM placements WHERE chain = ? GROUP BY enterprise_id),
 seg AS (SELECT * FROM {seg_sql}),
-local AS (SELECT e.id, e.name FROM e WHERE {cond_e}),
-present AS (SELECT id AS enterprise_id FROM local
-            UNION SELECT b.parent_id FROM branches b WHERE b.kind IN ({kinds}) AND b.parent_id IS NOT NULL
-                  AND (b.date IS NULL OR b.date <= {D}) AND {cond_b}
-            UNION SELECT s.holder_enterprise_id FROM shareholdings s JOIN local l ON l.id = s.enterprise_id
-                  WHERE s.holder_enterprise_id IS NOT NULL AND s.percent > 50
-                    AND (s.start_date IS NULL OR s.start_date <= {D}) AND (s.end_date IS NULL OR s.end_date > {D})),
+{present_sql},
 placed AS (SELECT e.id, e.name, e.uscc, e.status, e.city_code, e.district_code, node.node, node.node_confidence, seg.segment,
                   -- location unknown: no region code at all, so whether it is present in the region is unknown
                   (e.province_code IS NULL AND e.city_code IS NULL AND e.district_code IS NULL) AS unlocated,
@@ -225,5 +248,5 @@ SELECT *, 100.0 * ({weighted}) / {W} AS base_score, {penalty} AS risk_penalty,
 FROM sig"""
     district = info.get("level") == "district"
     city = str(info["code"])[:4] + "00" if district else None
-    params = [chain, *seg_p, *pe, *pb, province, *gap, *recd, *pd, district, city]
+    params = [chain, *seg_p, *pp, province, *gap, *recd, *pd, district, city]
     return sql, params

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from ...core.errors import Conflict, NotFound, UserError
+from ...core.errors import Conflict, NotFound, UserError, count_en
 from ...core.geo.lookup import region_labels, resolve_region
 from ...core.geo.regions import lies_in
 from ...core.parse.dates import DATE_LABELS, china_time_text, china_today, parse_user_date, zoned
@@ -322,7 +322,46 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
                   "status": st, "source": source}
                  | {f: row[f] for f in ("signed_on", "landed_on") if row[f]} | behalf)
     overlaps = [o for o in other_leads(store, team, lid) if o["overlaps"]]
-    return get(team, lid) | {"overlaps": overlaps, "warning": overlap_text(overlaps)}
+    local = local_presence(store, eid, ref.as_dict())
+    return get(team, lid) | {"overlaps": overlaps, "local": local,
+                             "warning": add_warning(store, local, overlaps, ref.code)}
+
+
+def local_presence(store, enterprise_id: int, region: dict) -> dict[str, int]:
+    """How the enterprise is already present in the region on the reference date, by the rule that makes an
+    enterprise no lead of a region (``leads.signals.presence_of``: registered there, a branch or subsidiary there,
+    the majority holder of a local enterprise); {} when it is not."""
+    from ...core.asof import reference_date
+    from ..leads.signals import presence_of
+
+    return presence_of(store, enterprise_id, region, reference_date(store))
+
+
+def presence_text(store, local: dict[str, int], region_code: str, lang: str = "zh") -> str | None:
+    """The warning of an add whose enterprise is already present in the region (a lead is an enterprise to attract
+    from elsewhere): added all the same, since a bureau may track a local expansion; None when it is not present."""
+    if not local:
+        return None
+    place = region_labels(store, [region_code], lang)[region_code]
+    opened = local.get("branch", 0) + local.get("subsidiary", 0)
+    if lang == "en":
+        how = [w for w in ("registered there" if local.get("registered") else None,
+                           f"{count_en(opened, 'branch or subsidiary', 'branches or subsidiaries')} there" if opened else None,
+                           f"majority holder of {count_en(local['holder'], 'local enterprise')}" if local.get("holder") else None)
+               if w]
+        return (f"the enterprise is already present in {place} ({'; '.join(how)}): a lead is an enterprise to attract "
+                "from elsewhere — added all the same (a local expansion may be tracked)")
+    how = [w for w in ("注册地在此" if local.get("registered") else None,
+                       f"在此有分支机构或子公司 {opened} 家" if opened else None,
+                       f"控股本地企业 {local['holder']} 家" if local.get("holder") else None) if w]
+    return f"该企业已在 {place} 落地（{'；'.join(how)}）：招商线索指从外地引进的企业——仍已加入（可跟进其本地扩张）"
+
+
+def add_warning(store, local: dict[str, int], overlaps: list[dict], region_code: str, lang: str = "zh") -> str | None:
+    """What an add says without refusing it: the enterprise already present in the region (``presence_text``), and
+    its leads of an enclosing or enclosed region (``overlap_text``); None when neither."""
+    said = [x for x in (presence_text(store, local, region_code, lang), overlap_text(overlaps, lang)) if x]
+    return ("; " if lang == "en" else "；").join(said) or None
 
 
 def listed(store, team, enterprise_id: int, region: str, segment: str | None, as_of: Any,

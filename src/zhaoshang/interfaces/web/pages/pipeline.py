@@ -129,16 +129,16 @@ def register(app, web) -> None:
         return web.json(in_lang(request, store, [lead_shown(request, lead_id)])[0]
                         | {"other_leads": L.other_leads(store, team(request), lead_id, web.lang_of(request))})
 
-    @app.post("/api/pipeline/add", tags=["pipeline"], summary="加入招商项目（每家企业每个地区一条；已放弃须有理由）；该企业已是上级或下级地区的线索时，overlaps 与 warning 列出它们（不拒绝）")
+    @app.post("/api/pipeline/add", tags=["pipeline"], summary="加入招商项目（每家企业每个地区一条；已放弃须有理由）；该企业已在本地区（local）或已是上级或下级地区的线索（overlaps）时，warning 说明（不拒绝）")
     def api_add(lead: NewLead, request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
         added = L.add(store, team(request), lead.enterprise, lead.region, user=user, owner=lead.owner, status=lead.status,
                       source=lead.source, segment=lead.segment, next_action=lead.next_action,
                       next_action_date=lead.next_action_date, note=lead.note, abandon_reason=lead.reason,
                       signed_on=lead.signed_on, landed_on=lead.landed_on, list_as_of=lead.list_as_of,
                       list_weights=lead.list_weights)
-        if web.lang_of(request) == "en":  # the leads of an enclosing or enclosed region, said in English
+        if web.lang_of(request) == "en":  # the presence and the leads of an enclosing or enclosed region, in English
             added["overlaps"] = [o for o in L.other_leads(store, team(request), added["id"], "en") if o["overlaps"]]
-            added["warning"] = L.overlap_text(added["overlaps"], "en")
+            added["warning"] = L.add_warning(store, added["local"], added["overlaps"], added["region_code"], "en")
         return web.json(in_lang(request, store, [added])[0])
 
     @app.post("/api/pipeline/track", tags=["pipeline"], summary="落地跟踪：已签约线索在之后的数据中出现本地主体即标为已落地")
@@ -191,11 +191,13 @@ def register(app, web) -> None:
     @app.get("/pipeline/{lead_id}", response_class=HTMLResponse, include_in_schema=False)
     def lead_page(lead_id: LeadId, request: Request, store=Depends(web.get_store), note: Note = None):
         said = read_note(app.state.auth, note, web.lang_of(request))
-        return lead_view(request, store, lead_id, said["error"], done=said["done"])
+        return lead_view(request, store, lead_id, said["error"], done=said["done"], warn=said["warn"])
 
-    def lead_view(request, store, lead_id, error, typed: dict | None = None, done: str | None = None):
+    def lead_view(request, store, lead_id, error, typed: dict | None = None, done: str | None = None,
+                  warn: str | None = None):
         """A lead's page; ``typed``: the change form as the user filled it, shown again beside why it was refused
-        (with ``version``: the version it is now based on); ``done``: what a change saved said (how a date was read)."""
+        (with ``version``: the version it is now based on); ``done``: what a change saved said (how a date was read);
+        ``warn``: what its add said without refusing it (the enterprise already local, another region's lead)."""
         lead = lead_shown(request, lead_id)
         lang = web.lang_of(request)
         due_shown = L.due_text(lead, lang)  # the form's 日期: the day, or 长期 / open-ended
@@ -216,7 +218,8 @@ def register(app, web) -> None:
                                  lang, str(decisions_state(team(request)))), why_lead)
         why = personal_text(request, why, LEAD_SIGNAL_TEXT, f"lead:{lead_id}")  # its 本地需求 example: a demand's title
         return web.page(request, "pipeline_lead.html", {
-            "nav": "pipeline", "lead": lead, "error": error, "done": done, "typed": typed, "card": card, "why": why,
+            "nav": "pipeline", "lead": lead, "error": error, "done": done, "warn": warn, "typed": typed, "card": card,
+            "why": why,
             "due_shown": due_shown, "reason_label": L.REASON_LABEL,
             "fields": L.FIELD_LABELS, "at_label": L.HISTORY_AT, "text_limits": L.TEXT_LIMITS,
             "masked_change": MASKED_CHANGE, "sources": L.SOURCE_LABELS, "statuses": L.STATUSES, "status_zh": L.STATUS_ZH,
@@ -245,6 +248,11 @@ def register(app, web) -> None:
                 return RedirectResponse(enterprise_href(enterprise, **page_query(request), pa_note=refusal(exc),
                                                         pa_region=region) + "#pipeline-add", status_code=303)
             return RedirectResponse("/pipeline?" + urlencode({"note": refusal(exc)}), status_code=303)
+        if lead["warning"]:  # added, and said on its page: already local, or another region's lead too
+            overlaps = [o for o in L.other_leads(store, team(request), lead["id"], "en") if o["overlaps"]]
+            en = L.add_warning(store, lead["local"], overlaps, lead["region_code"], "en")
+            return RedirectResponse(f"/pipeline/{lead['id']}?" + urlencode(
+                {"note": sign_note(app.state.auth, warn=(lead["warning"], en))}), status_code=303)
         return RedirectResponse(f"/pipeline/{lead['id']}", status_code=303)
 
     FORM_FIELDS = ("status", "owner", "next_action", "next_action_date")
