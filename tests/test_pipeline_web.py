@@ -216,7 +216,9 @@ def test_pipeline_page_in_the_browser(tmp_path, chromium):
         # a refused change says why in the page's language (it was Chinese on the English page) and names the
         # page's field, not only the command's option
         lead_url = pg.url.split("?")[0]
+        assert cut_placeholders(pg, "#change-form input[placeholder]") == []  # the dates' boxes as wide as their hints
         pg.goto(lead_url + "?lang=en")
+        assert cut_placeholders(pg, "#change-form input[placeholder]") == []  # 'e.g. 2026-03-31, 2' was cut
         pg.select_option("#c-status", "abandoned")
         pg.click("#c-save")
         pg.wait_for_selector("#pl-error")
