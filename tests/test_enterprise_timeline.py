@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import sys
 from pathlib import Path
 
@@ -258,4 +259,16 @@ def test_a_cut_event_list_says_how_many_it_shows_of_how_many(demo):
     page = c.get("/monitor").text
     assert f'显示前 100 条，共 <span id="ev-total" data-n="{doc["total"]}">{total}</span> 条事件' in page
     assert 'id="ev-count"' not in page  # the count of a cut list is not shown as the number of events
-    assert f'the first 100 of <span id="ev-total" data-n="{doc["total"]}">{total}</span> events' in c.get("/monitor?lang=en").text
+    page_en = c.get("/monitor?lang=en").text
+    assert f'the first 100 of <span id="ev-total" data-n="{doc["total"]}">{total}</span> events' in page_en
+    # 最新新闻 lists the items feeds read (none on the demo): it says so, and where the imported news is, not a bare —
+    from zhaoshang.core.store import Store
+
+    with Store(demo["db"], read_only=True) as s:
+        items = f'{s.con.execute("SELECT count(*) FROM news").fetchone()[0]:,}'
+    none = {lg: re.search(r'<p class="muted" id="mon-news-none">(.*?)</p>', pg, re.S).group(1)
+            for lg, pg in (("zh", page), ("en", page_en))}
+    assert none["zh"].startswith("这里列出新闻源抓取的新闻，尚无一条") and f"导入的新闻（zhaoshang import news）{items} 条不在此列" in none["zh"]
+    assert f"The {items} imported news items (zhaoshang import news) are not listed here" in none["en"]
+    assert not re.search(r"[\u4e00-\u9fff]", none["en"]) and 'href="/monitor?type=news"' in none["en"], none
+    assert doc["total"] > run_json("events", "--type", "news", db=demo["db"])["total"] > 0  # what the link lists

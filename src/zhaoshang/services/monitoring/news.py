@@ -335,6 +335,14 @@ def list_news(team, limit: int = 50) -> list[dict]:
     return rows
 
 
+def imported_news_count(store, as_of: Any) -> int:
+    """How many imported news items (``zhaoshang import news``) count by ``as_of``: the 动态监测 page's 最新新闻 lists
+    the items feeds read, and says where these are when it has none (the event list's news events, the profiles)."""
+    from ...core.asof import news_day
+
+    return int(store.con.execute(f"SELECT count(*) FROM news n WHERE {news_day()} <= ?", [str(as_of)]).fetchone()[0])
+
+
 def enterprise_cell(e: dict) -> str:
     """One linked enterprise of ``list_news`` as a table shows it: its full name, and the text's mention beside it
     when the text wrote it otherwise (中节能太阳能股份有限公司（太阳能）), so a link by a short name can be checked."""

@@ -162,5 +162,8 @@ def register(app, web) -> None:
         return web.page(request, "monitor.html", {
             "type_labels": {k: label("event", k, lang) for k in E.TYPES},
             "origin_labels": {k: label("origin", k, lang) for k in E.ORIGINS},
-            "nav": "monitor", "doc": doc, "as_of": doc["as_of"], "feeds": feeds(request), "news": news(request, 10), "f": f, "types": E.TYPES, "nodes": web.facets(store)["nodes"], "json_twin": "/api/events" + ("?" + qs if qs else ""),
+            "nav": "monitor", "doc": doc, "as_of": doc["as_of"], "feeds": feeds(request), "news": (shown := news(request, 10)),
+            # no item read from a feed: where the imported news is, said instead of a bare dash
+            "imported_news": None if shown else N.imported_news_count(store, doc["as_of"]),
+            "f": f, "types": E.TYPES, "nodes": web.facets(store)["nodes"], "json_twin": "/api/events" + ("?" + qs if qs else ""),
             "stream_url": "/api/events/stream" + ("?" + qs_stream if qs_stream else "")})
