@@ -786,14 +786,16 @@ def test_every_page_keeps_its_words_within_the_text_width(env, sz_en):
 
 def test_english_report_keeps_a_chinese_name_on_one_line(env, sz_en):
     """The English report's top enterprises and top leads broke a registered Chinese name mid-word
-    (北京艾森博航空科技股份有限 / 公司) where the Chinese report keeps it whole: each name is on one line of the page."""
-    text = pdf_text(sz_en["pdf"], "-layout")
-    top = text.split("Top enterprises")[-1].split("Top leads")[0]
-    leads = text.split("Top leads")[-1]
-    for part, rows in ((top, env["p"]["top_enterprises"]["rows"]), (leads, env["p"]["leads"]["rows"])):
-        names = [r["name"] for r in rows]
-        assert names and all(re.search("[\u4e00-\u9fff]", n) for n in names)
-        assert [n for n in names if not any(n in line for line in part.splitlines())] == [], part
+    (北京艾森博航空科技股份有限 / 公司) where the Chinese report keeps it whole: in the Enterprise column of both tables
+    each line holds a whole name."""
+    names = {r["name"] for r in env["p"]["top_enterprises"]["rows"] + env["p"]["leads"]["rows"]}
+    assert names and all(re.search("[\u4e00-\u9fff]", n) for n in names)
+    cells = []
+    for page in pdf_text(sz_en["pdf"], "-bbox").split("<page ")[1:]:
+        words = [(float(x), w) for x, w in re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="[\d.]+" yMax="[\d.]+">([^<]*)<', page)]
+        cells += [w for hx in (x for x, w in words if w == "Enterprise") for x, w in words
+                  if abs(x - hx) < 2 and re.search("[\u4e00-\u9fff]", w)]
+    assert set(cells) == names, sorted(set(cells) ^ names)
 
 
 def test_english_chain_table_keeps_each_segment_name_whole_and_readable(env, sz_en):
