@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from ...core.geo.regions import MUNICIPALITIES, city_of, level_of, province_of
+from ...core.geo.regions import MUNICIPALITIES, build_regions, city_of, level_of, province_of
 
 VENDOR_MAPS = Path(__file__).parent / "static" / "vendor" / "maps"
 NATIONAL = "100000"
@@ -65,6 +65,12 @@ def _norm(f: dict, code: str) -> dict | None:
     if cp:
         props["cp"] = cp
     return {"type": "Feature", "id": code, "properties": props, "geometry": geometry}
+
+
+@lru_cache(maxsize=1)
+def _known() -> frozenset[str]:
+    """The codes of the region table (a view is drawn around a region only if it is one)."""
+    return frozenset(r.code for r in build_regions())
 
 
 class Boundaries:
@@ -186,7 +192,9 @@ class Boundaries:
                 if outline_code in src:
                     feats = [src[outline_code]]
                     break
-            if not feats:  # nor the city's own outline (the packaged 山南市 has none): its province's cities around it
+            if not feats and code in _known():
+                # nor the city's own outline (the packaged 山南市 has none): its province's cities around it — for a
+                # city of the region table only (an unknown code has no view: 404)
                 around = self.view(province_of(code))
                 feats, source, encoded = around["features"], around["source"], bool(around.get("UTF8Encoding"))
             fallback = "scatter"
