@@ -16,38 +16,25 @@
   const LABEL_W = 96;  // the widest name drawn beside a dot (px)
   const el = document.getElementById('rel-graph');
   const chart = (window.echarts && el) ? echarts.init(el, null, {renderer: 'canvas'}) : null;
-  // Once a drawing is finished, each name that would cover one placed before it goes to the other side of its dot,
-  // below or above it, where it covers none, and is hidden only where every side is taken (its name stays in the
-  // tooltip). ECharts' own hideOverlap hid a covering name outright — an investor's dot left without its name beside
-  // a neighbour's — and left a covering pair now and then (about one load in six on a busy graph).
-  const SIDES = ['right', 'left', 'bottom', 'top'];
-  function placeNames() {
-    const data = chart.getModel().getSeriesByIndex(0).getData(), kept = [];
-    const box = tc => { const r = tc.getBoundingRect().clone(); r.applyTransform(tc.getComputedTransform()); return r; };
-    const covers = r => kept.some(k => k.x < r.x + r.width && r.x < k.x + k.width && k.y < r.y + r.height && r.y < k.y + k.height);
-    let changed = false;
-    for (let i = 0; i < data.count(); i++) {  // the centre first (added first): its name under its dot, always drawn
-      const g = data.getItemGraphicEl(i), e = g && g.getSymbolPath ? g.getSymbolPath() : g;
-      const tc = e && e.getTextContent ? e.getTextContent() : null;
-      if (!tc || tc.invisible || !tc.style || !tc.style.text || !e.textConfig) continue;
-      const own = e.zsSide || (e.zsSide = e.textConfig.position);  // the side the options give it
-      const before = e.textConfig.position;
-      const put = side => { if (e.textConfig.position !== side) { e.setTextConfig({position: side}); e.updateInnerText(true); } };
-      let at = null, r = null;
-      for (const side of [own, ...SIDES.filter(s => s !== own)]) {
-        put(side);
-        r = box(tc);
-        if (!covers(r)) { at = side; break; }
-      }
-      put(at || own);
-      // a refresh only when a name moved or was shown or hidden: the refresh finishes a drawing again
-      if (e.textConfig.position !== before || tc.ignore !== (at === null)) changed = true;
-      tc.ignore = at === null;
-      if (at !== null) kept.push(r);
-    }
-    if (changed) chart.getZr().refresh();
+  // ECharts' own hideOverlap leaves a pair of covering names now and then (about one load in six on a busy graph,
+  // from random starting places): once a drawing is finished, a name that covers one drawn before it is hidden
+  // (its name stays in the tooltip)
+  function hideCovered() {
+    const kept = [];
+    let hid = false;
+    chart.getZr().storage.getDisplayList(true).forEach(e => {
+      const tc = e.getTextContent ? e.getTextContent() : null;
+      if (!tc || tc.ignore || tc.invisible || !tc.style || !tc.style.text) return;
+      const r = tc.getBoundingRect().clone();
+      r.applyTransform(tc.getComputedTransform());
+      if (kept.some(k => k.x < r.x + r.width && r.x < k.x + k.width && k.y < r.y + r.height && r.y < k.y + k.height)) {
+        tc.ignore = true;
+        hid = true;
+      } else kept.push(r);
+    });
+    if (hid) chart.getZr().refresh();
   }
-  if (chart) chart.on('finished', placeNames);
+  if (chart) chart.on('finished', hideCovered);
   if (chart) ZS.onResize(chart);
   function addNode(n, center) {
     if (!nodes.has(n.key)) nodes.set(n.key, {id: n.key, name: n.name == null ? n.key : String(n.name), type: n.type,
@@ -88,11 +75,12 @@
         ? ZS.esc(p.data.relation) + ZS.colon() + ZS.strength(p.data.strength) + (p.data.start ? '<br>' + ZS.esc(p.data.start) + ' – ' + ZS.esc(p.data.end || tr('至今', 'now')) : '')
         : ZS.esc(p.data.name) + '<br>' + ZS.esc(TYPE_LABEL[p.data.type] || p.data.type) +
           (p.data.records.length > 1 ? '<br>' + ZS.esc(tr('同一人的 ' + p.data.records.length + ' 条记录：', p.data.records.length + ' records of one person: ') + p.data.records.join(', ')) : '')},
-      // names that would cover one another are placed apart by placeNames; wider spacing keeps most on their right
+      // labels that would cover one another are hidden (the name stays in the tooltip); wider spacing keeps most shown
       // the layout's box leaves room on the right for the names drawn right of their dots (the right-most was cut at
       // the card's edge)
       series: [{type: 'graph', layout: 'force', roam: true, draggable: true, left: 16, top: 24, bottom: 24, right: LABEL_W + 24,
         force: {repulsion: 420, edgeLength: [80, 200], layoutAnimation: false},
+        labelLayout: {hideOverlap: true},
         data: Array.from(nodes.values()), links: Array.from(links.values()),
         edgeLabel: {show: false}, emphasis: {focus: 'adjacency'}}]});
   }
