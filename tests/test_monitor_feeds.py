@@ -349,9 +349,13 @@ def test_one_round_from_two_items_is_one_event_and_one_alert(fx, server, tmp_pat
     # a round already imported (import fundings) told by a feed item is the same event by the same rule: a report of
     # the imported round — no live event, no second alert, the round's alert and timeline row say 2 reports. Before:
     # a new live event and a second alert for the one round
-    (tmp_path / "d.csv").write_text(f"企业名称,融资时间,融资轮次,融资金额\n{NAME},2026-11-25,D轮,10亿人民币\n", encoding="utf-8")
+    # the C round told live above and imported two days after (2026-12-05, the same amount) is the same event too:
+    # the rule that alerted on the live event raises no second alert on the import. Before: a second alert
+    (tmp_path / "d.csv").write_text(f"企业名称,融资时间,融资轮次,融资金额\n{NAME},2026-11-25,D轮,10亿人民币\n"
+                                    f"{NAME},2026-12-05,C轮,5亿人民币\n", encoding="utf-8")
     run("import", "fundings", tmp_path / "d.csv", "--source", "融资库", db=db)
     (imported,) = [a for a in run_json("alerts", "run", db=db)["alerts"] if a["event_type"] == "funding"]
+    assert imported["event_date"] == "2026-11-25", imported
     EXTRA["/round3.xml"] = (_rss(("r4", f"{NAME}完成10亿元D轮融资", f"{NAME}宣布完成10亿元D轮融资。",
                                   "Mon, 30 Nov 2026 10:00:00 +0800")), "application/rss+xml")
     res = run_json("monitor", "run", "--feed", server + "/round3.xml", db=db)
@@ -362,6 +366,17 @@ def test_one_round_from_two_items_is_one_event_and_one_alert(fx, server, tmp_pat
     assert [e["origin"] for e in doc["items"] if e["date"] == "2026-11-30"] == []  # no live event of it
     (d,) = [e for e in doc["items"] if e["date"] == "2026-11-25"]
     assert d["origin"] == "import" and [r["source_key"] for r in d["detail"]["reports"]] == ["r4"], d
+    # a round told live and imported before the next evaluation: one alert per rule, on the imported round (read
+    # first), none on the live event. Before: one on each
+    EXTRA["/round4.xml"] = (_rss(("r5", f"{NAME}完成8亿元E轮融资", f"{NAME}宣布完成8亿元E轮融资。",
+                                  "Sun, 06 Dec 2026 10:00:00 +0800")), "application/rss+xml")
+    res = run_json("monitor", "run", "--feed", server + "/round4.xml", db=db)
+    assert (res["items_new"], res["events_new"]) == (1, 1), res
+    (tmp_path / "e.csv").write_text(f"企业名称,融资时间,融资轮次,融资金额\n{NAME},2026-12-01,E轮,8亿人民币\n", encoding="utf-8")
+    run("import", "fundings", tmp_path / "e.csv", "--source", "融资库", db=db)
+    (e,) = run_json("alerts", "run", db=db)["alerts"]
+    assert (e["event_type"], e["event_date"]) == ("funding", "2026-12-01"), e
+    assert "fundings" in {x["table"] for x in e["evidence"]} and "monitor_events" not in {x["table"] for x in e["evidence"]}
 
 
 def test_an_undated_item_and_its_event_both_say_the_fetch_day(fx, server, tmp_path):

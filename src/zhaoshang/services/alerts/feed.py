@@ -52,6 +52,7 @@ def record(store, team, events: list[dict], rules: list[dict] | None = None, ctx
     # how many reports tell each matched event when its alert is raised (its webhook says so; ``reports_of`` again
     # when it is sent)
     told = reports_told(team, [k for _, ev, _ in matches if (k := told_key(_ref_of(ev)))])
+    twins = _told_elsewhere_keys(store, team, [ev for _, ev, _ in matches])
     created = []
     at = now()
     with team.tx(exclusive=True) as tx:
@@ -59,6 +60,10 @@ def record(store, team, events: list[dict], rules: list[dict] | None = None, ctx
         for rule, ev, x in matches:
             key = E.event_key(ev)
             if tx.scalar("SELECT id FROM alerts WHERE rule_id = ? AND event_key = ?", [rule["id"], key]) is not None:
+                continue
+            other = twins.get(id(ev))  # the round told live before it was imported (or imported before it was read)
+            if other and tx.scalar(f"SELECT id FROM alerts WHERE rule_id = ? AND event_key IN "
+                                   f"({', '.join('?' for _ in other)})", [rule["id"], *other]) is not None:
                 continue
             row = {"rule_id": rule["id"], "owner": rule["owner"], "rule_name": rule["name"], "event_key": key,
                    "event_id": ev.get("id"), "enterprise_id": ev.get("enterprise_id"),
@@ -73,6 +78,17 @@ def record(store, team, events: list[dict], rules: list[dict] | None = None, ctx
                                        hooks[rule["owner"]]["webhook_url"], at)
             created.append(alert)
     return created
+
+
+def _told_elsewhere_keys(store, team, events: list[dict]) -> dict[int, list[str]]:
+    """``id()`` of a matched event record → the alert keys of the same round told by the other origin
+    (``monitoring.events.told_elsewhere``): a rule that alerted on one is not raised again on the other — a round
+    told live and imported days later is one event, one alert per rule, whichever came first."""
+    from ..monitoring.events import told_elsewhere
+
+    unique = list({id(ev): ev for ev in events}.values())
+    return {id(unique[i]): [E.event_key(from_live(t) if "key" in t else t) for t in others]
+            for i, others in told_elsewhere(store, team, unique).items()}
 
 
 def _ref_of(ev: dict) -> list:

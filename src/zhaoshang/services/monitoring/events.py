@@ -376,6 +376,64 @@ def imported_round(store, row: dict) -> str | None:
     return None if fid is None else f"f{fid}"
 
 
+def told_elsewhere(store, team, events: list[dict]) -> dict[int, list[dict]]:
+    """The same rounds told by the other origin, for the alerts (one event, one alert per rule): position in
+    ``events`` (event records as the alerts read them: an imported round's has ``ref_table`` ``fundings``, a live
+    event's ``monitor_events``) → the other origin's records of the same round (``same_event_sql``) — an imported
+    round's stored live events (those told live before the round was imported), a live event's imported rounds (those
+    imported before its alert was evaluated) — with ``type``, ``enterprise_id``, ``date``, ``title``, ``source`` and
+    ``source_key``, the fields of an alert's event key."""
+    picked = {i: ev for i, ev in enumerate(events) if ev.get("type") in SAME_EVENT_TYPES and ev.get("ref_id") is not None
+              and ev.get("ref_table") in ("fundings", "monitor_events")}
+    if not picked:
+        return {}
+    rounds = {i: ev for i, ev in picked.items() if ev["ref_table"] == "fundings"}
+    live = {i: ev for i, ev in picked.items() if ev["ref_table"] == "monitor_events"}
+    facts = {int(r[0]): r[1:] for r in store.con.execute(  # the imported rounds' own facts (round and amount as imported)
+        "SELECT id, enterprise_id, date, round, amount_wan FROM fundings WHERE id IN (SELECT unnest(?::BIGINT[]))",
+        [sorted({int(ev["ref_id"]) for ev in rounds.values()})]).fetchall()} if rounds else {}
+    firms = sorted({int(ev["enterprise_id"]) for ev in picked.values() if ev.get("enterprise_id") is not None})
+    with team.tx() as tx:  # the other origin's candidates: every stored live round of these enterprises
+        held = tx.query(f"SELECT * FROM monitor_events WHERE type IN ({', '.join('?' for _ in SAME_EVENT_TYPES)}) "
+                        f"AND report_of IS NULL AND enterprise_id IN ({', '.join('?' for _ in firms)})",
+                        [*SAME_EVENT_TYPES, *firms]) if rounds and firms else []
+    held_facts = [_loads(h.get("detail")) if isinstance(_loads(h.get("detail")), dict) else {} for h in held]
+    a = [(i, *facts[int(ev["ref_id"])]) for i, ev in rounds.items() if int(ev["ref_id"]) in facts]
+    for i, ev in live.items():
+        d = ev.get("detail") if isinstance(ev.get("detail"), dict) else _loads(ev.get("detail")) or {}
+        if isinstance(d, dict) and ev.get("date"):
+            a.append((i, ev.get("enterprise_id"), _dt.date.fromisoformat(str(ev["date"])[:10]), event_round(d),
+                      event_amount(d)))
+    if not a:
+        return {}
+    cols = list(zip(*a))
+    sides = ("SELECT unnest(?::BIGINT[]) AS i, unnest(?::BIGINT[]) AS enterprise_id, unnest(?::DATE[]) AS date, "
+             "unnest(?::VARCHAR[]) AS round, unnest(?::DOUBLE[]) AS amount_wan")
+    params = [list(c) for c in cols]
+    hits = store.con.execute(  # live round × held live events; live event × imported rounds (with their events)
+        f"""WITH a AS ({sides}), b AS ({sides})
+            SELECT a.i, 'm', b.i FROM a JOIN b ON {same_event_sql('a', 'b')}
+            UNION ALL
+            SELECT a.i, 'f', ev.id FROM a JOIN fundings f ON {same_event_sql('a', 'f')}
+                 JOIN events ev ON ev.ref_table = 'fundings' AND ev.ref_id = f.id
+            ORDER BY 1, 3""",
+        params + [list(range(len(held))), [h["enterprise_id"] for h in held],
+                  [_dt.date.fromisoformat(str(h["date"])[:10]) for h in held], [event_round(f) for f in held_facts],
+                  [event_amount(f) for f in held_facts]]).fetchall()
+    imported = {int(r[0]): r for r in store.con.execute(
+        "SELECT id, type, enterprise_id, date, title, source, source_key FROM events WHERE id IN "
+        "(SELECT unnest(?::BIGINT[]))", [sorted({h[2] for h in hits if h[1] == 'f'})]).fetchall()}
+    out: dict[int, list[dict]] = {}
+    for i, side, j in hits:
+        if side == "m" and i in rounds:
+            out.setdefault(i, []).append(_live_record(held[j]))
+        elif side == "f" and i in live:
+            _id, typ, ent, day, title, source, skey = imported[j]
+            out.setdefault(i, []).append({"type": typ, "enterprise_id": ent, "date": day, "title": title,
+                                          "source": source, "source_key": skey})
+    return out
+
+
 def tell_again(store, team, row: dict) -> dict | None:
     """A prepared event that tells a known event again (the one rule, ``same_event_sql``) kept as a report of it —
     one event, one alert, its reports counted —, or None when it is a new event (or a resend of a stored one, which
