@@ -366,6 +366,10 @@ def test_one_round_from_two_items_is_one_event_and_one_alert(fx, server, tmp_pat
     assert [e["origin"] for e in doc["items"] if e["date"] == "2026-11-30"] == []  # no live event of it
     (d,) = [e for e in doc["items"] if e["date"] == "2026-11-25"]
     assert d["origin"] == "import" and [r["source_key"] for r in d["detail"]["reports"]] == ["r4"], d
+    # the C round is listed once, as imported, its live report among its reports (before: a live row and an imported row)
+    assert [e["origin"] for e in doc["items"] if "C轮" in e["title"]] == ["import"], doc["items"]
+    (c,) = [e for e in doc["items"] if e["date"] == "2026-12-05"]
+    assert [r["source_key"] for r in c["detail"]["reports"]] == ["r3"], c
     # a round told live and imported before the next evaluation: one alert per rule, on the imported round (read
     # first), none on the live event. Before: one on each
     EXTRA["/round4.xml"] = (_rss(("r5", f"{NAME}完成8亿元E轮融资", f"{NAME}宣布完成8亿元E轮融资。",

@@ -278,8 +278,16 @@ def _live(store, team, f: Filter, limit: int, window: tuple = (None, None)) -> l
             keep = {r[0] for r in store.con.execute(
                 f"SELECT x.id FROM (SELECT unnest(?::BIGINT[]) AS id) x WHERE {cond}", [ids] + cparams).fetchall()}
             rows = [r for r in rows if r["enterprise_id"] in keep]
-        out += [_live_record(r) for r in rows]
+        out += _not_imported_since(store, team, [_live_record(r) for r in rows])
     return out[:limit]
+
+
+def _not_imported_since(store, team, items: list[dict]) -> list[dict]:
+    """Live events without those whose round was imported after them (``told_elsewhere``): the imported round is the
+    known event, and such a live event is listed among its reports (``_round_reports``), as a report told after the
+    import is (``tell_again``) — one round, one row."""
+    told = told_elsewhere(store, team, [dict(r, ref_table="monitor_events", ref_id=r["id"]) for r in items])
+    return [r for i, r in enumerate(items) if i not in told]
 
 
 # ------------------------------------------------------------------------------------------- ingestion
@@ -485,6 +493,11 @@ def _round_reports(store, team, items: list[dict]) -> None:
     ref = dict(store.con.execute("SELECT id, ref_id FROM events WHERE ref_table = 'fundings' AND ref_id IS NOT NULL "
                                  "AND id IN (SELECT unnest(?::BIGINT[]))", [ids]).fetchall())
     told = round_reports(team, sorted(set(ref.values())))
+    rounds = [dict(r, ref_table="fundings", ref_id=ref[r["id"]]) for r in items if r["id"] in ref and r["origin"] == "import"]
+    for i, live in told_elsewhere(store, team, rounds).items():  # told live before the round was imported
+        fid = rounds[i]["ref_id"]
+        live_reports = [r for e in live for r in [_report(e), *((e.get("detail") or {}).get("reports") or [])]]
+        told[fid] = sorted(told.get(fid, []) + live_reports, key=lambda x: str(x.get("date") or ""))
     for r in items:
         if told.get(ref.get(r["id"])):
             detail = r["detail"] if isinstance(r["detail"], dict) else {}
