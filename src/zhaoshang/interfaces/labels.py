@@ -8,6 +8,7 @@ import math
 import re
 from typing import Any, Iterable
 
+from ..core.geo.lookup import LEVEL_NAMES
 from ..core.numbers import DIGITS, decimal_text, fixed, quantity_text, strength_text  # noqa: F401  (the one rounding of the numbers shown; re-exported)
 from ..core.parse.dates import zoned
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
@@ -83,15 +84,15 @@ TOP_BASIS: dict[str, Pair] = {"capital": ("注册资本", "capital"), "funding":
                               "listed": ("上市企业", "listed"), "rounds": ("融资轮次", "rounds"), "name": ("名称", "name")}
 MAP_PRECISION: dict[str, Pair] = {"address": ("按地址定位", "at the address"), "district": ("按区县定位", "district centre"),
                                   "city": ("按城市定位", "city centre"), "province": ("按省份定位", "province centre")}
-LEVELS: dict[str, Pair] = {"province": ("省级", "province"), "city": ("地市", "city"), "district": ("区县", "district"),
-                           "macro": ("区域", "macro-region"), "nation": ("全国", "nation")}
+# a region's level, in the region service's words (core.geo.lookup.LEVEL_NAMES)
+LEVELS: dict[str, Pair] = {k: (w.zh, w.en) for k, w in LEVEL_NAMES.items()}
 # what a breakdown by the regions of a level leaves out — the enterprises of the parent (the nation) that no region of
 # the level holds: the map's drill-down and side panel, the trends' regions, ``map``; ``{level}`` the level's plural
 UNPLACED: Pair = ("另有 {what}未定位到{level}", "{what} not placed in one of the {level}")
 # …and the row ``map`` lists them in, so that its rows add up to the parent's count
 UNPLACED_ROW: dict[str, Pair] = {"province": ("国内地区不详", "no region in China"), "city": ("地市不详", "city unknown"),
                                  "district": ("区县不详", "district unknown")}
-LEVELS_PLURAL_EN = {"province": "provinces", "city": "cities", "district": "districts"}
+LEVELS_PLURAL_EN = {k: w.en_plural for k, w in LEVEL_NAMES.items()}
 ROUNDS: dict[str, Pair] = {k: (ROUND_LABELS_ZH[k], ROUND_LABELS_EN[k]) for k in ROUND_LABELS_ZH}
 # a recommendation's PCI is computed over the region × segment matrix of the regions of its level (a macro-region's:
 # itself beside the provinces outside it), so one segment's PCI differs between a city's and a district's page: its

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from ..errors import NotFound, UserError
 from .macro import MacroRegion, load_macro_regions
@@ -21,6 +21,25 @@ from .readings import readings, said_now
 from .regions import MUNICIPALITIES, level_of
 
 LEVELS = ("province", "city", "district")
+
+
+class LevelName(NamedTuple):
+    """How a region level is named, in every message and label that names one."""
+
+    zh: str         # 省级 / 地市 / 区县: a label or a header cell
+    en: str         # province: one region of it
+    en_plural: str  # provinces: the regions of it
+    zh_rank: str    # 省级 / 地市级 / 区县级: before 成员, 层级, 代码
+
+
+# the one vocabulary of the levels (interfaces.labels shows it, the services' messages say it)
+LEVEL_NAMES: dict[str, LevelName] = {
+    "province": LevelName("省级", "province", "provinces", "省级"),
+    "city": LevelName("地市", "city", "cities", "地市级"),
+    "district": LevelName("区县", "district", "districts", "区县级"),
+    "macro": LevelName("区域", "macro-region", "macro-regions", "宏观区域"),
+    "nation": LevelName("全国", "nation", "nation", "全国"),
+}
 _LEVEL_RANK = "CASE level WHEN 'province' THEN 0 WHEN 'city' THEN 1 ELSE 2 END"
 _COLS = "code, name, name_en, level, parent_code, province_code, city_code, lng, lat"
 
@@ -451,8 +470,8 @@ def members_at(store, ref: RegionRef, level: str) -> list[str]:
     if finer:
         names = "、".join(_candidate(store, c)["name"] for c in finer[:5])
         fine = levels[finer[0]]
-        raise UserError(f"{ref.name} 含{_LEVEL_ZH[fine]}成员（{names}），无法在{_LEVEL_ZH[level]}层级上作为一组；"
-                        f"请改用{_LEVEL_ZH[fine]}层级（--level {fine}）或更细的层级",
+        raise UserError(f"{ref.name} 含{LEVEL_NAMES[fine].zh_rank}成员（{names}），无法在{LEVEL_NAMES[level].zh_rank}层级上作为一组；"
+                        f"请改用{LEVEL_NAMES[fine].zh_rank}层级（--level {fine}）或更细的层级",
                         en=f"{ref.name} has {fine}-level members ({names}) and cannot be a group at {level} level; "
                            f"use --level {fine} or finer")
     exact = [c for c in members if levels[c] == level]
@@ -465,5 +484,3 @@ def members_at(store, ref: RegionRef, level: str) -> list[str]:
         exact += [r[0] for r in rows]
     return list(dict.fromkeys(exact))
 
-
-_LEVEL_ZH = {"province": "省级", "city": "地市级", "district": "区县级", "macro": "宏观区域"}

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from ...core.geo.lookup import LEVEL_NAMES
 from ...services.alerts.evaluate import CONDITIONS as ALERT_CONDITIONS
 from ...services.chain.reading import FIELDS as PLACEMENT_FIELDS
 from ...services.datastore import SYNTHETIC_LABELS
@@ -24,16 +25,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sources": ("数据来源", "Sources"),
     "json": ("JSON 数据", "JSON"),
     "methods": ("口径说明", "Methods"),
-    "level.province": ("省级", "Provinces"),
-    "level.city": ("地市", "Cities"),
-    "level.district": ("区县", "Districts"),
+    # a level as a heading or a choice: its regions (Provinces)
+    **{f"level.{k}": (w.zh, w.en_plural.capitalize()) for k, w in LEVEL_NAMES.items() if k != "nation"},
     # what a breakdown by sub-region leaves out (the map's drill-down, its side panel, the trends' regions): one wording
     "unplaced": (UNPLACED[0] + "，未列入", UNPLACED[1] + ": not shown"),
     "unplaced.enterprises": ("{n} 家企业", "{n} more enterprises"),
     "unplaced.enterprise": ("{n} 家企业", "{n} more enterprise"),
     "unlocated": ("另有 {n} 家已归入产业链的企业无国内所在地区（地区不详或在境外），未计入",
                   "{n} more placed enterprises have no region in China (unknown or abroad): not counted"),
-    "level.macro": ("区域", "Macro-regions"),
     "metric.count": ("企业数", "Enterprises"),
     "metric.share": ("全国占比", "National share"),
     "metric.lq": ("区位商 LQ", "Location quotient"),

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ...core.errors import UserError
-from ...core.geo.lookup import field_text, region_condition
+from ...core.geo.lookup import LEVEL_NAMES, field_text, region_condition
 from ..evaluation.backtest import at_k, auc, outcome_window, roc_points
 from .mine import _segment_ranks, candidate_rows, load_config, tie_key
 from .signals import PRESENCE_KINDS
@@ -36,8 +36,6 @@ def opened_in_region(store, info: dict, start: _dt.date, end: _dt.date) -> set[i
 
 # the location column an opening needs to be seen in a region of each level
 _LEVEL_COLUMN = {"province": "province_code", "city": "city_code", "district": "district_code"}
-_LEVEL_ZH = {"province": "省", "city": "市", "district": "区县"}
-_LEVEL_EN = {"province": "province", "city": "city", "district": "district"}
 
 
 def check_observable(store, info: dict) -> None:
@@ -56,7 +54,7 @@ def check_observable(store, info: dict) -> None:
                           [*PRESENCE_KINDS, *([pcode] if within else [])]).fetchone()[0]
     if n:
         return
-    lvl, lvl_en = _LEVEL_ZH[info["level"]], _LEVEL_EN[info["level"]]
+    lvl, lvl_en = LEVEL_NAMES[info["level"]].zh_rank, LEVEL_NAMES[info["level"]].en
     up = "上级地区" if not within else ("所在市" if info["level"] == "district" else "所在省")
     up_en = "its parent region" if not within else ("its city" if info["level"] == "district" else "its province")
     raise UserError(f"{field_text(store, info['code'])}：{up}带日期的分支机构或子公司记录都没有{lvl}代码，无法计量「期限内在本地新设机构」；"

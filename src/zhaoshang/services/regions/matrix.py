@@ -175,21 +175,19 @@ def _region_row(store, code: str) -> dict:
     return resolve_region(store, code, macro=False).as_dict()
 
 
-_TIERS = {"province": ("省级", "provinces"), "city": ("地市", "cities"), "district": ("区县", "districts")}
-
-
 def _check_below(parent: dict, level: str) -> None:
     """A level above the parent's has no region under it (provinces under 杭州市): refused saying so, where the rows
     were none, without a word."""
-    tiers = list(_TIERS)
+    from ...core.geo.lookup import LEVEL_NAMES, LEVELS as tiers
+
     if tiers.index(level) >= tiers.index(parent["level"]):
         return
     name, name_en = parent["name"], parent.get("name_en") or parent["name"]
     below = tiers[tiers.index(parent["level"]) + 1] if parent["level"] != "district" else None
-    raise UserError(f"{name}是{_TIERS[parent['level']][0]}，其下没有{_TIERS[level][0]}地区：层级 {level} 在它之上"
-                    + (f"；它的下级是{_TIERS[below][0]}（{below}）" if below else "；区县之下没有更细的层级"),
-                    f"{name_en} is a {parent['level']}: no {_TIERS[level][1]} lie under it (level {level} is above it)"
-                    + (f"; the regions under it are its {_TIERS[below][1]} ({below})" if below else
+    raise UserError(f"{name}是{LEVEL_NAMES[parent['level']].zh}，其下没有{LEVEL_NAMES[level].zh}地区：层级 {level} 在它之上"
+                    + (f"；它的下级是{LEVEL_NAMES[below].zh}（{below}）" if below else "；区县之下没有更细的层级"),
+                    f"{name_en} is a {parent['level']}: no {LEVEL_NAMES[level].en_plural} lie under it (level {level} is above it)"
+                    + (f"; the regions under it are its {LEVEL_NAMES[below].en_plural} ({below})" if below else
                        "; no level lies under a district"))
 
 
