@@ -80,6 +80,12 @@ def test_a_province_drill_down_counts_the_enterprises_without_a_city(tmp_path, d
     assert above.returncode == 2 and "Hangzhou is a city: no provinces lie under it (level province is above it)" in above.stderr
     r = client.get("/api/map", params={"level": "province", "parent": "330100"})
     assert r.status_code == 400 and "其下没有省级地区" in r.json()["error"]
+    # macro-regions lie under no region: a parent is refused in words, not ignored
+    macro = run("map", "--level", "macro", "--parent", "浙江", db=db, check=False)
+    assert macro.returncode == 2 and "宏观区域（层级 macro）不在任何地区之下，无法按上级地区 浙江 列出" in macro.stderr
+    macro = run("--lang", "en", "map", "--level", "macro", "--parent", "330000", db=db, check=False)
+    assert macro.returncode == 2 and "macro-regions (level macro) lie under no region" in macro.stderr
+    assert not re.search(r"[\u4e00-\u9fff]", macro.stderr), macro.stderr
     # the region's top enterprises say no district (—) where none is known, not the city under 所在区县
     with Store(db, read_only=True) as s:  # the profile's section (page, report and workbook), without the rest
         top = _top_section(s, region_info(s, "540100"), reference_date(s), "ai", 10)["rows"]
