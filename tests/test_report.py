@@ -406,6 +406,12 @@ def test_the_map_of_tibet_marks_a_city_without_a_boundary():
             return hollow
 
     assert "<title>拉萨市 3</title>" in choropleth("540000", {"540100": 3}, boundaries=Given())
+    # every count 0: the legend says there are none, not a scale from 0 to 0 家
+    assert re.search(r">3 家</text>", svg)
+    for none, unit in (("无", "家"), ("none", "")):
+        empty = choropleth("540000", {"540100": 0, "540500": 0}, boundaries=Given(), unit=unit, none=none)
+        legend = re.findall(r"<text [^>]*>([^<]*)</text>", empty)
+        assert legend[-2:] == [none, "本地区"] and f"0 {unit}" not in legend, legend
 
 
 def _top_only(profile: dict) -> dict:

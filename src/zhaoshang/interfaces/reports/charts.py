@@ -79,11 +79,12 @@ def _map_label(x: float, y: float, name: str, big: bool, anchor: str) -> list[st
 def choropleth(view: str, values: dict[str, float], highlight: Iterable[str] = (), *, width: int = 640,
                height: int = 460, title: str = "", unit: str = "家", labels: dict[str, str] | None = None,
                boundaries: Boundaries | None = None, here: str = "本地区",
-               points: dict[str, tuple[float, float]] | None = None) -> str:
+               points: dict[str, tuple[float, float]] | None = None, none: str = "无") -> str:
     """The regions of ``view`` (``100000`` = the provinces of the nation; a province code = its cities)
     filled by value, the highlighted regions outlined in the accent colour, with a legend. Where the boundaries
     hold only the view's own outline (a city without district boundaries), the regions are drawn as bubbles at
-    their ``points`` (lng, lat), sized and filled by value."""
+    their ``points`` (lng, lat), sized and filled by value. With no value above 0 the legend says ``none`` in place of
+    a scale from 0 to 0."""
     doc = (boundaries or Boundaries()).view(view)
     encoded = bool(doc.get("UTF8Encoding"))
     feats = [(f["id"], f["properties"].get("label") or f["id"], polygons(f, encoded)) for f in doc.get("features", [])]
@@ -169,13 +170,14 @@ def choropleth(view: str, values: dict[str, float], highlight: Iterable[str] = (
     leg = [f'<text x="{pad}" y="{ly + 9}" font-size="10" fill="#4b5563" style="{FONT}">{escape(title)}</text>']
     lx = pad + 8 + len(title) * 10.5
     leg.append(f'<rect x="{lx:.0f}" y="{ly}" width="16" height="10" fill="#f4f6f8" stroke="#d0d5db" stroke-width="0.5"/>'
-               f'<text x="{lx + 20:.0f}" y="{ly + 9}" font-size="10" fill="#4b5563" style="{FONT}">0</text>')
+               f'<text x="{lx + 20:.0f}" y="{ly + 9}" font-size="10" fill="#4b5563" style="{FONT}">{"0" if vmax else escape(none)}</text>')
     lx += 40
-    for i, c in enumerate(steps):
-        leg.append(f'<rect x="{lx + i * 22:.0f}" y="{ly}" width="22" height="10" fill="{c}"/>')
-    lx += len(steps) * 22 + 6
-    leg.append(f'<text x="{lx:.0f}" y="{ly + 9}" font-size="10" fill="#4b5563" style="{FONT}">{vmax:g} {escape(unit)}</text>')
-    lx += 70
+    if vmax:
+        for i, c in enumerate(steps):
+            leg.append(f'<rect x="{lx + i * 22:.0f}" y="{ly}" width="22" height="10" fill="{c}"/>')
+        lx += len(steps) * 22 + 6
+        leg.append(f'<text x="{lx:.0f}" y="{ly + 9}" font-size="10" fill="#4b5563" style="{FONT}">{vmax:g} {escape(unit)}</text>')
+        lx += 70
     leg.append(f'<rect x="{lx:.0f}" y="{ly}" width="16" height="10" fill="none" stroke="{ACCENT}" stroke-width="2"/>'
                f'<text x="{lx + 22:.0f}" y="{ly + 9}" font-size="10" fill="#4b5563" style="{FONT}">{escape(here)}</text>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart map" viewBox="0 0 {width} {height}" '

@@ -381,7 +381,7 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
         map_svg = charts.choropleth(m["view"], {r["code"]: r["count"] for r in m["rows"]}, m["highlight"],
                                     title=tr("人工智能企业数", "AI enterprises"), unit=tr("家", ""),
                                     labels={r["code"]: (r.get("name_en") if en else None) or r["name"] for r in m["rows"]},
-                                    here=tr("本地区", "this region"),
+                                    here=tr("本地区", "this region"), none=tr("无", "none"),
                                     points={r["code"]: (r.get("lng"), r.get("lat")) for r in m["rows"]})
     # the regions the rank is taken among, with their shared places (a macro-region's: the macro-regions)
     map_rows = list(m.get("ranked_rows") or m.get("rows", []))
