@@ -465,6 +465,34 @@ def test_top_enterprises_segments_keep_their_width_beside_long_districts(env, tm
     assert max(spans) <= 3, spans
 
 
+def test_a_province_report_names_each_district_with_its_city(env, tmp_path):
+    """A province's top enterprises stood in bare districts under 所在区县 (西湖区 alone is 杭州's or 南昌's): the report
+    names each with its city, in the region service's words, in the workbook and the PDF alike, in both languages."""
+    from openpyxl import load_workbook
+
+    from zhaoshang.core.geo.lookup import region_labels
+    from zhaoshang.interfaces.reports.region import write_pdf
+    from zhaoshang.interfaces.reports.xlsx import write_xlsx
+
+    with Store(env["db"], read_only=True) as s:
+        prof = region_profile(s, "440000")
+        ids = [r["id"] for r in prof["top_enterprises"]["rows"]]
+        code = dict(s.con.execute("SELECT id, district_code FROM enterprises WHERE list_contains(?, id)", [ids]).fetchall())
+        want = {lang: region_labels(s, [c for c in code.values() if c], lang, with_city=True) for lang in ("zh", "en")}
+    zh = [want["zh"].get(code[i]) for i in ids]
+    assert all(z and z.startswith(("深圳市", "广州市", "佛山市", "东莞市", "珠海市")) for z in zh if z) and any(zh), zh
+    for lang in ("zh", "en"):
+        wb = load_workbook(write_xlsx(prof, tmp_path / f"gd_{lang}.xlsx", lang))
+        rows = list(wb.worksheets[wb.sheetnames.index("头部企业") if lang == "zh" else 9].iter_rows(values_only=True))
+        col = rows[1].index("所在区县" if lang == "zh" else "District")
+        shown = [r[col] for r in rows[2:2 + len(ids)]]
+        assert shown == [want[lang].get(code[i]) for i in ids], (rows[1], shown)
+    # the PDF's narrow column breaks 深圳市福田区 after 深圳市福田: the city and the district's head on its row
+    text = pdf_text(write_pdf(_top_only(prof), tmp_path / "gd.pdf"), "-layout")
+    rows = {m[0]: m[1] for m in re.findall(r"(?m)^\s*(\d+)\s+\S+\s+(\S+)", text[text.index("所在区县"):])}
+    assert [rows.get(str(k)) for k in range(1, len(zh) + 1)] == [(z or "—")[:5] for z in zh], (rows, zh)
+
+
 def test_overview_counts_every_segment(env):
     """'29 个产业链环节中，优势 3、一般 6、薄弱 0、缺失 18' (合肥 on the real imports) left out the 2 segments no enterprise
     of the nation is on yet: the overview names them, and its counts add up to the segments."""

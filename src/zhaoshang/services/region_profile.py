@@ -38,7 +38,7 @@ from ..core import dialect
 from ..core.asof import reference_date
 from ..core.parse.dates import china_today
 from ..core.errors import NotFound, UserError, count_en
-from ..core.geo.lookup import macro_peers, macro_regions, rank_rows, region_names_en
+from ..core.geo.lookup import macro_peers, macro_regions, rank_rows, region_labels, region_names_en
 from ..core.geo.lookup import resolve_region as lookup_region
 from ..core.geo.regions import MUNICIPALITIES, province_of
 from .reference import sources
@@ -328,8 +328,12 @@ def _top_section(store, info: dict, d: _dt.date, chain: str, limit: int) -> dict
         f"""SELECT enterprise_id AS id, count(*) AS fundings, {dialect.current().exact_sum("amount_wan", none=None)} AS funding_wan, max(date) AS last_funding
            FROM fundings WHERE list_contains(?, enterprise_id) AND (date IS NULL OR date <= ?) GROUP BY 1""", [ids, d])
     # the district only: an enterprise whose district is not known has none (—), not its city under 所在区县
-    dist = store.query("SELECT code, name, name_en FROM regions WHERE list_contains(?, code)",
-                       [[r["district_code"] for r in rows if r.get("district_code")]])
+    codes = [r["district_code"] for r in rows if r.get("district_code")]
+    if info["level"] in ("province", "macro"):  # districts of several cities (西湖区 alone names two): with the city
+        zh, en = region_labels(store, codes, "zh", with_city=True), region_labels(store, codes, "en", with_city=True)
+        dist = [{"code": c, "name": zh[c], "name_en": en[c]} for c in codes]
+    else:
+        dist = store.query("SELECT code, name, name_en FROM regions WHERE list_contains(?, code)", [codes])
     nmap = {r["id"]: r for r in nodes}
     fmap = {r["id"]: r for r in fund}
     dmap = {r["code"]: r for r in dist}
