@@ -237,6 +237,20 @@ def test_region_names_in_urls(server, chromium):
     assert r.json()["error"].startswith("region not found: 杭洲市 — did you mean 杭州市 Hangzhou (330100)")
     assert r.json()["suggestions"][0]["label_en"] == "Hangzhou"
     assert httpx.get(base + "/region/杭洲市", timeout=30).status_code == 404
+    # a name the level rule reads (朝阳: 辽宁省朝阳市, while 北京市朝阳区 … share it) is said on the page it lands on and
+    # in the JSON, in the command line's words — not read silently
+    r = httpx.get(base + "/region/朝阳", timeout=30, follow_redirects=False)
+    assert r.status_code == 302 and r.headers["location"] == "/region/211300?named=%E6%9C%9D%E9%98%B3"
+    zh = "朝阳 读作 辽宁省朝阳市 (211300)（同名：北京市朝阳区 (110105)、朝阳市朝阳县 (211321)、长春市朝阳区 (220104)；请写全称或代码）"
+    en = "朝阳 read as 辽宁省朝阳市 Chaoyang, Liaoning (211300) (same name: 北京市朝阳区 Chaoyang, Beijing (110105), "
+    for lang, said in (("zh", zh), ("en", en)):
+        html = httpx.get(base + f"/region/朝阳?lang={lang}", timeout=60, follow_redirects=True).text
+        assert re.search(r'<p class="notes" id="region-notes">([^<]*)</p>', html).group(1).startswith(said), lang
+    assert 'id="region-notes"' not in httpx.get(base + "/region/211300?named=北京", timeout=60).text  # not its name
+    doc = httpx.get(base + "/api/region-profile/朝阳", timeout=60).json()
+    assert doc["region"]["code"] == "211300" and doc["region_notes"][0]["text"] == "朝阳"
+    assert doc["region_notes"][0]["note"] == zh and doc["region_notes"][0]["note_en"].startswith(en)
+    assert "region_notes" not in httpx.get(base + "/api/region-profile/211300", timeout=60).json()
     require_browser()
     with chromium as b:
         page = b.new_page()

@@ -128,8 +128,27 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
     register_all(app, web)
     install_access(app, team=team, local_only=local_only, page=web.page, json_response=web.json)
     app.add_middleware(FormAgain)  # a form page refused for its boxes' values: drawn again, the form as filled
+    app.add_middleware(RegionNotes)  # a name the level rule read: said on the page and in the JSON it answers
     app.add_middleware(HeadAsGet)  # outermost: a HEAD is the GET, through every check, without the body
     return app
+
+
+class RegionNotes:
+    """Each request collects the notes of the region service (``core.geo.readings``: 朝阳 读作 辽宁省朝阳市 …), as
+    the command line does around a command: the page shows them (``WebContext.page``) and the JSON carries them
+    (``FastJSON``: ``region_notes``), so a name read by the level rule is never read silently."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from ...core.geo.readings import readings
+
+        with readings():
+            await self.app(scope, receive, send)
 
 
 class HeadAsGet:

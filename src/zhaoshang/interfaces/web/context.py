@@ -83,7 +83,17 @@ class FastJSON(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
+        if isinstance(content, dict) and (said := region_notes()) and "region_notes" not in content:
+            content = {**content, "region_notes": said}  # a name the level rule read (app.RegionNotes)
         return jsonenc.dumpb(content)
+
+
+def region_notes() -> list[dict]:
+    """The notes the region service left on this request (a name read by the level rule while other regions share
+    it): ``[{text, note, note_en}]``, the command line's words."""
+    from ...core.geo.readings import said_now
+
+    return [{"text": text, "note": zh, "note_en": en} for text, (zh, en) in (said_now() or {}).items()]
 
 
 def lang_of(request: Request, *, accept: bool = False) -> str:
@@ -375,7 +385,7 @@ class WebContext:
                 # a count's noun: Chinese as given, English singular or plural by the count (core/errors.noun_en)
                 "noun": lambda n, zh, en, plural=None: noun_en(n, en, plural) if lang == "en" else zh, "meta": m, "synthetic": m["synthetic"],
                 "today": china_today().isoformat(), "url_with": url_with, "strings": STRINGS, "lq_text": lq_text,
-                "user": user,
+                "user": user, "region_notes": region_notes(),
                 # a box the page could not take the value of (forms.py): why, and the value as typed
                 "form_errors": errors,
                 "typed": lambda name, value=None: errors[name]["value"] if name in errors else value, **ctx}

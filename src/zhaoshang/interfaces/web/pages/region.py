@@ -13,7 +13,9 @@ from urllib.parse import quote, urlencode
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ....core.errors import UserError
 from ....core.geo.lookup import resolve_region
+from ....core.geo.readings import readings, said_now
 from ....core.parse.dates import china_today
 from ....services import reference
 from ....services.graph.identity import decisions_state
@@ -21,7 +23,7 @@ from ....services.monitoring import bus
 from ....services.region_profile import region_profile
 from ....services.regions import matrix
 from ...reports.region import report_context
-from ..schemas import AsOf, Region, RegionPath
+from ..schemas import REGION_MAX, AsOf, Region, RegionPath
 
 MEDIA = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "html": "text/html; charset=utf-8"}
@@ -47,6 +49,7 @@ def register(app, web) -> None:
     @app.get("/api/region-profile/{code}", tags=["region"],
              summary="地区画像（JSON）：产业链对比全国、强弱环节、推荐环节与模式、合作伙伴、融资趋势、头部企业")
     def api_region_profile(code: RegionPath, request: Request, store=Depends(web.get_store), as_of: AsOf = None):
+        code = resolve_region(store, code).code  # read outside the cache: a name's level-rule note every time
         return web.json(profile_of(store, code, as_of, request))
 
     @app.get("/api/region-profile/{code}/report", tags=["region"], summary="下载地区画像报告（pdf、xlsx 或 html）")
@@ -82,24 +85,46 @@ def register(app, web) -> None:
                     region: Region = None):
         # ?region= as on every other page (/leads?region=…), ?code= as before; the rest of the query (as_of, lang)
         # goes along to the region's page
-        target = web.clean(code) or web.clean(region) or reference.default_region(store)
-        target = resolve_region(store, target).code  # read here: a path with a slash (浙江/杭州) is no URL segment
-        rest = [(k, v) for k, v in request.query_params.multi_items() if k not in ("code", "region")]
-        return RedirectResponse(f"/region/{quote(str(target))}" + (f"?{urlencode(rest)}" if rest else ""),
-                                status_code=302)
+        text = web.clean(code) or web.clean(region) or reference.default_region(store)
+        target = resolve_region(store, text).code  # read here: a path with a slash (浙江/杭州) is no URL segment
+        rest = [(k, v) for k, v in request.query_params.multi_items() if k not in ("code", "region", "named")]
+        return RedirectResponse(f"/region/{quote(str(target))}" + _query(rest + _named(text)), status_code=302)
+
+    def _named(text: str) -> list[tuple[str, str]]:
+        """``named=TEXT`` for the page a name redirects to, when the level rule read it (朝阳 → 211300 while
+        北京市朝阳区 shares it): the landing page says so, in the region service's words."""
+        return [("named", text)] if text in (said_now() or {}) else []
+
+    def _query(items: list[tuple[str, str]]) -> str:
+        return f"?{urlencode(items)}" if items else ""
+
+    def say_named(store, text: str | None, code: str) -> None:
+        """The level rule's note on ``text`` (a redirect's ``named``) kept for this page when it names ``code``."""
+        if not text:
+            return
+        with readings() as said:
+            try:
+                same = resolve_region(store, text).code == code
+            except UserError:
+                same = False
+        outer = said_now()
+        if same and outer is not None:
+            outer.update(said)
 
     # a 截至 the page cannot take (2024-13-01): the page's form again, the date as typed and why beside it (forms.py)
     web.form_page("/region/{code}", "as_of")
 
     @app.get("/region/{code}", response_class=HTMLResponse, include_in_schema=False)
-    def region_page(code: RegionPath, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None):
+    def region_page(code: RegionPath, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None,
+                    named: Optional[str] = Query(None, max_length=REGION_MAX)):
         as_of = web.clean(as_of)
         info = resolve_region(store, code).as_dict()  # a name: its page; ambiguous: the candidates; unknown: 404 + suggestions
         # one URL per region: 杭州市 → /region/330100 (a form drawn again for a refused 截至 answers here: a redirect
-        # would lose why)
+        # would lose why); a name the level rule read goes along as ``named``, said on the page
         if info["code"] != code and not getattr(request.state, "form_errors", None):
-            qs = urlencode(list(request.query_params.multi_items()))
-            return RedirectResponse(f"/region/{info['code']}" + (f"?{qs}" if qs else ""), status_code=302)
+            rest = [(k, v) for k, v in request.query_params.multi_items() if k != "named"]
+            return RedirectResponse(f"/region/{info['code']}" + _query(rest + _named(code)), status_code=302)
+        say_named(store, web.clean(named), info["code"])
         prof = profile_of(store, info["code"], as_of, request)
         lang = web.lang_of(request)
         # the page's tables and SVG charts (the choropleth drawn in Python) once per generation, region, date and
