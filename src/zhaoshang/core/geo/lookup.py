@@ -29,7 +29,7 @@ class LevelName(NamedTuple):
     zh: str         # 省级 / 地市 / 区县: a label or a header cell
     en: str         # province: one region of it
     en_plural: str  # provinces: the regions of it
-    zh_rank: str    # 省级 / 地市级 / 区县级: before 成员, 层级, 代码
+    zh_rank: str    # 省级 / 地市级 / 区县级: before 成员 and 层级
 
 
 # the one vocabulary of the levels (interfaces.labels shows it, the services' messages say it)

@@ -54,7 +54,7 @@ def check_observable(store, info: dict) -> None:
                           [*PRESENCE_KINDS, *([pcode] if within else [])]).fetchone()[0]
     if n:
         return
-    lvl, lvl_en = LEVEL_NAMES[info["level"]].zh_rank, LEVEL_NAMES[info["level"]].en
+    lvl, lvl_en = LEVEL_NAMES[info["level"]].zh, LEVEL_NAMES[info["level"]].en
     up = "上级地区" if not within else ("所在市" if info["level"] == "district" else "所在省")
     up_en = "its parent region" if not within else ("its city" if info["level"] == "district" else "its province")
     raise UserError(f"{field_text(store, info['code'])}：{up}带日期的分支机构或子公司记录都没有{lvl}代码，无法计量「期限内在本地新设机构」；"
