@@ -4,6 +4,7 @@ export to Excel, and an import with a bad row refused as a whole."""
 from __future__ import annotations
 
 import csv
+import json
 import re
 import io
 import sys
@@ -117,9 +118,24 @@ def test_pipeline_commands(db, tmp_path):
     alone = tmp_path / "alone.duckdb"
     alone.write_bytes(Path(db).read_bytes())
     one = tmp_path / "one.csv"
-    one.write_text("企业编号,地区\n2,宁波市\n", encoding="utf-8")
-    out = run("pipeline", "import", one, db=alone).stdout
-    assert "已导入：新增 1 条线索，更新 0 条，未变 0 条" in out and "新增线索" in out and "added" not in out, out
+    one.write_text("企业编号,地区\n2,宁波市\n2,杭州市\n", encoding="utf-8")
+    done = run("pipeline", "import", one, db=alone)
+    out = done.stdout
+    assert "已导入：新增 2 条线索，更新 0 条，未变 0 条" in out and "新增线索" in out and "added" not in out, out
+    # a row whose enterprise is already present in the region (2: registered in 杭州市西湖区) is added and said, per
+    # row, as `pipeline add` says it (the import said nothing)
+    city = next(r["id"] for r in run_json("pipeline", "list", db=alone) if r["region_code"] == "330100")
+    assert done.stderr == (f"注意：第 3 行（#{city}）：该企业已在 杭州市 落地（注册地在此）：招商线索指从外地引进的企业——"
+                           "仍已加入（可跟进其本地扩张）\n"), done.stderr
+    two = tmp_path / "two.csv"  # in English, the JSON too: a district of that city, where it is a lead of the city
+    two.write_text("企业编号,地区\n2,330106\n", encoding="utf-8")
+    done = run("--lang", "en", "pipeline", "import", two, "--format", "json", db=alone)
+    got = json.loads(done.stdout)
+    said = ("the enterprise is already present in Xihu, Hangzhou (registered there): a lead is an enterprise to attract "
+            f"from elsewhere — added all the same (a local expansion may be tracked); the enterprise is already a lead "
+            f"of Hangzhou: #{city} (new lead, no owner) — check with its owner before approaching it")
+    assert got["warnings"] == [{"row": 2, "lead_id": got["lead_ids"][0], "warning": said}], got
+    assert done.stderr == f"Note: row 2 (#{got['lead_ids'][0]}): {said}\n", done.stderr
 
 
 def test_the_list_names_the_segment(db):

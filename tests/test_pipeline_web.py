@@ -290,6 +290,19 @@ def test_the_pipeline_pages_show_only_refusals_the_server_signed(tmp_path):
     assert zh.startswith("该企业已在 杭州市 落地（注册地在此）：招商线索指从外地引进的企业") and "仍已加入" in zh, zh
     assert en.startswith("the enterprise is already present in Hangzhou (registered there): a lead is an enterprise "
                          "to attract from elsewhere") and not re.search(r"[\u4e00-\u9fff]", en), en
+    city = int(re.match(r"/pipeline/(\d+)", where).group(1))
+    # a district of that city: already local there, and a lead of the city — both said, in either language, in the
+    # words of `pipeline add` and the API (one function of the service)
+    added = c.post("/pipeline/add", data={"csrf_token": token, "enterprise": "2", "region": "330106"})
+    where = added.headers["location"]
+    zh, en = (re.search(r'<p class="warn" id="pl-warn">(.*?)</p>', c.get(f"{where}&lang={lg}").text).group(1)
+              for lg in ("zh", "en"))
+    assert zh == ("该企业已在 杭州市西湖区 落地（注册地在此）：招商线索指从外地引进的企业——仍已加入（可跟进其本地扩张）；"
+                  f"该企业已是 杭州市 的线索 #{city}（新线索，无负责人），接触前请与其负责人协调"), zh
+    assert en == ("the enterprise is already present in Xihu, Hangzhou (registered there): a lead is an enterprise to "
+                  "attract from elsewhere — added all the same (a local expansion may be tracked); the enterprise is "
+                  f"already a lead of Hangzhou: #{city} (new lead, no owner) — check with its owner before approaching "
+                  "it"), en
 
 
 @pytest.mark.browser

@@ -97,11 +97,7 @@ def add_cmd(enterprise: str = typer.Argument(..., help="企业：id、统一社�
         team = open_team()
         row = L.add(store, team, enterprise, region, user=user, owner=owner, status=status, source=source,
                     segment=segment, next_action=next_action, next_action_date=due, note=note, abandon_reason=reason,
-                    signed_on=signed_on, landed_on=landed_on)
-        if state.lang == "en" and row["warning"]:
-            if row["overlaps"]:
-                row["overlaps"] = [o for o in L.other_leads(store, team, row["id"], "en") if o["overlaps"]]
-            row["warning"] = L.add_warning(store, row["local"], row["overlaps"], row["region_code"], "en")
+                    signed_on=signed_on, landed_on=landed_on, lang=state.lang)
     emit(row, fmt, rows=_shown([row]), columns=LIST_COLUMNS, fields=[row], title=_lead_title(row, "已加入", "added"))
     if row["warning"]:  # not refused (two teams may both work it), said on stderr beside any format
         typer.echo(t("注意：", "Note: ") + row["warning"], err=True)
@@ -196,12 +192,12 @@ def import_cmd(file: str = typer.Argument(..., help="Excel/CSV 文件：企业�
                user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
     """从 Excel 导入线索：已有的线索（同一企业同一地区，或其编号）按不同的单元格更新，新的加入（来源记为 excel）；导出的版本列使他人之后改过的线索被拒绝；任何一行有误则整份拒绝并逐行说明。"""
     with open_store(read_only=True) as store:
-        res = excel.import_file(store, open_team(), file, user=user, header_row=header_row)
+        res = excel.import_file(store, open_team(), file, user=user, header_row=header_row, lang=state.lang)
     en = state.lang == "en"
     # which fields of which lead were updated: #3 下一步日期；#5 状态、负责人 (#3 due; #5 status, owner)
     fields = t("；", "; ").join(f"#{u['id']} " + t("、", ", ").join(L.FIELD_LABELS.get(f, (f, f))[en] for f in u["fields"])
                                for u in res["updated_leads"])
-    row = {k: v for k, v in res.items() if k not in ("lead_ids", "updated_leads", "header_rows")}
+    row = {k: v for k, v in res.items() if k not in ("lead_ids", "updated_leads", "header_rows", "warnings")}
     if fields:
         row["updated_fields"] = fields
     if res["header_rows"]:  # the header below title lines, or named: said as ``import`` says it
@@ -211,6 +207,9 @@ def import_cmd(file: str = typer.Argument(..., help="Excel/CSV 文件：企业�
                                         "header_row": ("表头行", "Header row")},
          title=t(f"已导入：新增 {res['added']} 条线索，更新 {res['updated']} 条，未变 {res['unchanged']} 条",
                  f"imported: {count_en(res['added'], 'lead')} added, {res['updated']} updated, {res['unchanged']} unchanged"))
+    for w in res["warnings"]:  # as `pipeline add` says it, per row, beside any format
+        typer.echo(t(f"注意：第 {w['row']} 行（#{w['lead_id']}）：", f"Note: row {w['row']} (#{w['lead_id']}): ") + w["warning"],
+                   err=True)
 
 
 @pipeline_app.command("track")

@@ -257,14 +257,17 @@ def _refused_cells(store, team, lead: dict, cell, given, checked) -> set:
     return refused
 
 
-def import_file(store, team, path: str, *, user: Any = None, header_row: int | str | None = None) -> dict:
+def import_file(store, team, path: str, *, user: Any = None, header_row: int | str | None = None,
+                lang: str = "zh") -> dict:
     """Import a sheet (an export of the pipeline, or a 台账 made by hand): a row whose enterprise and region (or
     编号) are a lead updates it with the cells that differ (``update``, based on the row's 版本 when the file has
     one), a row equal to its lead leaves it alone, a new pair adds a lead (source ``excel``); refuses the whole file
     if any row is bad. The header row is found as ``import`` finds it (title lines above it skipped), or is the line
     or sheet row ``header_row``; rows are named by their row in the file (the header's row + 1 for the first, blank
     and title lines counted). Returns the counts (``added``, ``updated``, ``unchanged``), the leads added
-    (``lead_ids``) and updated (``updated_leads``: id and the fields changed)."""
+    (``lead_ids``) and updated (``updated_leads``: id and the fields changed), and what an added row's lead says
+    without refusing it, as ``add`` says it in ``lang`` (``warnings``: row, lead id, text — already present in the
+    region, another region's lead)."""
     given_row = header_row_number(header_row)
     con = duckdb.connect()
     try:
@@ -363,7 +366,7 @@ def import_file(store, team, path: str, *, user: Any = None, header_row: int | s
             if problems:
                 raise problems.pop(0)
             signed_on, landed_on = dates
-            plan.append({"enterprise": eid, "region": code, "status": status, "owner": cell("owner"),
+            plan.append({"row": n, "enterprise": eid, "region": code, "status": status, "owner": cell("owner"),
                          "segment": cell("segment"), "next_action": cell("next_action"),
                          "next_action_date": cell("next_action_date"), "abandon_reason": cell("reason"),
                          "note": cell("note"), "signed_on": signed_on, "landed_on": landed_on})
@@ -380,9 +383,15 @@ def import_file(store, team, path: str, *, user: Any = None, header_row: int | s
                         en=f"{path}: {count_en(len(errors), 'bad row')}, nothing imported (the other rows: {good[0]} "
                            f"to add, {good[1]} to update, {good[2]} unchanged) — " + "; ".join(errors_en[:MAX_ERRORS])
                         + (f"; {count_en(rest, 'more row')}" if rest > 0 else ""))
-    added = [L.add(store, team, p.pop("enterprise"), p.pop("region"), user=user, source="excel", **p)["id"] for p in plan]
+    added, warnings = [], []
+    for p in plan:
+        n = p.pop("row")
+        lead = L.add(store, team, p.pop("enterprise"), p.pop("region"), user=user, source="excel", lang=lang, **p)
+        added.append(lead["id"])
+        if lead["warning"]:  # added all the same, and said per row
+            warnings.append({"row": n, "lead_id": lead["id"], "warning": lead["warning"]})
     for lead_id, args, _ in updates:  # based on the version checked: a change saved meanwhile is refused, not overwritten
         L.update(team, lead_id, user=user, store=store, **args)
     return {"file": str(path), "rows": len(data), "added": len(added), "updated": len(updates), "unchanged": unchanged,
-            "lead_ids": added, "updated_leads": [{"id": i, "fields": f} for i, _, f in updates],
+            "lead_ids": added, "updated_leads": [{"id": i, "fields": f} for i, _, f in updates], "warnings": warnings,
             "header_rows": header_rows([info], given_row is not None)}

@@ -269,10 +269,12 @@ def _write_history(tx, lead_id: int, at: str, actor: str, changes: list[tuple[st
 def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: str | None = None,
         status: str = "new", source: str = "manual", segment: str | None = None, next_action: str | None = None,
         next_action_date: Any = None, note: str | None = None, abandon_reason: str | None = None,
-        signed_on: Any = None, landed_on: Any = None, list_as_of: Any = None, list_weights: str | None = None) -> dict:
+        signed_on: Any = None, landed_on: Any = None, list_as_of: Any = None, list_weights: str | None = None,
+        lang: str = "zh") -> dict:
     """Add one lead (enterprise × region); refused if that pair is already in the pipeline, and as ``check_start``
     refuses it (已落地 without its days …). A signed lead is signed on ``signed_on``, today without it.
-    ``list_as_of`` (and ``list_weights``): the 招商线索 list it was chosen from, kept with its score there (``listed``)."""
+    ``list_as_of`` (and ``list_weights``): the 招商线索 list it was chosen from, kept with its score there (``listed``).
+    The answer carries what the add says without refusing it, in ``lang`` (``said_on_add``)."""
     check_texts(next_action=next_action, note=note, reason=abandon_reason)
     eid = resolve_enterprise(store, enterprise)
     uscc, name = store.con.execute("SELECT uscc, name FROM enterprises WHERE id = ?", [eid]).fetchone()
@@ -321,10 +323,16 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
                  {"enterprise": name, "region": ref.code, "region_name": zh if en == zh else f"{zh} / {en}",
                   "status": st, "source": source}
                  | {f: row[f] for f in ("signed_on", "landed_on") if row[f]} | behalf)
-    overlaps = [o for o in other_leads(store, team, lid) if o["overlaps"]]
-    local = local_presence(store, eid, ref.as_dict())
-    return get(team, lid) | {"overlaps": overlaps, "local": local,
-                             "warning": add_warning(store, local, overlaps, ref.code)}
+    lead = get(team, lid) | {"local": local_presence(store, eid, ref.as_dict())}
+    return lead | said_on_add(store, team, lead, lang)
+
+
+def said_on_add(store, team, lead: dict, lang: str = "zh") -> dict:
+    """What adding ``lead`` (``add``'s answer, with its ``local``) says without refusing it, in ``lang``: its
+    enterprise's leads of an enclosing or enclosed region (``overlaps``) and the ``warning`` (``add_warning``) — the
+    one text the command line, the API, the web form and an imported sheet's rows give."""
+    overlaps = [o for o in other_leads(store, team, lead["id"], lang) if o["overlaps"]]
+    return {"overlaps": overlaps, "warning": add_warning(store, lead["local"], overlaps, lead["region_code"], lang)}
 
 
 def local_presence(store, enterprise_id: int, region: dict) -> dict[str, int]:

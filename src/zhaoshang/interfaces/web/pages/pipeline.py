@@ -135,10 +135,7 @@ def register(app, web) -> None:
                       source=lead.source, segment=lead.segment, next_action=lead.next_action,
                       next_action_date=lead.next_action_date, note=lead.note, abandon_reason=lead.reason,
                       signed_on=lead.signed_on, landed_on=lead.landed_on, list_as_of=lead.list_as_of,
-                      list_weights=lead.list_weights)
-        if web.lang_of(request) == "en":  # the presence and the leads of an enclosing or enclosed region, in English
-            added["overlaps"] = [o for o in L.other_leads(store, team(request), added["id"], "en") if o["overlaps"]]
-            added["warning"] = L.add_warning(store, added["local"], added["overlaps"], added["region_code"], "en")
+                      list_weights=lead.list_weights, lang=web.lang_of(request))
         return web.json(in_lang(request, store, [added])[0])
 
     @app.post("/api/pipeline/track", tags=["pipeline"], summary="落地跟踪：已签约线索在之后的数据中出现本地主体即标为已落地")
@@ -249,8 +246,7 @@ def register(app, web) -> None:
                                                         pa_region=region) + "#pipeline-add", status_code=303)
             return RedirectResponse("/pipeline?" + urlencode({"note": refusal(exc)}), status_code=303)
         if lead["warning"]:  # added, and said on its page: already local, or another region's lead too
-            overlaps = [o for o in L.other_leads(store, team(request), lead["id"], "en") if o["overlaps"]]
-            en = L.add_warning(store, lead["local"], overlaps, lead["region_code"], "en")
+            en = L.said_on_add(store, team(request), lead, "en")["warning"]
             return RedirectResponse(f"/pipeline/{lead['id']}?" + urlencode(
                 {"note": sign_note(app.state.auth, warn=(lead["warning"], en))}), status_code=303)
         return RedirectResponse(f"/pipeline/{lead['id']}", status_code=303)
