@@ -169,6 +169,16 @@ def test_the_list_names_the_segment(db):
     assert ("Note: " + said % (lead["id"], district)) in added.stderr, added.stderr
     # another district of its city: a candidate of that district's list, so no enterprise already there
     assert "已在" not in run("pipeline", "add", "2", "330108", db=db).stderr
+    # a lead chosen from the 招商线索 list of a day keeps that day and its score there (as the web's add from the list),
+    # read back from the lead; a lead added otherwise has none
+    assert (lead["list_as_of"], lead["list_score"]) == (None, None)
+    scores = {r["enterprise_id"]: r["score"] for r in run_json("leads", "杭州市", "--as-of", "2024-06-30", "--top", "100",
+                                                               db=db)}
+    chosen = run_json("pipeline", "add", "4", "杭州市", "--as-of", "2024-06", "--source", "leads", db=db)
+    back = run_json("pipeline", "show", str(chosen["id"]), db=db)
+    assert (back["list_as_of"], back["list_score"], back["list_weights"]) == ("2024-06-30", scores[4], None), back
+    refused = run("pipeline", "add", "5", "杭州市", "--weights", "v1", db=db, check=False)
+    assert refused.returncode == 2 and "--as-of" in refused.stderr and "Traceback" not in refused.stderr
 
 
 def test_stats_without_signed_leads_says_why_it_is_empty(tmp_path):

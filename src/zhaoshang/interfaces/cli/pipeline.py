@@ -14,7 +14,7 @@ from ..labels import label, node_names, region_names
 from ...core.teamstate.clock import to_second
 from ...core.parse.dates import DATE_FORMS, DEADLINE_FORMS
 from .data import HEADER_ROW_HELP, header_row_text
-from .app import FORMAT_OPTION, Fmt, app, emit, open_store, open_team, region_labels_beside_team, state, t
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, region_labels_beside_team, state, t
 
 pipeline_app = typer.Typer(help="招商项目管理：线索的状态、负责人、下一步、历史与落地跟踪（团队共享）", no_args_is_help=True)
 app.add_typer(pipeline_app, name="pipeline")
@@ -91,13 +91,16 @@ def add_cmd(enterprise: str = typer.Argument(..., help="企业：id、统一社�
             reason: Optional[str] = typer.Option(None, "--reason", help="放弃理由（状态为 已放弃 时必填）"),
             signed_on: Optional[str] = typer.Option(None, "--signed-on", help=f"签约日期 {DATE_FORMS[0]}（状态为 已签约、已落地 或签约后 已放弃 时；已签约 默认今天）"),
             landed_on: Optional[str] = typer.Option(None, "--landed-on", help=f"落地日期 {DATE_FORMS[0]}（状态为 已落地 时必填）"),
+            as_of: Optional[str] = date_option(help=f"选自的招商线索列表的截至日期 {DATE_FORMS[0]}（zhaoshang leads --as-of）："
+                                                    "线索记下该日、所用权重及其在该列表中的得分"),
+            weights: Optional[str] = typer.Option(None, "--weights", help="该列表所用的已保存线索权重版本（与 --as-of 一起；默认内置权重）"),
             user: Optional[str] = USER, fmt: Fmt = FORMAT_OPTION) -> None:
-    """把一家企业加入某地区的招商项目（每家企业每个地区一条）。"""
+    """把一家企业加入某地区的招商项目（每家企业每个地区一条）；--as-of 记下它选自的招商线索列表及当时得分。"""
     with open_store(read_only=True) as store:
         team = open_team()
         row = L.add(store, team, enterprise, region, user=user, owner=owner, status=status, source=source,
                     segment=segment, next_action=next_action, next_action_date=due, note=note, abandon_reason=reason,
-                    signed_on=signed_on, landed_on=landed_on, lang=state.lang)
+                    signed_on=signed_on, landed_on=landed_on, list_as_of=as_of, list_weights=weights, lang=state.lang)
     emit(row, fmt, rows=_shown([row]), columns=LIST_COLUMNS, fields=[row], title=_lead_title(row, "已加入", "added"))
     if row["warning"]:  # not refused (two teams may both work it), said on stderr beside any format
         typer.echo(t("注意：", "Note: ") + row["warning"], err=True)

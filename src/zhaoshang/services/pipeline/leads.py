@@ -276,6 +276,10 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
     ``list_as_of`` (and ``list_weights``): the 招商线索 list it was chosen from, kept with its score there (``listed``).
     The answer carries what the add says without refusing it, in ``lang`` (``said_on_add``)."""
     check_texts(next_action=next_action, note=note, reason=abandon_reason)
+    if list_weights and not list_as_of:  # a weights version names a list only with its day
+        raise UserError("线索权重版本须与招商线索列表的截至日期一起给出（命令行 --as-of，API 的 list_as_of）",
+                        "a weights version names a leads list only with its as-of date (--as-of on the command line, "
+                        "list_as_of in the API)")
     eid = resolve_enterprise(store, enterprise)
     uscc, name = store.con.execute("SELECT uscc, name FROM enterprises WHERE id = ?", [eid]).fetchone()
     ref = resolve_region(store, region, macro=False)
