@@ -21,7 +21,7 @@ from cli_util import run, run_json  # noqa: E402
 from web_util import ARGS, CHROMIUM, cut_placeholders, require_browser, serving  # noqa: E402
 
 from zhaoshang.core.asof import reference_date  # noqa: E402
-from zhaoshang.core.errors import NotFound, UserError  # noqa: E402
+from zhaoshang.core.errors import NotFound, UserError, count_en  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.core.teamstate import open_team_db  # noqa: E402
 from zhaoshang.services.monitoring import bus as B  # noqa: E402
@@ -126,9 +126,16 @@ def test_bus_subscribers_and_listeners():
 
 def test_events_command(fx):
     path, info = fx
-    doc = run_json("events", "--region", "440000", "--chain", moved_fixture.NODE, db=path)
+    doc = run_json("events", "--region", "440000", "--chain", moved_fixture.NODE.lower(), db=path)
     assert doc["items"] and all(e["enterprise_id"] == info["id"] for e in doc["items"])
     assert doc["filters"]["region"]["code"] == "440000"
+    # the node as resolved, named in the output's language — in the JSON and the heading (it echoed d03, or an
+    # English name, as typed)
+    with Store(str(path), read_only=True) as s:
+        zh, en = s.con.execute("SELECT name_zh, name_en FROM chain_nodes WHERE code = ?", [moved_fixture.NODE]).fetchone()
+    assert (doc["filters"]["node"], doc["filters"]["node_name"]) == (moved_fixture.NODE, zh)
+    p = run("--lang", "en", "events", "--region", "440000", "--node", en.lower(), db=path)
+    assert p.stdout.startswith(f"{count_en(doc['count'], 'event')} (as of {doc['as_of']}; node {moved_fixture.NODE} {en})"), p.stdout
     old = run_json("events", "--as-of", "2020-01-01", db=path)
     assert old["as_of"] == "2020-01-01" and all(e["date"] <= "2020-01-01" for e in old["items"])
     assert old["later"]["count"] > 0 and all(e["date"] > "2020-01-01" for e in old["later"]["items"])

@@ -10,7 +10,7 @@ import typer
 from ...core.errors import count_en
 from ...core.parse.dates import DATE_FORMS
 from ...services.monitoring import events as E
-from ..labels import event_date_text, event_text, feed_error_text, label, news_date_text, news_types_text
+from ..labels import event_date_text, event_text, feed_error_text, label, news_date_text, news_types_text, node_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, listed_heading, open_store, open_team, state, synthetic_note, t
 
 EVENT_COLUMNS = ["date", "type_label", "enterprise_name", "title", "source", "origin_label"]
@@ -39,6 +39,8 @@ def events_cmd(
     with open_store(read_only=True) as store:
         doc = E.timeline(store, open_team(), since=since, region=region, node=chain_node, types=type_,
                          enterprise=enterprise, limit=limit, as_of=as_of)
+        if doc["filters"]["node"]:  # the node as resolved (m02 → M02), named in the CLI's language
+            doc["filters"]["node_name"] = node_names(store, state.lang, code=False).get(doc["filters"]["node"])
         note = synthetic_note(store)
         if doc["more"]:
             more = t(f"只列出最新的 {doc['count']:,} 条；更早的 {doc['total'] - doc['count']:,} 条符合条件的事件未列出"
@@ -58,9 +60,12 @@ def events_cmd(
 
 def events_heading(doc: dict) -> str:
     """The list's heading: how many events are listed and, when the limit cut the list, of how many (a page limit
-    never reads as the number of events)."""
+    never reads as the number of events), as of when and, filtered by a chain node, which (its code and name)."""
+    f = doc["filters"]
+    node = " ".join(x for x in (f.get("node"), f.get("node_name")) if x)
     return listed_heading(doc["count"], doc["total"], "事件", "event",
-                          after=(f"（截至 {doc['as_of']}）", f" (as of {doc['as_of']})"))
+                          after=(f"（截至 {doc['as_of']}" + (f"；环节 {node}" if node else "") + "）",
+                                 f" (as of {doc['as_of']}" + (f"; node {node}" if node else "") + ")"))
 
 
 monitor_app = typer.Typer(help="动态监测：新闻源抓取（RSS/Atom/JSON Feed）、去重、企业关联、事件", no_args_is_help=True)

@@ -124,7 +124,8 @@ class Filter:
             code = chain_node(store, self.chain, node)  # the chain's own code: placed anywhere on it
             self.nodes = descendants(store, self.chain, code) if code else [r[0] for r in store.con.execute(
                 "SELECT DISTINCT node_code FROM placements WHERE chain = ? ORDER BY 1", [self.chain]).fetchall()] or [""]
-        self.node = node
+            node = code or self.chain  # as resolved (m02, 计算机视觉 → M02), not as typed
+        self.node = node or None
         self._con = None
         self._lock = threading.Lock()
 

@@ -79,6 +79,8 @@ def register(app, web) -> None:
         doc = F.hide_paths(E.timeline(store, team(request), since=since, region=web.clean(region), node=web.clean(node),
                                       types=web.clean(type), enterprise=web.clean(enterprise), limit=limit,
                                       as_of=web.clean(as_of)), request.state.user)
+        if doc["filters"]["node"]:  # the node as resolved (m02 → M02), named in the page's language, as the CLI names it
+            doc["filters"]["node_name"] = web.node_names(store, web.lang_of(request), code=False).get(doc["filters"]["node"])
         return personal_events(request, store, doc, "events", doc["as_of"])
 
     def news(request, limit: int) -> list[dict]:
