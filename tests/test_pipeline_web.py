@@ -303,6 +303,15 @@ def test_the_pipeline_pages_show_only_refusals_the_server_signed(tmp_path):
                   "attract from elsewhere — added all the same (a local expansion may be tracked); the enterprise is "
                   f"already a lead of Hangzhou: #{city} (new lead, no owner) — check with its owner before approaching "
                   "it"), en
+    # the list's 更新 column: the day of the last change in China's time, under a header that names the clock
+    from test_audit_times import shown_as
+
+    updated = c.get("/api/pipeline").json()["items"][0]
+    for lg, head in (("zh", "更新 (UTC+8)"), ("en", "Updated (UTC+8)")):
+        page = c.get(f"/pipeline?lang={lg}").text
+        assert f"<th>{head}</th>" in page, page
+    cell = re.search(rf'data-id="{updated["id"]}">.*?<td class="muted">([^<]*)</td></tr>', page, re.S).group(1)
+    assert cell == shown_as(updated["updated_at"])[:10], (cell, updated)
 
 
 @pytest.mark.browser
