@@ -62,23 +62,29 @@ def test_alert_feed_spans_the_page_and_names_rules_in_english(demo, served, chro
 
 
 def test_graph_names_stay_inside_the_chart(demo, served, chromium):
-    """The demo's busiest enterprise in English: names beside dots overlapped and the right-most one was cut at the
-    card's edge. Every drawn name lies inside the chart and none covers another (long ones end in …, whole in
-    the tooltip); three loads, as the force layout starts from random places."""
+    """The demo's busiest enterprise in English, and the one with the most investors after it: names beside dots overlapped
+    and the right-most one was cut at the card's edge; a name that would cover another was hidden, leaving an
+    investor's dot without its name. Every node's name is drawn, inside the chart, and none covers another (long
+    ones end in …, whole in the tooltip). The layout is placed, not drawn from random places: one load each."""
     require_browser()
     from cli_util import q
+    from test_graph_web import DOTS_JS
 
     busiest = q(demo, """SELECT e, count(*) n FROM (SELECT enterprise_id e FROM roles UNION ALL
                          SELECT enterprise_id FROM shareholdings) GROUP BY e ORDER BY n DESC, e LIMIT 1""")[0][0]
+    funded = q(demo, """SELECT f.enterprise_id, count(DISTINCT fi.investor_id) n FROM fundings f
+                        JOIN funding_investors fi ON fi.funding_id = f.id WHERE f.enterprise_id <> ?
+                        GROUP BY 1 ORDER BY n DESC, 1 LIMIT 1""", [busiest])[0][0]
     base = served
     with chromium as b:
         pg = b.new_page(viewport=WIDE)
-        for _ in range(3):
-            pg.goto(base + f"/relations/{busiest}?lang=en")
+        for eid in (busiest, funded):
+            pg.goto(base + f"/relations/{eid}?lang=en")
             pg.wait_for_selector("#rel-graph canvas")
             labels = settled_labels(pg)
             w, h = pg.evaluate("[document.getElementById('rel-graph').clientWidth, document.getElementById('rel-graph').clientHeight]")
             assert len(labels) >= 10
+            assert sorted(x["t"] for x in labels) == sorted(d["name"] for d in pg.evaluate(DOTS_JS)), eid
             outside = [x["t"] for x in labels if x["x"] < 0 or x["y"] < 0 or x["x"] + x["w"] > w + 0.5 or x["y"] + x["h"] > h + 0.5]
             assert outside == [], (outside, w)
             overlaps = [(a["t"], c["t"]) for i, a in enumerate(labels) for c in labels[i + 1:]

@@ -785,14 +785,16 @@ def drawn(tmp_path_factory):
 
 
 def test_graph_labels_do_not_cover_one_another(drawn, chromium):
-    """A busy enterprise (30 people in office): the names drawn on the graph never overlap."""
+    """A busy enterprise (30 people in office): the names drawn on the graph never overlap, and every dot keeps its
+    name (hidden when it would cover another, a dot was left without one)."""
     base, _ = drawn
     with chromium as b:
         pg = b.new_page(viewport={"width": 1400, "height": 1000})
         pg.goto(base + "/relations/3")
         pg.wait_for_selector("#rel-graph canvas")
         labels = settled_labels(pg)
-        assert len(labels) >= 10 and sum(t["t"].startswith("董事成员") for t in labels) >= 5, labels
+        assert len(labels) >= 10 and sum(t["t"].startswith("董事成员") for t in labels) >= 25, labels
+        assert sorted(a["t"] for a in labels) == sorted(d["name"] for d in pg.evaluate(DOTS_JS))
         overlaps = [(a["t"], c["t"]) for i, a in enumerate(labels) for c in labels[i + 1:]
                     if a["x"] < c["x"] + c["w"] and c["x"] < a["x"] + a["w"] and a["y"] < c["y"] + c["h"] and c["y"] < a["y"] + a["h"]]
         assert overlaps == []
@@ -821,7 +823,8 @@ DOTS_JS = """() => { const ch = echarts.getInstanceByDom(document.getElementById
 @pytest.mark.browser
 def test_graph_names_stand_beside_their_dots(base, chromium):
     """Names drawn on the dots, in the dot's colour, sat on the edges meeting there and could not be read: each name
-    starts right of its dot's centre, in the text colour."""
+    stands beside its dot, outward — right of a dot right of the centre, left of one left of it —, in the text
+    colour."""
     with chromium as b:
         pg = b.new_page(viewport={"width": 1400, "height": 1000})
         pg.goto(base + "/relations/1")
@@ -830,7 +833,10 @@ def test_graph_names_stand_beside_their_dots(base, chromium):
         drawn = pg.evaluate(NODES_AND_LABELS_JS)
         assert len(drawn) >= 3
         centre = "目标科技有限公司"  # the enterprise of the page: its name under its dot (below)
-        assert [d["t"] for d in drawn if d["x"] <= d["cx"] and d["t"] != centre] == []
+        mid = next(d["cx"] for d in drawn if d["t"] == centre)
+        assert [d["t"] for d in drawn if d["t"] != centre and not (
+            d["x"] > d["cx"] if d["cx"] > mid else d["x"] + d["w"] < d["cx"])] == []
+        assert {d["cx"] > mid for d in drawn if d["t"] != centre} == {True, False}  # both sides used
         assert [d["t"] for d in drawn if d["t"] == centre and d["y"] <= d["cy"]] == []
         assert {d["fill"] for d in drawn} == {"#333"}
         b.close()
@@ -854,6 +860,8 @@ def test_the_centre_name_covers_no_neighbour(drawn, chromium):
                        and a["x"] - d["r"] < d["cx"] < a["x"] + a["w"] + d["r"]
                        and a["y"] - d["r"] < d["cy"] < a["y"] + a["h"] + d["r"]]
             assert len(centre) == 1 and covered == [], covered
+            # every dot keeps its name: none hidden for covering another (an investor's dot was left without one)
+            assert sorted(a["t"] for a in labels) == sorted(d["name"] for d in dots), (width, labels)
             pg.close()
         b.close()
 

@@ -13,12 +13,49 @@
 
   // -- the graph ------------------------------------------------------------------------------------------
   const nodes = new Map(), links = new Map(), paged = {};
-  const LABEL_W = 96;  // the widest name drawn beside a dot (px)
+  const LABEL_W = 96;  // the widest name drawn beside a dot (px): a longer one ends in … (whole in the tooltip)
+  const STEP = 24;     // the least height between two dots on one side: a name (11 px) clears the next dot and name
+  const PAD = 24, BASE_H = 520;
+  const TYPE_ORDER = ['person', 'enterprise', 'investor', 'contact', 'inventor'];
   const el = document.getElementById('rel-graph');
   const chart = (window.echarts && el) ? echarts.init(el, null, {renderer: 'canvas'}) : null;
-  // ECharts' own hideOverlap leaves a pair of covering names now and then (about one load in six on a busy graph,
-  // from random starting places): once a drawing is finished, a name that covers one drawn before it is hidden
-  // (its name stays in the tooltip)
+  // A force layout (random starting places) left names covering one another around a busy centre: hidden, they left
+  // dots without a name; moved to another side of their dot, past the chart's edge. The layout is placed instead:
+  // the centre in the middle, its ties on the two sides of an ellipse, spread evenly in height and never closer than
+  // STEP, each name outward — right of a dot on the right, left of one on the left — in the margin kept for it; the
+  // chart grows taller for more ties. The ties of a node opened later stand in a column beyond it.
+  function place() {
+    const all = Array.from(nodes.values()), centre = all[0];
+    const ring = all.filter(n => n.parent === centre.id);
+    ring.sort((a, b) => (TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type)) || (a.order - b.order));
+    // clockwise from the top right, so that each kind stays together
+    const right = ring.slice(0, Math.ceil(ring.length / 2)), left = ring.slice(right.length).reverse();
+    const h = Math.max(BASE_H, Math.round((Math.max(right.length, left.length) - 1) * STEP / 0.8) + 2 * PAD);
+    if (el.clientHeight !== h) { el.style.height = h + 'px'; chart.resize(); }
+    const rx = Math.max(40, el.clientWidth / 2 - LABEL_W - PAD), ry = h / 2 - PAD;
+    Object.assign(centre, {x: 0, y: 0});
+    // the centre's name under its dot keeps clear of the dots level with it (a narrow chart: it ends in …)
+    Object.assign(centre.label, {width: Math.max(60, 2 * (0.95 * rx - 16)), overflow: 'truncate', ellipsis: '…'});
+    [[right, 1], [left, -1]].forEach(([side, s]) => {
+      const m = side.length, span = m > 1 ? Math.max(0.8 * 2 * ry * Math.min(1, (m - 1) / 8), (m - 1) * STEP) : 0;
+      side.forEach((n, i) => {
+        const y = m > 1 ? -span / 2 + i * span / (m - 1) : 0;
+        Object.assign(n, {x: s * rx * Math.sqrt(Math.max(0, 1 - (y / ry) ** 2)), y: y});
+        n.label.position = s > 0 ? 'right' : 'left';
+      });
+    });
+    const cols = {};
+    all.forEach(n => { if (n !== centre && n.parent !== centre.id) (cols[n.parent] = cols[n.parent] || []).push(n); });
+    Object.keys(cols).forEach(pid => {
+      const p = nodes.get(pid), s = p.x < 0 ? -1 : 1, kids = cols[pid];
+      kids.forEach((n, i) => {
+        Object.assign(n, {x: p.x + s * (LABEL_W + 3 * PAD), y: p.y + (i - (kids.length - 1) / 2) * STEP});
+        n.label.position = s > 0 ? 'right' : 'left';
+      });
+    });
+  }
+  // a last guard (a graph opened node by node can outgrow its room): once a drawing is finished, a name that covers
+  // one drawn before it is hidden (its name stays in the tooltip)
   function hideCovered() {
     const kept = [];
     let hid = false;
@@ -36,26 +73,26 @@
   }
   if (chart) chart.on('finished', hideCovered);
   if (chart) ZS.onResize(chart);
-  function addNode(n, center) {
+  if (chart) window.addEventListener('resize', () => { if (nodes.size) draw(); });
+  function addNode(n, parent) {
     if (!nodes.has(n.key)) nodes.set(n.key, {id: n.key, name: n.name == null ? n.key : String(n.name), type: n.type,
       records: n.records || [n.key],  // records linked as one person are one node (the server merges them)
-      symbolSize: center ? 34 : (n.type === 'enterprise' ? 22 : 14), itemStyle: {color: COLORS[n.type] || '#999'},
+      parent: parent, order: nodes.size,  // the node whose ties brought it (none: the centre), and when
+      symbolSize: parent == null ? 34 : (n.type === 'enterprise' ? 22 : 14), itemStyle: {color: COLORS[n.type] || '#999'},
       // the name beside its dot in the text colour: drawn on the dot (ECharts' default) it sat on the edges meeting there;
-      // the centre's (a long enterprise name) under its dot on a light ground: to its right it ran over the neighbours
-      // placed there, dots and names (the neighbours sit around it, an edge's length away)
-      label: center ? {show: true, fontSize: 11, position: 'bottom', distance: 4, color: '#333', textBorderWidth: 0,
-                       backgroundColor: 'rgba(255,255,255,0.85)', padding: [1, 3], borderRadius: 2}
-                    : {show: true, fontSize: 11, position: 'right', color: '#333', textBorderWidth: 0,
-                       // a long name ends in … (whole in the tooltip): whole, it ran over its neighbours and the card's edge
-                       width: LABEL_W, overflow: 'truncate', ellipsis: '…'}});
+      // the centre's (a long enterprise name) under its dot on a light ground: beside it, it ran over the neighbours
+      label: parent == null ? {show: true, fontSize: 11, position: 'bottom', distance: 4, color: '#333', textBorderWidth: 0,
+                               backgroundColor: 'rgba(255,255,255,0.85)', padding: [1, 3], borderRadius: 2}
+                            : {show: true, fontSize: 11, position: 'right', color: '#333', textBorderWidth: 0,
+                               width: LABEL_W, overflow: 'truncate', ellipsis: '…'}});
   }
   function addTies(doc) {
-    addNode(doc.node, !nodes.size);
+    addNode(doc.node, nodes.size ? undefined : null);
     doc.neighbours.forEach((x, i) => {
       // a private individual's holding shown to a role without personal data: the holder has no key (never tied to
       // a person record); a node of its own for this tie, not expandable
       if (x.node.key == null) x.node = Object.assign({}, x.node, {key: 'masked:' + doc.node.key + ':' + (doc.offset + i), records: []});
-      addNode(x.node);
+      addNode(x.node, doc.node.key);
       const id = [doc.node.key, x.node.key, x.relation].sort().join('|');
       if (!links.has(id)) links.set(id, {source: doc.node.key, target: x.node.key, relation: x.relation_label,
         strength: x.strength, start: x.start, end: x.end, lineStyle: {width: 0.5 + 3 * x.strength, opacity: 0.7}});
@@ -70,17 +107,15 @@
   }
   function draw() {
     if (!chart) return;
+    place();
     chart.setOption({
       tooltip: {confine: true, formatter: p => p.dataType === 'edge'
         ? ZS.esc(p.data.relation) + ZS.colon() + ZS.strength(p.data.strength) + (p.data.start ? '<br>' + ZS.esc(p.data.start) + ' – ' + ZS.esc(p.data.end || tr('至今', 'now')) : '')
         : ZS.esc(p.data.name) + '<br>' + ZS.esc(TYPE_LABEL[p.data.type] || p.data.type) +
           (p.data.records.length > 1 ? '<br>' + ZS.esc(tr('同一人的 ' + p.data.records.length + ' 条记录：', p.data.records.length + ' records of one person: ') + p.data.records.join(', ')) : '')},
-      // labels that would cover one another are hidden (the name stays in the tooltip); wider spacing keeps most shown
-      // the layout's box leaves room on the right for the names drawn right of their dots (the right-most was cut at
-      // the card's edge)
-      series: [{type: 'graph', layout: 'force', roam: true, draggable: true, left: 16, top: 24, bottom: 24, right: LABEL_W + 24,
-        force: {repulsion: 420, edgeLength: [80, 200], layoutAnimation: false},
-        labelLayout: {hideOverlap: true},
+      // the dots fill the box; the margins left and right of it hold the names drawn outward of the outermost dots
+      series: [{type: 'graph', layout: 'none', roam: true, draggable: true, left: LABEL_W + PAD, right: LABEL_W + PAD,
+        top: PAD, bottom: PAD,
         data: Array.from(nodes.values()), links: Array.from(links.values()),
         edgeLabel: {show: false}, emphasis: {focus: 'adjacency'}}]});
   }
