@@ -79,6 +79,12 @@ def test_json_twins_masking_and_audit(db, tmp_path):
                                                          "第 3 行 李四（不存在的公司）：库中没有这家企业"]}
     assert c.get("/api/graph/neighbours?node=zz", headers=ana).status_code == 400
     assert c.get("/api/graph/person/99999", headers=ana).status_code == 404
+    # why a namesake is kept apart and why a link holds, in words of the page's language beside the codes (the
+    # person panel showed the code gender_or_birth_year_differ)
+    assert [(x["why"], x["why_text"]) for x in whole["apart"]] == [("gender_or_birth_year_differ", "性别或出生年份不同")]
+    assert c.get("/api/graph/person/p:6", headers=ana).json()["links"][0]["reasons_text"] == ["同一企业任职且任期重叠"]
+    en = c.get("/api/graph/person/p:1?lang=en", headers=ana).json()
+    assert [x["why_text"] for x in en["apart"]] == ["gender or birth year differ"]
 
 
 def _team_app(db, tmp_path):
@@ -611,6 +617,7 @@ def test_relations_page_in_the_browser(base, chromium):
         pg.click("#kp-table a.kp-person >> nth=0")
         pg.wait_for_selector("#person-name")
         assert pg.inner_text("#person-name") == "张伟"
+        assert pg.inner_text("#person-apart") == "同名而分开的记录：p:3（性别或出生年份不同）"  # words, not the code
         pg.fill("#reach-region", "330100")
         pg.click("#reach-go")
         pg.wait_for_selector("#paths[data-source=region] .path")

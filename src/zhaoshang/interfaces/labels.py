@@ -889,6 +889,17 @@ def paths_in_words(doc: dict, lang: str = "zh") -> dict:
     return doc
 
 
+def person_links_in_words(doc: dict, lang: str = "zh") -> dict:
+    """A person's details (``services/graph/reach.person_details``) with why each identity link holds and why each
+    namesake is kept apart in words of ``lang`` (``reasons_text``, ``why_text``: the identity reasons' table), beside
+    the codes; the answer is changed in place and returned."""
+    for x in doc.get("links") or []:
+        x["reasons_text"] = [label("identity_reason", c, lang) for c in x.get("reasons") or []]
+    for x in doc.get("apart") or []:
+        x["why_text"] = label("identity_reason", x.get("why"), lang)
+    return doc
+
+
 def placements_dated_text(day: Any, lang: str = "zh") -> str:
     """The line of a profile asked of a date before the latest classification (``placements_classified_on``): the
     chain placements shown are that classification's, of the text held now (placements are not dated)."""

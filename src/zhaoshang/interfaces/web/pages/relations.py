@@ -17,7 +17,7 @@ from ....services import privacy
 from ....services.graph import neighbours, reach
 from ....services.graph.people import key_persons
 from ....services.graph.reach import person_details
-from ...labels import paths_in_words
+from ...labels import paths_in_words, person_links_in_words
 from ..access import PageReads, audit_recorder
 from ..schemas import REGION_MAX, TEXT_MAX, AsOf, Region, StrictBody
 
@@ -88,8 +88,9 @@ def register(app, web) -> None:
              summary="人员详情（JSON）：任职、持股与身份关联；按角色遮蔽，每次读取记入审计日志")
     def api_person(pid: Annotated[str, Path(max_length=24, pattern=r"^(p:)?\d+$")], request: Request,
                    store=Depends(web.get_store)):
-        return web.json(privacy.present_person(person_details(store, pid, team=team(request)), request.state.user,
-                                               audit_recorder(request)))
+        return web.json(person_links_in_words(privacy.present_person(
+            person_details(store, pid, team=team(request)), request.state.user, audit_recorder(request)),
+            web.lang_of(request)))
 
     @app.get("/relations/{key}", response_class=HTMLResponse, include_in_schema=False)
     def relations_page(key: Key, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None,

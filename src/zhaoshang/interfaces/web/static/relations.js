@@ -148,8 +148,9 @@
       h += '<ul>' + doc.roles.map(r => '<li>' + ZS.esc(r.enterprise) + ' · ' + ZS.esc(r.title || r.role) + ' · ' + ZS.esc(r.start_date || '') + ' – ' + ZS.esc(r.end_date || tr('至今', 'now')) + '</li>').join('') + '</ul>';
       // the same words on every masked panel: a count, or a line on some panels only, would say which officer holds shares
       if (doc.masked) h += '<p class="muted" id="links-masked">' + tr('涉及持股记录的身份关联不向您的角色显示', 'identity links that involve a shareholding record are not shown for your role') + '</p>';
-      if (doc.links.length) h += '<p>' + tr('身份关联：', 'Identity links: ') + doc.links.map(x => ZS.esc('p:' + (x.a === p.id ? x.b : x.a)) + ' (' + x.confidence + ' ' + ZS.esc(x.reasons.join(', ')) + ')').join(tr('；', '; ')) + '</p>';
-      if (doc.apart.length) h += '<p class="muted">' + tr('同名而分开的记录：', 'Namesakes kept apart: ') + doc.apart.map(x => ZS.esc('p:' + (x.a === p.id ? x.b : x.a)) + ' (' + ZS.esc(x.why) + ')').join(tr('；', '; ')) + '</p>';
+      // why a link holds and why a namesake is kept apart, in the server's words of the page's language
+      if (doc.links.length) h += '<p id="person-links">' + tr('身份关联：', 'Identity links: ') + doc.links.map(x => ZS.esc('p:' + (x.a === p.id ? x.b : x.a)) + tr('（', ' (') + ZS.esc(x.confidence) + ' ' + ZS.esc(x.reasons_text.join(tr('、', ', '))) + tr('）', ')')).join(tr('；', '; ')) + '</p>';
+      if (doc.apart.length) h += '<p class="muted" id="person-apart">' + tr('同名而分开的记录：', 'Namesakes kept apart: ') + doc.apart.map(x => ZS.esc('p:' + (x.a === p.id ? x.b : x.a)) + tr('（', ' (') + ZS.esc(x.why_text) + tr('）', ')')).join(tr('；', '; ')) + '</p>';
       panel.innerHTML = h;
     });
   }
