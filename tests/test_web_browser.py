@@ -302,6 +302,18 @@ def test_drilled_map_survives_a_reload(page, server):
     assert page.inner_text("#panel-title") == "杭州市"
     assert page.locator("#node-select").input_value() == "M02"
     shot(page, "map-reload")
+    # a new date in the box draws the open panel again as of it (it kept the old date's figures)
+    import httpx
+
+    then = httpx.get(server + "/api/regions/330100?node=M02&as_of=2019-12-31").json()
+    box = page.locator("#as-of-input")
+    box.fill("2019-12-31")
+    with page.expect_response(lambda r: "/api/regions/330100?" in r.url and "as_of=2019-12-31" in r.url):
+        box.press("Enter")
+    page.wait_for_function("() => document.querySelector('#panel-body').innerText.includes('2019-12-31')")
+    head = page.inner_text("#panel-body p.muted.small")
+    assert head.split(" · ")[0].split()[-1] == f"{then['region_total']:,}" and then["as_of"] in head, head
+    assert page.inner_text("#panel-title") == "杭州市"
     page.locator("#crumbs a").first.click()  # back to the nation: the URL forgets the region
     page.wait_for_function("() => document.querySelector('#map').dataset.view === '100000'")
     assert "region=" not in page.url

@@ -186,10 +186,15 @@
     document.getElementById('table-caption').textContent = v.name + ' · ' + T('level.' + v.level) + ' · ' + (state.node || T('node.all')) + ' · ' + T('as_of') + ' ' + (state.asOfUsed || '');
   }
 
+  // the open panel's region: a change of the date or the node draws it again, as of the new date (it kept the old
+  // date's figures); an answer that comes after a newer request is dropped
+  let shown = null, asked = 0;
   async function panel(code) {
-    const body = document.getElementById('panel-body');
+    const body = document.getElementById('panel-body'), mine = ++asked;
+    shown = code;
     body.innerHTML = '<p class="muted">…</p>';
     const d = await ZS.getJSON('/api/regions/' + code + '?' + qs({node: state.node, as_of: state.asOf}));
+    if (mine !== asked) return d;
     const stages = d.nodes.filter(n => n.depth === 0), subs = d.nodes.filter(n => n.depth === 1);
     const maxMix = Math.max(1e-9, ...subs.map(n => Math.max(n.region_mix, n.national_mix)));
     let h = '<h2 id="panel-title">' + ZS.esc(rname(d.region)) + '</h2>' +
@@ -235,8 +240,9 @@
     const code = (p.data && p.data.name) || p.name;
     if (code) onRegion(code).catch(err => console.warn(err.message));
   });
-  document.getElementById('node-select').addEventListener('change', e => { state.node = e.target.value; render(); });
-  document.getElementById('as-of-input').addEventListener('change', e => { state.asOf = e.target.value; render(); });
+  const again = () => (shown ? panel(shown) : null);
+  document.getElementById('node-select').addEventListener('change', e => { state.node = e.target.value; render(); again(); });
+  document.getElementById('as-of-input').addEventListener('change', e => { state.asOf = e.target.value; render(); again(); });
   document.querySelectorAll('#metric-seg button').forEach(b => b.addEventListener('click', () => {
     state.metric = b.dataset.metric;
     document.querySelectorAll('#metric-seg button').forEach(x => x.classList.toggle('on', x === b));
