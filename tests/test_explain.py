@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
 import warnings
 from pathlib import Path
@@ -94,6 +95,8 @@ def test_analyst_decisions_show_as_text_not_json(classified, tmp_path):
     corrections.record(s, team, 1, first, "confirm", "核实过产品", user="王分析")
     corrections.record(s, team, 1, "D01", "add", "有人形机器人产品线", user="王分析")
     s.close()
+    older = tmp_path / "older.duckdb"  # the same placements, their notes rewritten below as an earlier version wrote them
+    shutil.copyfile(classified, older)
     c = local_client(create_app(classified))
     doc = c.get("/api/enterprises/1").json()
     added = next(p for p in doc["placements"] if p["node_code"] == "D01")
@@ -112,3 +115,21 @@ def test_analyst_decisions_show_as_text_not_json(classified, tmp_path):
     for d in decided:
         assert f"placement_corrections #{d['id']} <small class=\"muted\">(王分析 {china_time_text(d['decided_at'])})</small>" \
             in cell, d
+    # a note written before the note gave China's time kept the stored UTC time, unlabelled, with microseconds: it
+    # is said from its decision at display, as a new one
+    s = Store(str(older))
+    for eid, node, ev in s.con.execute("SELECT enterprise_id, node_code, evidence FROM placements WHERE enterprise_id = 1 "
+                                       "AND evidence LIKE '%placement_corrections%'").fetchall():
+        x = json.loads(ev)
+        for r in x["evidence"]:
+            if r["table"] == "placement_corrections":
+                d = next(d for d in decided if d["id"] == r["ids"][0])
+                r["note"] = "王分析 " + str(d["decided_at"]).replace("T", " ").rstrip("Z")
+        s.con.execute("UPDATE placements SET evidence = ? WHERE enterprise_id = ? AND node_code = ?",
+                      [json.dumps(x, ensure_ascii=False), eid, node])
+    assert len(s.query("SELECT 1 FROM placements WHERE enterprise_id = 1 AND evidence LIKE '%王分析 20%.%'")) == 2
+    s.close()
+    html = local_client(create_app(str(older))).get("/enterprises/1").text
+    for d in decided:
+        assert f"placement_corrections #{d['id']} <small class=\"muted\">(王分析 {china_time_text(d['decided_at'])})</small>" \
+            in html, d

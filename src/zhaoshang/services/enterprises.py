@@ -613,7 +613,9 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
     from .chain import reading as _reading  # noqa: F401 — registers the placements' readers
 
     for p in placements:  # an Explained (core/explain.py); evidence of another shape stays as stored
-        p["evidence"] = Explained.from_json(p["evidence"]) or _json(p["evidence"])
+        x = Explained.from_json(p["evidence"])
+        # a decision row's note said at display (an old one kept the stored UTC time)
+        p["evidence"] = _reading.with_decision_notes(x) if x is not None else _json(p["evidence"])
         p["reading"] = explain_readings(p["evidence"])  # {'zh', 'en'}: the evidence in one sentence
     # placements are not dated: they are the latest classification, of the text held now, whatever the date asked
     # (docs/methods.md "Chain classification"); asked of a date before it and before the data's own date, say so — on

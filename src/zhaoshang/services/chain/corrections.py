@@ -22,7 +22,6 @@ from ...core import dialect
 from ...core.config import ConfigFile
 from ...core.errors import UserError
 from ...core.importers.enterprises import record_value_sql
-from ...core.parse.dates import china_time_text
 from ...core.teamstate.clock import now
 from ..enterprises import resolve_enterprise
 from ..team import audit
@@ -222,9 +221,11 @@ def _latest(team, chain: str, enterprise_ids: list[int] | None = None) -> list[d
 
 
 def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Decisions with the time each was made as it is shown (``dates.china_time_text``: 2026-12-07 16:49:35 (UTC+8)),
+    """Decisions with the time each was made as it is shown (``reading.decided_text``: 2026-12-07 16:49:35 (UTC+8)),
     for the note of the row a placement rests on; the stored time (UTC, microseconds) stays ``decided_at``."""
-    return [{**r, "decided_shown": china_time_text(r.get("decided_at"))} for r in rows]
+    from .reading import decided_text
+
+    return [{**r, "decided_shown": decided_text(r.get("decided_at"))} for r in rows]
 
 
 def _q(team, sql: str, params: list) -> list[dict[str, Any]]:

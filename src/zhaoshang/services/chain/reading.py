@@ -332,14 +332,34 @@ def _pairs(x: Explained, p: Part, node: str, lang: str) -> str:
               f"Placed on {node} by {found}; the model's confidence in this node: {sure}{best}{bar}")
 
 
+def decided_text(at: Any) -> str:
+    """A decision's time, stored by the team state's clock (UTC) and carried in a placement as text without its
+    zone, read as UTC and said as every time shown: China's, its zone said (2026-12-03 15:11:00 (UTC+8))."""
+    at = str(at or "")
+    return (china_time_text(at if at.endswith("Z") or "+" in at[10:] else f"{at}+00:00") or "") if at else ""
+
+
+def decision_note(user: Any, at: Any) -> str:
+    """The note of the decision row a placement rests on: who decided and when (``decided_text``)."""
+    return " ".join(x for x in (str(user or ""), decided_text(at)) if x)
+
+
+def with_decision_notes(x: Explained) -> Explained:
+    """A placement as shown: each decision row's note said from its decision (``decision_note``), whatever the
+    stored note says — one written before the note gave China's time kept the UTC time, unlabelled, with
+    microseconds, until the enterprise was classified again. Decisions and their rows are appended in pairs."""
+    refs = [r for r in x.evidence if r.table == "placement_corrections"]
+    parts = [p for p in x.parts if p.signal in ACTIONS and isinstance(p.detail, dict) and "at" in p.detail]
+    for r, p in zip(refs, parts):
+        r.note = decision_note(p.detail.get("user"), p.detail.get("at"))
+    return x
+
+
 def _decision(p: Part, lang: str, confirms: bool = False) -> str:
     """One analyst decision; ``confirms``: on a placement the rules (or an import) make, where an add confirms it."""
     d = p.detail or {}
     act = _z(lang, *ADD_CONFIRMS) if confirms and p.signal == "add" else _pair(ACTIONS, p.signal, lang)
-    # the decision's time, stored by the team state's clock (UTC) and carried here as text without its zone, read as
-    # UTC and said as every time shown: China's, its zone said (2026-12-03 15:11:00 (UTC+8))
-    at = str(d.get("at") or "")
-    at = china_time_text(at if at.endswith("Z") or "+" in at[10:] else f"{at}+00:00") or "" if at else ""
+    at = decided_text(d.get("at"))
     reason = d.get("reason") or p.label
     why = _z(lang, f"，理由：{reason}", f", reason: {reason}") if reason else ""
     return _z(lang, f"分析师 {d.get('user') or '—'} 于 {at} {act}{why}", f"{act} by the analyst {d.get('user') or '—'} on {at}{why}")
