@@ -113,6 +113,14 @@ def test_a_person_keeps_the_whole_title_on_both_pages(demo, served, chromium):
         pg.wait_for_selector("#kp-table tbody tr")
         grounds = pg.locator("#kp-table tr", has_text=name).first.inner_text()
         assert card in grounds, (card, grounds)
+        # at 1000 px the key persons' table goes under the graph: beside it, the names' column was squeezed (an
+        # organisation's name a character or two per line on the demo's busiest graph)
+        pg.set_viewport_size({"width": 1000, "height": 900})
+        pg.goto(base + f"/relations/{eid}?lang=en")
+        pg.wait_for_selector("#kp-table tbody tr")
+        widths = pg.evaluate("[...document.querySelectorAll('#kp-table tbody td:nth-child(2)')]"
+                             ".map(td => td.getBoundingClientRect().width)")
+        assert widths and min(widths) >= 120, widths
         # the people card's names on one line each (石宇 / 坤 wrapped in a column too narrow for three characters)
         pg.goto(base + f"/enterprises/{eid}")
         lines = pg.evaluate("""() => [...document.querySelectorAll('#people tr > td:first-child')].map(td => {
