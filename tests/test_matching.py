@@ -374,6 +374,8 @@ def test_place_names_are_no_terms():
     assert not {"海市", "上海", "上海市"} & set(tokens("上海市泓舟数字科技有限公司"))
     assert {"城市", "智慧城市"} <= set(tokens("智慧城市视频监控，四川省成都市公安局"))
     assert not {"四川", "成都", "川省", "都市"} & set(tokens("智慧城市视频监控，四川省成都市公安局"))
+    # every demand's request words (面向……企业征集解决方案, 需求) are no capability: 解决 and 方案 matched alone
+    assert tokens("面向具备人形机器人能力的企业征集解决方案，需求单位") == ["人形", "机器", "机器人", "人形机器人", "单位"]
 
 
 def test_a_title_two_demands_share_is_refused_listing_them(db, tmp_path):
