@@ -76,7 +76,12 @@ def test_deadlines_are_judged_today_on_the_cli_and_match_enterprise(db):
     rev = run_json("match", "enterprise", SPEECH, db=db)
     assert [(r["ref"], r["deadline_open"]) for r in rev["results"]] == [("HZ-2026-002", True)], rev["results"]
     every = run("match", "enterprise", SPEECH, "--all-status", "--format", "csv", db=db).stdout
-    assert {r["demand_id"] for r in csv.DictReader(io.StringIO(every))} == {"HZ-2026-001", "HZ-2026-002"}, every
+    # the one rule from the enterprise's side too: the demand past its deadline is said so beside its (absent) status
+    assert {r["demand_id"]: r["status"] for r in csv.DictReader(io.StringIO(every))} == {
+        "HZ-2026-001": "已过截止", "HZ-2026-002": ""}, every
+    every = run_json("match", "enterprise", SPEECH, "--all-status", db=db)["results"]
+    assert {r["ref"]: (r["open"], r["expired"]) for r in every} == {"HZ-2026-001": (False, True),
+                                                                    "HZ-2026-002": (True, False)}, every
     one = run_json("match", "demand", "HZ-2026-002", db=db)["demand"]
     assert (one["ref"], one["deadline"], one["deadline_open"]) == ("HZ-2026-002", None, True)
 
@@ -110,6 +115,18 @@ def test_the_api_page_and_export_show_the_own_numbers_and_deadlines(db):
     assert rows["HZ-2026-002"]["截止日期"] == "长期有效" and rows["HZ-2026-001"]["截止情况"] == "已过截止"
     facts = c.get("/match/demand/HZ-2026-002", params={"lang": "zh"}).text
     assert "截止 长期有效" in facts and 'id="mt-ref">HZ-2026-002<' in facts
+    # from the enterprise's side (含已过截止): the JSON, the page's chip and the export say which is past its deadline
+    got = c.get(f"/api/match/enterprise/{SPEECH}", params={"all_status": "true"}).json()["results"]
+    assert {r["ref"]: (r["open"], r["expired"]) for r in got} == {"HZ-2026-001": (False, True),
+                                                                  "HZ-2026-002": (True, False)}, got
+    mine = c.get(f"/match/enterprise/{SPEECH}", params={"all_status": "true", "lang": "zh"}).text
+    chips = {re.search(r'">([^<]+)</a>', row).group(1): re.findall(r'class="chip mt-expired"[^>]*>([^<]+)<', row)
+             for row in re.findall(r'<tr data-id="\d+">(.*?)</tr>', mine, re.S)}
+    assert chips == {"政务热线语音识别转写": ["已过截止"], "热线电话录音语音识别": []}, chips
+    body = c.get(f"/api/match/enterprise/{SPEECH}/export",
+                 params={"format": "csv", "all_status": "true", "lang": "zh"}).content.decode("utf-8-sig")
+    assert {r["需求编号"]: r["截止情况"] for r in csv.DictReader(io.StringIO(body))} == {
+        "HZ-2026-001": "已过截止", "HZ-2026-002": ""}, body
 
 
 def test_a_new_export_makes_a_deadline_open_ended_and_an_older_database_shows_its_numbers(db, tmp_path):

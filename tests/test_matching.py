@@ -206,7 +206,7 @@ def test_match_api_and_exports(db):
     assert not any(re.search(r"[\u4e00-\u9fff、；]", t + x) for t, x in foot), foot
     en_csv = c.get("/api/match/enterprise/北京声智语音科技有限公司/export", params={"format": "csv", "lang": "en"})
     assert "征集中" not in en_csv.content.decode("utf-8-sig") and ",open," in en_csv.content.decode("utf-8-sig")
-    assert en_csv.content.decode("utf-8-sig").splitlines()[0].startswith("Rank,Demand ID,Title,Organisation,Status,Region")
+    assert en_csv.content.decode("utf-8-sig").splitlines()[0].startswith("Rank,Demand ID,Title,Organisation,Status,Deadline passed,Region")
     out = run("--lang", "en", "match", "demands", "--status", "open", "--format", "csv", db=db["path"]).stdout
     assert out.splitlines()[1:] and all(",open," in line for line in out.splitlines()[1:]), out
     # the table names a demand's segments (it read "Segments: D08, M06"), in the CLI's language

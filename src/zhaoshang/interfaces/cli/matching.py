@@ -26,6 +26,9 @@ def _emit_matches(doc: dict, fmt: Fmt, title: str, note: Optional[str]) -> None:
         typer.echo(doc["note"], err=True)  # (in the CLI's language)
     lang = t("zh", "en")
     rows = labelled(M.result_rows(doc, lang), "status", "demand_status", lang)
+    # a demand past its deadline said beside its status, as the demand list says it
+    rows = [{**{k: v for k, v in r.items() if k != "expired"}, "status": _with_past(r["status"], r["expired"], lang)}
+            if "expired" in r else r for r in rows]
     # a table prints the scores with three decimals each, as the page does (0.600, not 0.6 beside 0.549); a CSV
     # writes the numbers themselves
     shown = [{**r, **{k: match_score_text(r[k]) for k in ("score", "similarity") if r.get(k) is not None}} for r in rows]
@@ -69,7 +72,11 @@ def _status_text(d: dict, lang: str) -> str:
     """A listed demand's status with its deadline passed said beside it (or alone, for a list without statuses)."""
     from ...services.matching import match as M
 
-    status, past = label("demand_status", d["status"], lang), M.past_deadline_text(d, lang)
+    return _with_past(label("demand_status", d["status"], lang), M.past_deadline_text(d, lang), lang)
+
+
+def _with_past(status: str | None, past: str | None, lang: str) -> str | None:
+    """A status (its label) and the words of a passed deadline (``past_deadline_text``) as one cell."""
     if not past:
         return status
     return (f"{status} ({past})" if lang == "en" else f"{status}（{past}）") if status else past

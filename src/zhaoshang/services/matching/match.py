@@ -356,19 +356,21 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
                        "confidence": round(c, 4)}
     conds, params = ["TRUE"], []
     _in_region(store, region, "d", conds, params)
+    # open today (``judged_on``), whatever the enterprises' date: a demand still 征集中 whose deadline has passed is
+    # closed, one published after the enterprises' date is open — the demand list's rule, said on every result
+    day = judged_on()
+    oc, op = open_condition("d", day)
+    ec, ep = expired_condition("d", day)
     late = 0
     if not all_status:
-        # open today (``judged_on``), whatever the enterprises' date: a demand still 征集中 whose deadline has passed
-        # is closed, one published after the enterprises' date is open
-        day = judged_on()
-        ec, ep = expired_condition("d", day)
         late = store.con.execute(f"SELECT count(*) FROM demands d WHERE {' AND '.join(conds)} AND {ec}",
                                  params + ep).fetchone()[0]
-        c, p = open_condition("d", day)
-        conds.append(c)
-        params += p
-    rows = store.query(f"SELECT d.id FROM demands d WHERE {' AND '.join(conds)}", params)
-    ok = {r["id"] for r in rows}
+        conds.append(oc)
+        params += op
+    rows = store.query(f"SELECT d.id, {oc} AS open, {ec} AS expired FROM demands d WHERE {' AND '.join(conds)}",
+                       op + ep + params)
+    state = {r["id"]: (bool(r["open"]), bool(r["expired"])) for r in rows}
+    ok = set(state)
     demands = {d["id"]: d for d in demand_rows(store, sorted(ok))} if ok else {}
     scored, queries = [], {}
     for did, d in demands.items():
@@ -407,7 +409,8 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
                         "organisation": d["organisation"],
                         "region": _place(d, names), "node": d["node"], "status": d["status"],
                         "budget_wan": d["budget_wan"], "deadline": d["deadline"], "deadline_open": d["deadline_open"],
-                        "score": round(score, 4),
+                        "published": d["published"], "open": state[did][0], "expired": state[did][1],
+                        "deadline_before_published": _set_before(d), "score": round(score, 4),
                         "bm25": round(b, 4), "node_agreement": round(agree, 4),
                         "similarity": None if sim is None else round(sim, 4), "matched_terms": terms,
                         "matched_nodes": shared, "text_only": not shared,
@@ -415,6 +418,11 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
     return {"enterprise": {"id": eid, "name": prof["name"], "uscc": prof["uscc"], "nodes": list(segs.values()),
                            "n_patents": prof["n_patents"], "ipc": prof["ipc"]},
             "semantic": use_sem, "note": note, "results": results}
+
+
+def _set_before(d: dict) -> bool:
+    """The demand's deadline is before its publication date (flagged at import): past it from the day it appeared."""
+    return bool(d["deadline"] and d["published"] and d["deadline"] < d["published"])
 
 
 # ---------------------------------------------------------------------------------- the demand list
@@ -473,7 +481,7 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
             continue
         out.append({**{k: v for k, v in d.items() if k != "text"}, "status": status_code(d["status"]),
                     "open": state[d["id"]][0], "expired": state[d["id"]][1],
-                    "deadline_before_published": bool(d["deadline"] and d["published"] and d["deadline"] < d["published"]),
+                    "deadline_before_published": _set_before(d),
                     "segments": sorted(dn)})
     out.sort(key=lambda d: (d["published"] is None, -(d["published"].toordinal() if d["published"] else 0), d["id"]))
     names = _region_names(store, [c for d in out[offset:offset + limit] for c in (d["province_code"], d["city_code"], d["district_code"])])
@@ -512,13 +520,15 @@ def deadline_text(d: dict, lang: str = "zh") -> str | None:
 
 
 def result_rows(doc: dict, lang: str = "zh") -> list[dict]:
-    """Flat rows of a match result for tables and CSV/XLSX exports (reasons as text)."""
+    """Flat rows of a match result for tables and CSV/XLSX exports (reasons as text); a demand's, whether it is past
+    its deadline (``expired``, the demand list's words)."""
     rows, sep = [], ", " if lang == "en" else "、"
     for r in doc["results"]:
         base = ({"rank": r["rank"], "enterprise_id": r["enterprise_id"], "name": r["name"], "uscc": r["uscc"],
                  "status": STATUS_EN.get(r["status"], r["status"]) if lang == "en" else r["status"]}
                 if "enterprise_id" in r else {"rank": r["rank"], "demand_id": r["ref"], "title": r["title"],
-                                              "organisation": r["organisation"], "status": r["status"]})
+                                              "organisation": r["organisation"], "status": r["status"],
+                                              "expired": past_deadline_text(r, lang)})
         reg = r.get("region") or {}
         rows.append({**base, "region": reg.get("label_en" if lang == "en" else "label") or reg.get("code"),
                      "score": r["score"], "bm25": r["bm25"], "node_agreement": r["node_agreement"],

@@ -24,8 +24,10 @@ Require = Annotated[list[Literal["patents", "listed", "funding"]] | None, Query(
 Fmt = Literal["xlsx", "csv"]
 RESULT_COLUMNS = ["rank", "enterprise_id", "name", "uscc", "status", "region", "score", "bm25", "node_agreement", "similarity",
                   "matched_terms", "matched_nodes"]
-REVERSE_COLUMNS = ["rank", "demand_id", "title", "organisation", "status", "region", "score", "bm25", "node_agreement",
-                   "similarity", "matched_terms", "matched_nodes"]
+REVERSE_COLUMNS = ["rank", "demand_id", "title", "organisation", "status", "expired", "region", "score", "bm25",
+                   "node_agreement", "similarity", "matched_terms", "matched_nodes"]
+# a demand's export names the demand on every row (a CSV holds the rows alone), as the leads export names its region
+DEMAND_COLUMNS = ["demand_ref", "demand_title"]
 LIST_COLUMNS = ["ref", "title", "organisation", "region", "segments", "status", "expired", "budget_wan", "published",
                 "deadline", "description", "contact"]
 
