@@ -187,15 +187,27 @@ def test_match_api_and_exports(db):
     assert c.get("/api/match/demand/424242").status_code == 404
     assert c.get("/api/match/demand/²").status_code == 404  # a non-ASCII digit is a title, not an id
     assert c.get("/api/match/demand/1", params={"require": "gold"}).status_code == 400
-    csv_body = c.get("/api/match/demand/DM1/export", params={"format": "csv"}).content.decode("utf-8-sig")
+    got = c.get("/api/match/demand/DM1/export", params={"format": "csv"})
+    csv_body = got.content.decode("utf-8-sig")
     # headers in the UI language from the one label table (they were the result keys rank,enterprise_id,name)
     assert csv_body.splitlines()[0].startswith("排名,企业编号,名称,信用代码,状态,地区,综合得分") and "杭州云语智能科技有限公司" in csv_body
+    # the file is named by the demand's own number (it was the internal id) and names the demand on every row
+    assert re.search(r'filename="match-demand-DM1-\d{8}\.csv"', got.headers["content-disposition"]), got.headers
+    lines = list(csv.DictReader(io.StringIO(csv_body)))
+    assert lines and {(r["匹配需求编号"], r["匹配需求"]) for r in lines} == {("DM1", "政务热线语音识别转写")}, csv_body
     x = c.get("/api/match/enterprise/北京声智语音科技有限公司/export", params={"format": "xlsx"})
     assert x.status_code == 200 and x.content[:2] == b"PK"
     from python_calamine import CalamineWorkbook
 
-    rows = CalamineWorkbook.from_filelike(__import__("io").BytesIO(x.content)).get_sheet_by_index(0).to_python()
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(x.content)).get_sheet_by_index(0).to_python()
     assert rows[0][:3] == ["排名", "需求编号", "标题"] and rows[1][2] == "政务热线语音识别转写"
+    assert rows[1][0] == 1 and isinstance(rows[1][0], float), rows[1]  # a number (it was the text '1')
+    c.app.state.web.export_limits.__init__()  # (three exports at once a user may start: a fresh allowance)
+    book = CalamineWorkbook.from_filelike(io.BytesIO(c.get("/api/match/demand/DM1/export").content))
+    ent = book.get_sheet_by_index(0).to_python()
+    first = next(r for r in cli["results"] if r["rank"] == 1)
+    assert ent[1][:2] == [1, first["enterprise_id"]] and all(isinstance(v, float) for v in ent[1][:2]), ent[1]
+    assert book.get_sheet_by_index(1).to_python() == [["需求 DM1「政务热线语音识别转写」的匹配企业"]]
     # in English: segment chips of the reasons, statuses of exports and of the CLI (which also takes them in English)
     en_page = c.get("/match/demand/DM1", params={"lang": "en"}).text
     chips = re.findall(r'class="chip mt-node"[^>]*>([^<]*)<', en_page)

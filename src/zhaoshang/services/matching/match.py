@@ -550,23 +550,28 @@ def demand_list_rows(doc: dict, lang: str = "zh") -> list[dict]:
 
 
 def export_rows(store, rows: list[dict], path: str, fmt: str, columns: list[str],
-                headers: dict[str, str] | None = None, lang: str = "zh") -> int:
+                headers: dict[str, str] | None = None, lang: str = "zh", notes: list[str] | None = None) -> int:
     """Write flat result rows to CSV/XLSX through the one export writer (``core.writers``); ``headers``: each
-    column's header in the file's language (the key itself when not given)."""
+    column's header in the file's language (the key itself when not given); ``notes``: an XLSX's 说明 sheet."""
     import pyarrow as pa
 
     from ...core.writers import export_query
 
-    # numbers as numbers: the writer writes a whole amount in 万元 as one (2000, not 2000.0), as the page shows it
+    # numbers as numbers: the writer writes a whole amount in 万元 as one (2000, not 2000.0), as the page shows it; a
+    # rank and an enterprise's id as whole numbers
+    def kind(c: str):
+        return pa.int64() if c in WHOLE else pa.float64() if c in NUMERIC else pa.string()
+
     table = pa.table({(headers or {}).get(c, c): pa.array(
-        [None if r.get(c) is None else r.get(c) if c in NUMERIC else str(r.get(c)) for r in rows],
-        type=pa.float64() if c in NUMERIC else pa.string()) for c in columns})
+        [None if r.get(c) is None else r.get(c) if c in NUMERIC | WHOLE else str(r.get(c)) for r in rows],
+        type=kind(c)) for c in columns})
     cur = store.con.cursor()
     try:
         cur.register("_match_rows", table)
-        return export_query(cur, "SELECT * FROM _match_rows", path, fmt=fmt, lang=lang)
+        return export_query(cur, "SELECT * FROM _match_rows", path, fmt=fmt, lang=lang, notes=notes)
     finally:
         cur.close()
 
 
 NUMERIC = frozenset({"score", "bm25", "node_agreement", "similarity", "budget_wan"})
+WHOLE = frozenset({"rank", "enterprise_id"})

@@ -4,6 +4,7 @@ enterprise's demands) with JSON twins and CSV/XLSX exports under /api/match — 
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
@@ -52,10 +53,11 @@ def register(app, web) -> None:
         """A result's flat rows in the UI language (statuses by their label)."""
         return labelled(flat(doc, web.lang_of(request)), "status", "demand_status", web.lang_of(request))
 
-    def download(store, rows, columns, fmt: str, name: str, lang: str = "zh"):
+    def download(store, rows, columns, fmt: str, name: str, lang: str = "zh", notes: list[str] | None = None):
         # headers in the page's language, from the one label table (labels.COLUMNS), not the result keys
         return web.download(lambda tmp: M.export_rows(store, rows, tmp, fmt, columns,
-                                                      headers={c: column(c, lang) for c in columns}, lang=lang), fmt, name)
+                                                      headers={c: column(c, lang) for c in columns}, lang=lang,
+                                                      notes=notes), fmt, name)
 
     @app.get("/api/match/demands", tags=["match"], summary="需求清单（JSON）：按地区、产业链环节、状态、文字筛选")
     def api_demands(request: Request, store=Depends(web.get_store), region: Region = None, node: NodeCode = None,
@@ -84,8 +86,13 @@ def register(app, web) -> None:
         doc = M.match_demand(store, key, top=top, region=web.clean(region), require=require or (),
                              include_inactive=include_inactive, lang=web.lang_of(request))
         _limit()
-        return download(store, _rows(M.result_rows, doc, request), RESULT_COLUMNS, format, f"match-demand-{doc['demand']['id']}",
-                        web.lang_of(request))
+        d, lang = doc["demand"], web.lang_of(request)
+        rows = [{**r, "demand_ref": d["ref"], "demand_title": d["title"]} for r in _rows(M.result_rows, doc, request)]
+        # named by the demand's own number (D154, as the lists show it), not the internal id
+        return download(store, rows, RESULT_COLUMNS + DEMAND_COLUMNS, format,
+                        "match-demand-" + (re.sub(r"[^\w.-]+", "_", d["ref"]).strip("_.") or str(d["id"])), lang,
+                        notes=[f"需求 {d['ref']}「{d['title']}」的匹配企业" if lang != "en"
+                               else f"enterprises for demand {d['ref']} “{d['title']}”"])
 
     @app.get("/api/match/enterprise/{key}", tags=["match"], summary="一家企业可承接的需求（JSON），每条附理由")
     def api_enterprise(key: EntKey, request: Request, store=Depends(web.get_store), top: Top = 10, region: Region = None,
