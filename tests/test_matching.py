@@ -633,6 +633,14 @@ def test_a_demands_nodes_are_not_read_from_its_publisher_and_its_region_names_it
                         assert reg["label"] == city[0]["name"] + reg["name"], reg
             rows = M.result_rows(doc)
             assert [x["region"] for x in rows] == [r["region"]["label"] or r["region"]["code"] for r in doc["results"]]
+    # the demand list's table says a district with its city too (余杭区 / Yuhang alone), as the page and export do
+    listed = run_json("match", "demands", "--region", "杭州市", db=db)["items"]
+    for lang, key in (("zh", "label"), ("en", "label_en")):
+        table = list(csv.DictReader(io.StringIO(run("--lang", lang, "match", "demands", "--region", "杭州市", "--format",
+                                                    "csv", db=db).stdout)))
+        want = {d["ref"]: d["region"][key] for d in listed}
+        assert {r["ref"]: r["region"] for r in table} == want, table
+        assert any(v.startswith("杭州市") and v != "杭州市" or v.endswith(", Hangzhou") for v in want.values()), want
 
 
 def test_a_region_filter_ranks_within_the_region_not_within_a_national_cut(demo_db):

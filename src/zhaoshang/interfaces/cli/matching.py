@@ -99,7 +99,7 @@ def demands_cmd(region: Optional[str] = typer.Option(None, "--region", help="需
     # a demand by its own number (场景编号; #id where the list gives none), past its deadline said beside its status
     # (or alone, for a list without statuses), an open-ended deadline as 长期有效
     rows = [{"ref": d["ref"], "title": d["title"], "organisation": d["organisation"],
-             "region": (d["region"] or {}).get(t("name", "name_en")),
+             "region": (d["region"] or {}).get(t("label", "label_en")),  # 杭州市余杭区, as the page and export
              "segments": [nodes.get(s, s) for s in d["segments"]],
              "status": _status_text(d, lang),
              "budget_wan": d["budget_wan"], "deadline": M.deadline_text(d, lang), "contact": d["contact"]}
