@@ -240,8 +240,8 @@ def test_a_refused_workbook_export_leaves_no_file_behind(app, tmp_path, monkeypa
     assert r.status_code == 200 and r.content[:2] == b"PK" and list(tmp_path.glob("zhaoshang-export-*")) == []
 
 
-def test_exports_are_rate_limited_per_user_and_pages_are_not(app):
-    from zhaoshang.interfaces.web.limits import EXPORT_BURST, TokenBuckets
+def test_exports_are_rate_limited_per_user_and_pages_are_not(app, monkeypatch):
+    from zhaoshang.interfaces.web.limits import EXPORT_BURST, RateLimited, TokenBuckets
 
     app.state.web.export_limits.__init__()
     c = local_client(app)
@@ -254,13 +254,30 @@ def test_exports_are_rate_limited_per_user_and_pages_are_not(app):
     assert codes[:EXPORT_BURST] == [200] * EXPORT_BURST and codes[EXPORT_BURST:] == [429, 429]
     r = c.get("/api/region-profile/330100/report", params={"format": "html"})
     assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1 and r.json()["error"]
+    # the one error shape, in the request's language (it was one text of both languages, whatever asked)
+    s = r.headers["retry-after"]
+    assert r.json() == {"error": f"请求过于频繁，请 {s} 秒后再试", "status": 429, "error_zh": f"请求过于频繁，请 {s} 秒后再试",
+                        "error_en": f"too many requests: retry in {s} s"}, r.json()
+    en = c.get("/api/enterprises/export", params={"format": "csv", "lang": "en"})
+    assert en.status_code == 429 and en.json()["error"] == en.json()["error_en"], en.json()
+    # refused before the work: no match is computed for a user past the limit (it was, then refused)
+    from zhaoshang.services.matching import match as M
+
+    def _computed(*a, **k):
+        raise AssertionError("computed past the limit")
+
+    for name in ("match_demand", "match_enterprise", "list_demands"):
+        monkeypatch.setattr(M, name, _computed)
+    for url in ("/api/match/demand/D1/export", "/api/match/enterprise/1/export", "/api/match/demands/export"):
+        assert c.get(url).status_code == 429, url
     assert all(c.get(u).status_code == 200 for u in ("/api/meta", "/api/map", "/api/enterprises", "/map"))
     # one bucket per user: another user still has the whole allowance
     buckets = TokenBuckets(burst=2, per=60)
     buckets.take("user:1")
     buckets.take("user:1")
-    with pytest.raises(Exception, match="429|retry"):
+    with pytest.raises(RateLimited) as refused:
         buckets.take("user:1")
+    assert refused.value.in_lang("en").startswith("too many requests: retry in")
     buckets.take("user:2")
 
 

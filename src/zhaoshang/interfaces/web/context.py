@@ -224,11 +224,14 @@ class WebContext:
         buckets = self.export_limits = TokenBuckets()
 
         def expensive(request: Request, user=Depends(current_user)) -> Callable[[], None]:
-            """Dependency of expensive routes (exports, reports): the user's rate limit (``limits.py``).
+            """Dependency of expensive routes (exports, reports): the user's rate limit (``limits.py``), checked
+            before the route's work (a user past it is refused at once, nothing computed).
 
             Returns the spending call, made by the route body once the request has passed validation and its
             subject was found, so that refused or mistyped requests never use up a user's allowance."""
-            return lambda: buckets.take(user_key(request, user))
+            key = user_key(request, user)
+            buckets.check(key)
+            return lambda: buckets.take(key)
 
         self.expensive = expensive
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))

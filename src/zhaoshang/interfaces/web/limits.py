@@ -1,7 +1,7 @@
 """Rate limits for expensive requests (whole-library exports, reports): one token bucket per user.
 
 A user may start ``burst`` such requests at once, then one more every ``per`` seconds; beyond that the
-reply is 429 with ``Retry-After``. Cheap requests are never limited, so one user's downloads cannot starve
+reply is 429 with ``Retry-After`` — said before the work starts, spent only by a request that passed its checks. Cheap requests are never limited, so one user's downloads cannot starve
 the pages of the others. Buckets live in the server process (one server; a team running several puts the
 limit in its reverse proxy)."""
 
@@ -13,16 +13,20 @@ import time
 from cachetools import LRUCache
 from fastapi import Request
 
+from ...core.errors import UserError
+
 EXPORT_BURST = 3        # expensive requests a user may start at once
 EXPORT_PER = 20.0       # seconds per further one (3 a minute sustained)
 
 
-class RateLimited(Exception):
-    """Too many expensive requests: ``retry_after`` seconds until the next one is allowed."""
+class RateLimited(UserError):
+    """Too many expensive requests: ``retry_after`` seconds until the next one is allowed (a refusal in both
+    languages, answered as every error is)."""
 
     def __init__(self, retry_after: float):
         self.retry_after = max(1, int(retry_after + 0.999))
-        super().__init__(f"请求过于频繁，请 {self.retry_after} 秒后再试 (too many requests: retry in {self.retry_after} s)")
+        super().__init__(f"请求过于频繁，请 {self.retry_after} 秒后再试",
+                         f"too many requests: retry in {self.retry_after} s")
 
 
 class TokenBuckets:
@@ -35,6 +39,14 @@ class TokenBuckets:
 
     def take(self, key: str) -> None:
         """Spend one token of ``key``'s bucket, or raise ``RateLimited``."""
+        self._token(key, spend=True)
+
+    def check(self, key: str) -> None:
+        """Raise ``RateLimited`` when ``key``'s bucket has no token, spending none: asked before the work, so a
+        refused request costs the server nothing either."""
+        self._token(key, spend=False)
+
+    def _token(self, key: str, spend: bool) -> None:
         now = time.monotonic()
         with self._lock:
             tokens, last = self._buckets.get(key, (float(self.burst), now))
@@ -42,7 +54,8 @@ class TokenBuckets:
             if tokens < 1.0:
                 self._buckets[key] = (tokens, now)
                 raise RateLimited((1.0 - tokens) * self.per)
-            self._buckets[key] = (tokens - 1.0, now)
+            if spend:
+                self._buckets[key] = (tokens - 1.0, now)
 
 
 def user_key(request: Request, user) -> str:
