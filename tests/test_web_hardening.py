@@ -65,6 +65,13 @@ def test_the_default_cache_is_bounded(app):
 
 
 def test_not_found_replies_are_not_cached(app, client):
+    # a path no route serves is answered as every error is, in both languages (it was {"detail": "Not Found"})
+    r = client.get("/api/nope", params={"lang": "en"})
+    assert r.status_code == 404 and r.json() == {"error": "no such address: /api/nope", "status": 404,
+                                                 "error_zh": "没有这个地址: /api/nope",
+                                                 "error_en": "no such address: /api/nope"}, r.text
+    page = client.get("/nope", params={"lang": "zh"})
+    assert page.status_code == 404 and "没有这个地址: /nope" in page.text and "<html" in page.text
     served = app.state.served
     served.cache = BoundedCache()
     for code in ("999999", "999998", "123456"):

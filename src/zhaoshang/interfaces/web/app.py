@@ -13,8 +13,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from ...core.errors import Conflict, NotFound, UserError
 from ...core.geo.lookup import AmbiguousRegion
@@ -103,6 +105,15 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
         response = _error(request, UserError("不支持的请求方法", "method not allowed"), 405)
         response.headers["Allow"] = ", ".join(allowed)
         return response
+
+    @app.exception_handler(HTTPException)
+    async def _no_route(request: Request, exc: HTTPException):
+        """A path no route serves (/api/nope): 404 answered as every error is, in both languages (a missing
+        static file keeps the bare reply)."""
+        if exc.status_code != 404 or request.url.path.startswith("/static/"):
+            return await http_exception_handler(request, exc)
+        path = request.url.path
+        return _error(request, NotFound(f"没有这个地址: {path}", f"no such address: {path}"), 404)
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound):
