@@ -226,6 +226,9 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
     # the regions to report (code, name, level, parent, lng, lat) and how enterprises map onto them
     if level == "macro":
         if parent:  # macro-regions overlap and lie under no region: a parent would be ignored, not applied
+            from ...core.geo.lookup import region_info
+
+            region_info(store, parent)  # an unknown parent is not found, as at every level (404 on the web)
             raise UserError(f"宏观区域（层级 macro）不在任何地区之下，无法按上级地区 {parent} 列出；"
                             f"要列出 {parent} 的下级地区，请用层级 province、city 或 district",
                             f"macro-regions (level macro) lie under no region, so they cannot be listed under {parent}; "
