@@ -45,6 +45,15 @@ def test_the_score_title_uses_the_name_of_the_date(demo):
 
     c = local_client(create_app(str(demo["db"])))
     assert c.get(f"/api/enterprises/{eid}/score?as_of={d}").json()["name"] == old
+    # the profile as of the date: its JSON links (the page's twin, the scorecard's) answer for the same date
+    page = c.get(f"/enterprises/{eid}?as_of={d}&lang=en").text
+    assert f'id="sc-json" href="/api/enterprises/{eid}/score?as_of={d}"' in page, page
+    assert f'href="/api/enterprises/{eid}?as_of={d}" id="json-twin"' in page
+    assert f'href="/api/map?as_of={d}" id="json-twin"' in c.get(f"/map?as_of={d}").text  # another page's twin too
+    # the scorecard's method named in the page's language beside its version (an English word on the Chinese page)
+    version = doc["version"]
+    assert f'data-method="scorecard">scorecard {version}</span>' in page
+    assert f'data-method="scorecard">评分卡 {version}</span>' in c.get(f"/enterprises/{eid}?as_of={d}&lang=zh").text
 
 
 def test_a_deregistered_enterprise_says_so_with_an_earlier_date(demo):

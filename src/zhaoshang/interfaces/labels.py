@@ -303,6 +303,8 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
                        "patents": ("专利", "patent"), "enterprises": ("企业", "enterprise"),
                        "investors": ("投资方", "investor"), "roles": ("人员职务", "role"),
                        "patent_applicants": ("专利申请人记录", "patent applicant")},
+    # the method an explained result names (its ``method``), as the scorecard's head says it beside its version
+    "explained_method": {"scorecard": ("评分卡", "scorecard")},
     "formula": {"alert_rule": ("规则的每个条件都成立（且）；条件中的多项只需满足一项（或）",
                                "every condition of the rule holds (AND); one item of a list suffices (OR)"),
                 # services.matching.match.FORMULA, the score of a demand–enterprise pair

@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterator
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import FileResponse, Response
@@ -392,6 +392,8 @@ class WebContext:
                 # a box the page could not take the value of (forms.py): why, and the value as typed
                 "form_errors": errors,
                 "typed": lambda name, value=None: errors[name]["value"] if name in errors else value, **ctx}
+        if full.get("json_twin"):
+            full["json_twin"] = twin_href(full["json_twin"], request)
         return self.templates.TemplateResponse(request, name, full, status_code=status_code)
 
 
@@ -400,6 +402,16 @@ def link_as_of(request: Request | None) -> str:
     as (2022/6/30 → 2022-06-30), none when the page was asked for no date (the profile's default is the page's)."""
     value = request.query_params.get("as_of") if request is not None else None
     return shown_date(value) if value and value.strip() else ""
+
+
+def twin_href(href: str, request: Request | None) -> str:
+    """A page's JSON twin as of the page's as-of (``link_as_of``) when its link names no date of its own: the JSON
+    answers for the day the page shows, not the latest."""
+    day = link_as_of(request)
+    path, _, query = href.partition("?")
+    if not day or any(k == "as_of" for k, _ in parse_qsl(query)):
+        return href
+    return page_href(path, as_of=day) + (f"&{query}" if query else "")
 
 
 def page_query(request: Request | None) -> dict:
