@@ -333,8 +333,16 @@ def test_the_workbook_shows_lead_scores_to_two_decimals_as_the_pdf(env):
         col = [c.value for c in rows[0]].index(header)
         cells = [r[col] for r in rows[1:] if r[col].value is not None]
         assert cells and {c.number_format for c in cells} == {"0.00"}, (name, {c.number_format for c in cells})
-    scores = [r["score"] for r in env["p"]["leads"]["rows"]]
+    # an amount in 万元 shown whole as the PDF prints it (68,002), the cell keeping its value (68002.27766)
     html = env["html"].read_text(encoding="utf-8")
+    for name, header in (("融资趋势", "金额（万元，含估算）"), ("融资按环节", "金额（万元，含估算）")):
+        rows = list(wb[name].iter_rows(min_row=2))
+        col = [c.value for c in rows[0]].index(header)
+        cells = [r[col] for r in rows[1:] if r[col].value is not None]
+        assert cells and {c.number_format for c in cells} == {"#,##0"}, (name, {c.number_format for c in cells})
+        assert any(c.value != round(c.value) for c in cells), [c.value for c in cells]  # not rounded in the cell
+    assert f'<td class="k-wan">{fmt_value(cells[0].value, "wan")}</td>' in html  # the top segment's, as the report says it
+    scores = [r["score"] for r in env["p"]["leads"]["rows"]]
     assert all(f">{fmt_value(v, 'dec')}<" in html for v in scores)  # the report's own text: two decimals
 
 

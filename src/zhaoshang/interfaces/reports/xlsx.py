@@ -21,8 +21,9 @@ def _chain_text(profile: dict, en: bool) -> str:
     return f"{profile['chain_name']}（{profile['chain']}）"
 
 
-# an id ("id") is no quantity: no thousands separator (企业编号 2609, not 2,609)
-NUMBER_FORMATS = {"id": "0", "pct": "0.00%", "lq": "0.000", "dec": "0.00", "int": "#,##0", "num": "#,##0.00", "wan": "#,##0.00",
+# an id ("id") is no quantity: no thousands separator (企业编号 2609, not 2,609); an amount in 万元 ("wan") shown
+# whole, as the PDF prints it (68,002), the cell keeping the value (68002.27766)
+NUMBER_FORMATS = {"id": "0", "pct": "0.00%", "lq": "0.000", "dec": "0.00", "int": "#,##0", "num": "#,##0.00", "wan": "#,##0",
                   "yi": "#,##0.00", "date": "yyyy-mm-dd"}
 SHEETS = {"overview": ("概览", "Overview"), "chain": ("产业链分布", "Chain"), "map": ("地区对比", "Regions"),
           "recommend": ("推荐环节", "Recommended"), "modes": ("招商模式", "Modes"), "partners": ("合作伙伴", "Partners"),
