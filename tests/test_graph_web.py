@@ -58,6 +58,11 @@ def test_json_twins_masking_and_audit(db, tmp_path):
     assert part["person"]["birth_year"] is None and part["masked"]
     reads = [e for e in audit.search(team, action="person.read")["rows"]]
     assert {(e["actor"], e["target"]) for e in reads} >= {("ana", "p:1"), ("vera", "p:1")}
+    # the key persons holding 周杰's shares: read by either role, masked or not, as the person panel's reads are
+    kp = {e["actor"]: json.loads(e["detail"]) if isinstance(e["detail"], str) else e["detail"] for e in reads
+          if e["target"] == "enterprise:1"}
+    assert kp["vera"]["masked"] is True and kp["ana"]["masked"] is False, kp
+    assert kp["vera"]["person_shareholders"] == kp["ana"]["person_shareholders"] >= 1 and kp["vera"]["path"] == "/api/graph/people/1"
     # paths, neighbours, introduce; user errors are 4xx with a message
     r = c.get("/api/graph/reach/1?from_region=330100&k=3", headers=ana).json()
     assert r["paths"][0]["length"] == 0 and r["paths"][0]["target"]["name"] == HOSTILE  # already at a local enterprise
@@ -221,7 +226,8 @@ def test_a_private_shareholder_masked_for_a_viewer_on_every_route(tmp_path):
     assert 14 in named, ana["p12doc"]
     assert vera["p12doc"]["links"] == [] and vera["p12doc"]["apart"] == [] and "links_withheld" not in vera["p12doc"]
     # every route that handed the analyst the holder by name wrote it to the audit log, as the profile does; the
-    # viewer's masked answers write nothing but the person panel's read (which is written masked or not)
+    # viewer's masked answers write nothing but the reads of persons — the person panel's and the key persons' —
+    # which are written masked or not
     from zhaoshang.services.team import audit
 
     reads = [(r["actor"], r["target"], (r["detail"] if isinstance(r["detail"], dict) else json.loads(r["detail"]))["path"])
@@ -240,7 +246,9 @@ def test_a_private_shareholder_masked_for_a_viewer_on_every_route(tmp_path):
     assert all("enterprise" in json.loads(r["detail"]) and "name" not in json.loads(r["detail"]) for r in page4), page4
     found = run_json("--team-db", str(tmp_path / "team.sqlite"), "team", "audit", "--q", "enterprise:4", "--limit", "1000")
     assert {r["id"] for r in page4} <= {r["id"] for r in found["rows"]}, found
-    assert {path for actor, _, path in reads if actor == "vera"} == {"/api/graph/person/p:12"}, reads
+    assert {path for actor, _, path in reads if actor == "vera"} == {"/api/graph/person/p:12", "/api/graph/people/1",
+                                                                     "/relations/1", "/relations/4"}, reads
+    assert all(json.loads(r["detail"])["masked"] for r in audit.search(team, actor="vera", action="person.read", limit=1000)["rows"])
 
 
 def test_a_holder_linked_to_a_named_officer_is_one_masked_person_for_a_viewer(tmp_path):
@@ -320,12 +328,14 @@ def test_a_holder_linked_to_a_named_officer_is_one_masked_person_for_a_viewer(tm
     assert len(tables["viewer"]) == len(tables["analyst"])
     assert any("李*" in r and "股东" in r and "法定代表人" in r for r in tables["viewer"]), tables["viewer"]
     # audit: the analyst's answers that served the holding name it; the viewer's masked answers write nothing but
-    # the person panel's reads
+    # the reads of persons (the person panel's, the key persons'), marked masked
     reads = {(r["actor"], json.loads(r["detail"])["path"] if isinstance(r["detail"], str) else r["detail"]["path"], r["target"])
              for r in audit.search(team, action="person.read", limit=1000)["rows"]}
     assert ("ana", "/api/graph/people/2", "enterprise:2") in reads and ("ana", "/relations/2", "enterprise:2") in reads
     assert ("ana", "/api/graph/reach/2", "enterprise:2") in reads, reads
-    assert not [r for r in reads if r[0] == "vera" and not r[1].startswith("/api/graph/person/")]
+    assert not [r for r in reads if r[0] == "vera" and not r[1].startswith("/api/graph/person/")
+                and r[1] not in ("/api/graph/people/2", "/relations/2")]
+    assert {(r[1], r[2]) for r in reads if r[0] == "vera"} >= {("/api/graph/people/2", "enterprise:2"), ("/relations/2", "enterprise:2")}
 
 
 def test_a_page_audit_entry_names_the_holdings_it_served(tmp_path):

@@ -398,22 +398,24 @@ def present_key_persons(doc: dict, user: Any, record: Callable[[str, str, dict],
     ownership chain), offices and all — an entry that holds shares, or one whose records' person holds shares
     elsewhere (``private_holders``, ``enterprises.holding_records``) —, as the profile masks the same person among
     its officers and shareholders.
-    With it the list is returned whole and, when it holds such a shareholding, ``record`` writes the read to the
-    audit log (``person.read``: how many persons' holdings, and the holders' records)."""
+    A list that holds such a shareholding is a read of those persons, masked or not, as a person's details are
+    (``present_person``): ``record`` writes it to the audit log (``person.read``: how many persons' holdings, the
+    holders' records, and ``masked``), for every role."""
     held = set(doc.get("private_holders") or [])
     holders = [p for p in doc["persons"] if _holds_shares(p)]
-    if user.can("personal"):
-        if holders and record is not None:
-            ent = doc.get("enterprise") or {}
-            record("person.read", f"enterprise:{ent.get('id')}",
-                   {"enterprise": ent.get("name"), "person_shareholders": len(holders),
-                    "records": _held_records(holders)})
+    masked = not user.can("personal")
+    if holders and record is not None:
+        ent = doc.get("enterprise") or {}
+        record("person.read", f"enterprise:{ent.get('id')}",
+               {"enterprise": ent.get("name"), "person_shareholders": len(holders),
+                "records": _held_records(holders), "masked": masked})
+    if not masked:
         return {**doc, "masked": False}
     out = copy.copy(doc)
     out.pop("private_holders", None)
-    masked = [p for p in doc["persons"] if _holds_shares(p) or held.intersection(p.get("records") or [])]
-    out["persons"] = [_masked_person(p) if p in masked else p for p in doc["persons"]]
-    if any(p["key"] == doc["ultimate_controller"] for p in masked):
+    hidden = [p for p in doc["persons"] if _holds_shares(p) or held.intersection(p.get("records") or [])]
+    out["persons"] = [_masked_person(p) if p in hidden else p for p in doc["persons"]]
+    if any(p["key"] == doc["ultimate_controller"] for p in hidden):
         out["ultimate_controller"] = None  # the list's key of the controller, withheld with the person's
     out["masked"] = True
     return out
