@@ -51,6 +51,23 @@ def news_day(alias: str = "n") -> str:
             f"(SELECT i.data_date FROM imports i WHERE i.id = {alias}.import_id))")
 
 
+def role_day(r: str = "r", i: str = "i") -> str:
+    """SQL: the day a role counts from as of a date — its start, else the data date of the import that brought it
+    (``i``: that import's row; an import given no data date is dated by its day), never earlier: the scorecard's
+    team signals and its note on the roles dated after the as-of date (``roles_after``) read this one day."""
+    return f"coalesce({r}.start_date, {i}.data_date)"
+
+
+def roles_after(store, enterprise_id: int, d: _dt.date) -> dict | None:
+    """The enterprise's roles that count only after ``d`` (``role_day``, still held then): ``{"count", "first"}``
+    — how many and the earliest of their days —, None when there is none."""
+    n, first = store.con.execute(
+        f"""SELECT count(*), min({role_day()}) FROM roles r LEFT JOIN imports i ON i.id = r.import_id
+            WHERE r.enterprise_id = ? AND {role_day()} > ? AND (r.end_date IS NULL OR r.end_date > {role_day()})""",
+        [enterprise_id, d]).fetchone()
+    return {"count": n, "first": first.isoformat()} if n else None
+
+
 def imported_on(alias: str) -> str:
     """SQL: the day the import that brought row ``alias`` ran (its ``import_id``; for an import given no data date
     its data date is that day) — what is known of an undated fact's date."""

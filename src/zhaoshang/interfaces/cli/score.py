@@ -105,7 +105,9 @@ def score_cmd(
     q = (lambda v, kind: v) if fmt != Fmt.table else (lambda v, kind: "" if v is None or v == "" else quantity_text(v, kind))
     rows = []
     for key, dim in doc["dimensions"].items():
-        rows.append({"dimension": dim["label"], "score": t("缺数据", "no data") if dim["absent"] else q(dim["score"], "score"),
+        later = any(c["detail"].get("after_as_of") for c in dim["contributions"])  # its facts dated after the as-of only
+        rows.append({"dimension": dim["label"], "score": (t("晚于截至日期", "after the as-of date") if later else t("缺数据", "no data"))
+                     if dim["absent"] else q(dim["score"], "score"),
                      "share": q(dim["share"], "weight") if dim["share"] is not None else "", "weight": "", "signal": "", "raw": "",
                      "percentile": "", "contribution": "", "total_contribution": "", "evidence": ""})
         for c in dim["contributions"]:
@@ -114,7 +116,8 @@ def score_cmd(
             rows.append({"dimension": dim["label"] if fmt == Fmt.csv else "", "score": "", "share": "",
                          "weight": q(c["weight"], "weight"), "signal": c["label"],
                          "raw": (not_covered_text(c["detail"], state.lang, short=True)
-                                 if c["detail"].get("not_covered") else t("缺失", "missing") if c["detail"]["missing"]
+                                 if c["detail"].get("not_covered") else t("晚于截至日期", "after the as-of date")
+                                 if c["detail"].get("after_as_of") else t("缺失", "missing") if c["detail"]["missing"]
                                  else _raw_cell(c, fmt)),
                          "percentile": q(c["normalised"], "percentile"), "contribution": q(c["contribution"], "points"),
                          "total_contribution": q(c["detail"].get("total_contribution", ""), "points"),

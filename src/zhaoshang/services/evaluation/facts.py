@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from ...core.asof import news_day
+from ...core.asof import news_day, role_day
 from ...core.explain import ROW_ANCHORS, Ref
 from .live import PRESENCE_KINDS, rounds_sql
 from .signals import INVESTOR_PSEUDO, NEGATIVE_EVENTS, date_lit, funding_ctes, population_ctes
@@ -166,7 +166,7 @@ def signal_facts(store, d: _dt.date, eid: int, present: dict) -> dict:
 SELECT r.id, coalesce(r.person_id::VARCHAR, r.person_name) AS who,
        (SELECT n FROM people p WHERE p.who = coalesce(r.person_id::VARCHAR, r.person_name)) AS n
 FROM roles r LEFT JOIN imports i ON i.id = r.import_id
-WHERE r.enterprise_id = ? AND coalesce(r.start_date, i.data_date) <= {D} AND (r.end_date IS NULL OR r.end_date > {D})
+WHERE r.enterprise_id = ? AND {role_day()} <= {D} AND (r.end_date IS NULL OR r.end_date > {D})
 ORDER BY r.id""", [eid]).fetchall()
     out["roles"] = [r[0] for r in team]
     serial = [r for r in team if (r[2] or 0) > 1]
@@ -176,7 +176,7 @@ ORDER BY r.id""", [eid]).fetchall()
         LEFT JOIN imports i ON i.id = r.import_id
         WHERE coalesce(r.person_id::VARCHAR, r.person_name) IN ({', '.join('?' for _ in whos) or 'NULL'})
           AND r.enterprise_id IS NOT NULL AND r.enterprise_id <> ?
-          AND coalesce(r.start_date, i.data_date) <= {D} AND (r.end_date IS NULL OR r.end_date > {D})
+          AND {role_day()} <= {D} AND (r.end_date IS NULL OR r.end_date > {D})
         ORDER BY 1""", [*whos, eid]) if whos else []
     return out
 

@@ -15,9 +15,9 @@ import math
 from pathlib import Path
 from typing import Any
 
-from ...core.asof import enterprises_as_of, reference_date
+from ...core.asof import enterprises_as_of, reference_date, roles_after
 from ...core.config import ConfigFile
-from ...core.errors import UserError
+from ...core.errors import UserError, count_en
 from ...core.memory import capped, id_ranges
 from ...core.explain import Explained, Part, Ref
 from ...core.numbers import decimal_text, quantity_text
@@ -594,7 +594,37 @@ def score_enterprise(store, key: Any, *, as_of: Any = None, weights: str | Path 
     doc = _doc(rows[0], w, d, name, lang, live, present, signal_facts(store, d, eid, present))
     doc["cohort"]["ranked"] = ranked
     doc["date_notes"] = date_notes(store, d, lang, w, [r for r in registered if r["enterprise_id"] == eid])
+    _team_after(store, doc, eid, d, lang)
     return doc
+
+
+def _team_after(store, doc: dict, eid: int, d: _dt.date, lang: str) -> None:
+    """Team signals missing on ``d`` while the enterprise has roles that count only later (``asof.roles_after``; a
+    people list imported without a data date counts from the import day): not "no data" — each such signal carries
+    ``after_as_of`` ({count, first}), the total's note names the dimension so, and a date note gives the date that
+    counts them, as the live events after the as-of date are said."""
+    missing = [c for dim in doc["dimensions"].values() for c in dim["contributions"]
+               if c["detail"]["missing"] and SOURCE_OF.get(c["signal"]) == "roles"]
+    later = roles_after(store, eid, d) if missing else None
+    if not later:
+        return
+    for c in missing:  # not "not covered" either: the source is imported, its rows dated later
+        for k in ("not_covered", "not_covered_by", "none_imported"):
+            c["detail"].pop(k, None)
+        c["detail"]["after_as_of"] = later
+    doc["not_covered"] = [x for x in doc["not_covered"] if SOURCE_OF.get(x) != "roles"]
+    n, first = later["count"], later["first"]
+    doc["date_notes"].append({"kind": "roles_after", **later, "as_of": first, "note": (
+        f"{count_en(n, 'role')} of its people {'is' if n == 1 else 'are'} dated after the as-of date {d} (from {first}) "
+        f"and not counted in the team signals; as of {first} {'it is' if n == 1 else 'they are'}" if lang == "en"
+        else f"{n} 条任职晚于截至日期 {d}（{first} 起），未计入团队信号；截至 {first} 可计入")})
+    basis = doc["total_basis"]
+    if not doc["insufficient"] and basis.get("no_data"):
+        after = {k for k, v in doc["dimensions"].items() if v["absent"]
+                 and any(c["detail"].get("after_as_of") for c in v["contributions"])}
+        basis["note"] = total_note([doc["dimensions"][k]["label"] + (
+            (" (roles dated after the as-of date only)" if lang == "en" else "（任职均晚于截至日期）") if k in after else "")
+            for k in basis["no_data"]], lang)
 
 
 def name_on(store, eid: int, d: _dt.date) -> str:

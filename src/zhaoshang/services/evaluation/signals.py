@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from ...core import dialect
-from ...core.asof import enterprises_as_of, news_day
+from ...core.asof import enterprises_as_of, news_day, role_day
 from ..chain.primary import PRIMARY_RANK
 from ..regions.matrix import default_chain
 from .live import EXPANSION_TYPES, FUNDING_TYPES, NEGATIVE_TYPES, OPENING_TYPES, PRESENCE_KINDS, live_source, sql_in, rounds_sql
@@ -88,7 +88,7 @@ def sources_present(store, d: _dt.date) -> dict[str, bool]:
         "news_events": f"SELECT count(n.event_type) FROM news n JOIN news_mentions m ON m.news_id = n.id "
                        f"WHERE {news_day()} <= ?",
         "roles": "SELECT count(*) FROM roles r LEFT JOIN imports i ON i.id = r.import_id "
-                 "WHERE coalesce(r.start_date, i.data_date) <= ?",
+                 f"WHERE {role_day()} <= ?",
         "capital_changes": "SELECT count(*) FROM enterprise_history WHERE field = 'capital_wan' AND changed_on <= ?",
     }
     out = {k: bool(store.con.execute(sql, [d]).fetchone()[0]) for k, sql in q.items()}
@@ -154,7 +154,7 @@ ent_q AS (SELECT d.enterprise_id, max(q.q) AS investor_quality FROM inv_deals d 
           GROUP BY d.enterprise_id),
 rl AS (SELECT r.enterprise_id, coalesce(r.person_id::VARCHAR, r.person_name) AS who FROM roles r
        LEFT JOIN imports i ON i.id = r.import_id
-       WHERE coalesce(r.start_date, i.data_date) <= {D} AND (r.end_date IS NULL OR r.end_date > {D})
+       WHERE {role_day()} <= {D} AND (r.end_date IS NULL OR r.end_date > {D})
          AND r.enterprise_id IS NOT NULL),
 people AS (SELECT who, count(DISTINCT enterprise_id) AS n FROM rl WHERE who IS NOT NULL GROUP BY who),
 -- the other enterprises its people hold roles in, each counted once: not per role (one person's two roles here)
@@ -262,7 +262,7 @@ cap AS (SELECT enterprise_id, count(*) AS capital_changes_24m FROM enterprise_hi
         GROUP BY enterprise_id),
 -- people data: any role of the enterprise known by D (current or ended); without one its team signals are unknown
 ppl AS (SELECT DISTINCT r.enterprise_id FROM roles r LEFT JOIN imports i ON i.id = r.import_id
-        WHERE coalesce(r.start_date, i.data_date) <= {D} AND r.enterprise_id IS NOT NULL AND {one('r.enterprise_id')}),
+        WHERE {role_day()} <= {D} AND r.enterprise_id IS NOT NULL AND {one('r.enterprise_id')}),
 nw AS (SELECT enterprise_id, count(DISTINCT id) FILTER (WHERE day > {D} - INTERVAL 365 DAY) AS news_12m,
               avg(sentiment) FILTER (WHERE day > {D} - INTERVAL 365 DAY) AS news_tone,
               count(DISTINCT id) FILTER (WHERE sentiment < -0.3) AS negative_news
