@@ -109,6 +109,39 @@ def test_database_is_labelled_synthetic(small, built100):
     assert built100[1]["synthetic"] is True
 
 
+def test_real_data_imported_into_the_demo_is_not_labelled_fictional(tmp_path, demo_copy, shared):
+    """Real IT桔子 companies imported into a copy of the demo: the import says the database is a demo one, every
+    answer's note and the pages' label say synthetic demo data mixed with the data imported from itjuzi, and the
+    synthetic chip is on the demo's enterprises only (not on a real company's profile or its JSON)."""
+    from cli_util import run
+    from web_util import local_client
+    from zhaoshang.interfaces.web.app import create_app
+
+    db = tmp_path / "mixed.duckdb"
+    demo_copy(db)
+    with open(shared("ai_companies/itjuzi_china_ai_companies_2018-12.csv"), encoding="utf-8") as fh:
+        head = [next(fh) for _ in range(6)]  # the header and five real companies
+    (tmp_path / "itjuzi5.csv").write_text("".join(head), encoding="utf-8")
+    r = run("--lang", "en", "import", "enterprises", tmp_path / "itjuzi5.csv", "--preset", "itjuzi_companies", db=db)
+    mixed_en = ("[synthetic demo data mixed with imported data from itjuzi] This database mixes synthetic demo data "
+                "(fictional enterprises and people, for demonstration only) with data imported from itjuzi, which is not fictional.")
+    assert "note: this is a demo database: the imported data now sits beside synthetic, fictional data; " + mixed_en in r.stderr
+    assert "【合成演示数据与导入数据（itjuzi）混合】本库混合了合成演示数据（虚构的企业与人物，仅供演示）与导入的数据（来源：itjuzi），后者并非虚构。" \
+        in run("status", db=db).stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        real, fictional = (con.execute(f"SELECT min(id) FROM enterprises WHERE source {op} 'itjuzi'").fetchone()[0]
+                           for op in ("=", "<>"))
+    c = local_client(create_app(str(db)))
+    page = c.get(f"/enterprises/{real}?lang=en").text
+    assert 'id="synthetic-label"' not in page and "synthetic, fictional data for demonstration only" not in page
+    assert mixed_en.split("] ")[1] in page  # the footer says what the database holds
+    assert re.search(r'id="synthetic-label"[^>]*>synthetic demo data<', c.get(f"/enterprises/{fictional}?lang=en").text)
+    assert re.search(r'id="synthetic-label"[^>]*>synthetic demo data mixed with imported data from itjuzi<',
+                     c.get("/map?lang=en").text)
+    assert c.get(f"/api/enterprises/{real}").json()["synthetic"] is False
+    assert c.get(f"/api/enterprises/{fictional}").json()["synthetic"] is True
+
+
 def test_every_file_imports_without_error(small, built100):
     store, manifest, _ = small
     summary = built100[1]

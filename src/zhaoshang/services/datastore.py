@@ -22,6 +22,50 @@ def synthetic_label(lang: str = "zh") -> str:
     return SYNTHETIC_LABELS["en" if lang == "en" else "zh"]
 
 
+# the imports a demo database holds that the demo did not make (``imports.synthetic`` false): real data beside it
+_IMPORTED = "SELECT DISTINCT source FROM imports WHERE NOT coalesce(synthetic, FALSE)"
+
+
+def imported_sources(store: Store) -> list[str]:
+    """The sources imported into a demo database beside the demo's own (its data is then not all fictional);
+    none for a database that is no demo."""
+    if not store.synthetic:
+        return []
+    return [r[0] for r in store.con.execute(f"{_IMPORTED} ORDER BY source").fetchall()]
+
+
+def enterprise_synthetic(store: Store, enterprise_id: int) -> bool:
+    """True when the enterprise is one of the demo's (its source is a demo import's, not an imported one's): the
+    synthetic label belongs to it, not to a real company imported into the demo database."""
+    if not store.synthetic:
+        return False
+    row = store.con.execute(f"""SELECT e.source IN (SELECT source FROM imports WHERE synthetic)
+                                   AND e.source NOT IN ({_IMPORTED}) FROM enterprises e WHERE e.id = ?""",
+                            [enterprise_id]).fetchone()
+    return bool(row and row[0])
+
+
+def data_note(store: Store, lang: str = "zh", *, short: bool = False) -> str | None:
+    """What a demo database's data is, the one sentence of every interface (the CLI's note, the pages' label and
+    footer): synthetic and fictional; or, once real data is imported into it, synthetic demo data mixed with data
+    imported from its sources. ``short``: the label's words. None for a database that is no demo."""
+    if not store.synthetic:
+        return None
+    en = lang == "en"
+    imported = imported_sources(store)
+    if not imported:
+        if short:
+            return synthetic_label(lang)
+        return "This database holds synthetic, fictional data for demonstration only." if en \
+            else "本库为合成的虚构数据，企业与人物均为虚构，仅供演示。"
+    names = (", " if en else "、").join(imported)
+    if short:
+        return f"synthetic demo data mixed with imported data from {names}" if en else f"合成演示数据与导入数据（{names}）混合"
+    return (f"This database mixes synthetic demo data (fictional enterprises and people, for demonstration only) with "
+            f"data imported from {names}, which is not fictional." if en
+            else f"本库混合了合成演示数据（虚构的企业与人物，仅供演示）与导入的数据（来源：{names}），后者并非虚构。")
+
+
 # kind → SELECT producing the export columns
 EXPORTS: dict[str, str] = {
     "enterprises": """
@@ -89,6 +133,7 @@ def status_summary(store: Store) -> dict:
         "db": store.path,
         "synthetic": store.synthetic,
         "label": SYNTHETIC_LABEL if store.synthetic else None,
+        "imported_sources": imported_sources(store),  # real data beside the demo's
         "tables": tables,
         "sources": sources,
         "last_import": last[0] if last else None,

@@ -314,7 +314,16 @@ def listed_heading(count: int, total: int, zh: str, en: str, plural: str | None 
 
 
 def synthetic_note(store: Store) -> str | None:
-    return t("【合成演示数据】本库为合成的虚构数据，仅供演示。", "[synthetic demo data] fictional, for demonstration only.") if store.synthetic else None
+    """The note a demo database's answers carry (stderr): the demo alone, or mixed with imported data from its
+    sources (``datastore.data_note``)."""
+    from ...services.datastore import data_note, imported_sources
+
+    if not store.synthetic:
+        return None
+    if not imported_sources(store):
+        return t("【合成演示数据】本库为合成的虚构数据，仅供演示。", "[synthetic demo data] fictional, for demonstration only.")
+    return t(f"【{data_note(store, 'zh', short=True)}】{data_note(store, 'zh')}",
+             f"[{data_note(store, 'en', short=True)}] {data_note(store, 'en')}")
 
 
 FORMAT_OPTION = typer.Option(Fmt.table, "--format", "-f", help="输出格式 table|json|csv")

@@ -88,6 +88,7 @@ def import_cmd(
                                   header_row=header_row)
             refresh_matrix(store)  # the stored region matrix follows the enterprises the import changed
             unplaced = _unclassified(store)
+            demo_note = synthetic_note(store)  # imported into a demo database: said, its label now names the import
             if link_text:  # the enterprises the imported items' texts name (docs/methods.md, "Linking imported news")
                 from ...services.monitoring.nlp.stored import link_import_text
 
@@ -235,6 +236,9 @@ def import_cmd(
                                 f"{count_en(len(report.near_merges), 'same-name row', sep=True)} not merged (review)"))
     for line in _import_notes(report, unplaced):
         sys.stderr.write(line + "\n")
+    if demo_note:
+        sys.stderr.write(t("注意：本库是演示库，导入的数据与合成的虚构数据混在一起；", "note: this is a demo database: the "
+                           "imported data now sits beside synthetic, fictional data; ") + demo_note + "\n")
 
 def _import_notes(report, unplaced: int) -> list[str]:
     """The import's notes for stderr, after its summary: each count from 1,000 up with its thousands grouped and in

@@ -383,7 +383,13 @@ class WebContext:
             return request.url.path + ("?" + urlencode(params) if params else "")
 
         errors = getattr(request.state, "form_errors", None) or {}
-        full = {"request": request, "lang": lang, "t": lambda key: translate(key, lang),
+        # the data's label (services.datastore.data_note): the database's — the demo, or the demo mixed with imported
+        # data —, on a page about one enterprise (``synthetic_subject``) the label of the demo's enterprises or none
+        key = "en" if lang == "en" else "zh"
+        subject = ctx.get("synthetic_subject")
+        badge = (m.get("data_label") or {}).get(key) if subject is None else translate("synthetic", lang) if subject else None
+        full = {"synth_badge": badge, "synth_note": (m.get("data_note") or {}).get(key),
+                "request": request, "lang": lang, "t": lambda key: translate(key, lang),
                 "tz": lambda zh, en: en if lang == "en" else zh,
                 # a count's noun: Chinese as given, English singular or plural by the count (core/errors.noun_en)
                 "noun": lambda n, zh, en, plural=None: noun_en(n, en, plural) if lang == "en" else zh, "meta": m, "synthetic": m["synthetic"],

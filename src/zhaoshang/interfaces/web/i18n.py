@@ -19,8 +19,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.region": ("地区画像", "Region profile"),
     "nav.api": ("API 文档", "API docs"),
     "synthetic": (SYNTHETIC_LABELS["zh"], SYNTHETIC_LABELS["en"]),  # the label the exports carry too
-    "synthetic.long": ("本库为合成的虚构数据，企业与人物均为虚构，仅供演示。",
-                       "This database holds synthetic, fictional data for demonstration only."),
     "as_of": ("截至", "As of"),
     "sources": ("数据来源", "Sources"),
     "json": ("JSON 数据", "JSON"),

@@ -14,6 +14,7 @@ from ....services import enterprises as ent_svc
 from ....services.chain import corrections
 from ....services.evaluation.facts import linked_rows
 from ....services.pipeline import leads as pipeline_leads
+from ....services.datastore import enterprise_synthetic
 from ..access import personal_view
 from ..auth import read_note
 from ..dates import shown_date
@@ -83,7 +84,7 @@ def register(app, web) -> None:
     def api_enterprise(key: Annotated[str, Path(max_length=TEXT_MAX)], request: Request, store=Depends(web.get_store),
                        as_of: AsOf = None):
         prof = personal_view(request, ent_svc.enterprise_profile(store, key, as_of=web.clean(as_of)))
-        return web.json({**prof, "synthetic": store.synthetic})
+        return web.json({**prof, "synthetic": enterprise_synthetic(store, prof["enterprise"]["id"])})
 
     # a value one of its boxes cannot take: beside it, the others kept (a select's: the select at its default choice)
     web.form_page("/enterprises", "q", "region", "node", "founded_from", "founded_to", "stage", "listed", "tags",
@@ -139,4 +140,5 @@ def register(app, web) -> None:
                                                      "status_zh": pipeline_leads.STATUS_ZH,
                                                      "status_en": pipeline_leads.STATUS_EN,
                                                      "shown_as_of": prof["as_of"],
+                                                     "synthetic_subject": enterprise_synthetic(store, prof["enterprise"]["id"]),
                                                      "json_twin": f"/api/enterprises/{prof['enterprise']['id']}"})
