@@ -35,12 +35,11 @@ def imported_sources(store: Store) -> list[str]:
 
 
 def enterprise_synthetic(store: Store, enterprise_id: int) -> bool:
-    """True when the enterprise is one of the demo's (its source is a demo import's, not an imported one's): the
-    synthetic label belongs to it, not to a real company imported into the demo database."""
+    """True when the enterprise of a demo database is one of the demo's — its source is none of the imported ones
+    (``imported_sources``): the synthetic label belongs to it, not to a real company imported into the database."""
     if not store.synthetic:
         return False
-    row = store.con.execute(f"""SELECT e.source IN (SELECT source FROM imports WHERE synthetic)
-                                   AND e.source NOT IN ({_IMPORTED}) FROM enterprises e WHERE e.id = ?""",
+    row = store.con.execute(f"SELECT coalesce(e.source, '') NOT IN ({_IMPORTED}) FROM enterprises e WHERE e.id = ?",
                             [enterprise_id]).fetchone()
     return bool(row and row[0])
 
