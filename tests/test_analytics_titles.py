@@ -47,6 +47,11 @@ def test_map_complexity_network_and_chain_titles_say_the_date(demo):
     assert f"截至 {d}" in _title("network", "--kind", "patent", "--as-of", d, db=demo)
     assert _title("chain", "--region", "杭州市", "--as-of", d, db=demo) == f"产业链图谱 · 杭州市 · 截至 {d}"
     assert _title("--lang", "en", "map", "--level", "province", "--as-of", d, db=demo).startswith(f"Industry map · as of {d}")
+    # a node typed in lower case or by its name: named as resolved, its code and its name in the output's language
+    assert _title("--lang", "en", "map", "--level", "province", "--node", "m06", "--as-of", d, db=demo) \
+        == f"Industry map · as of {d} · M06 Speech and natural language processing"
+    assert _title("trends", "--node", "speech and natural language processing", "--as-of", d, db=demo) \
+        .startswith("全国 · M06 语音与自然语言处理：")
 
 
 def test_map_and_complexity_json_rows_carry_the_date(demo):

@@ -313,6 +313,14 @@ def listed_heading(count: int, total: int, zh: str, en: str, plural: str | None 
     return t(f"{zh} {count:,} 条{after[0]}", f"{count_en(count, en, plural, sep=True)}{after[1]}")
 
 
+def node_heading(store: Store, code: str | None) -> str:
+    """A chain node as a heading names it, the code with its name in the output's language (``M02 Industry large
+    models``): the code as the one node lookup resolved it (m02, computer vision → M05), never as typed; "" for none."""
+    from ..labels import node_names
+
+    return node_names(store, state.lang).get(code, code) if code else ""
+
+
 def synthetic_note(store: Store) -> str | None:
     """The note a demo database's answers carry (stderr): the demo alone, or mixed with imported data from its
     sources (``datastore.data_note``)."""

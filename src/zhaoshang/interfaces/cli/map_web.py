@@ -12,7 +12,7 @@ from ...core.errors import count_en
 from ...core.geo.lookup import region_info
 from ...services.regions import matrix
 from ..labels import LEVELS, LEVELS_PLURAL_EN, UNPLACED, UNPLACED_ROW, label, lq_text, pct_text, region_names, report_headers
-from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, node_heading, open_store, open_team, state, synthetic_note, t
 
 
 @app.command("map")
@@ -29,10 +29,7 @@ def map_cmd(
     with open_store(read_only=True) as store:
         rows = matrix.region_map(store, level, parent=parent, node=chain_node, as_of=as_of, metric=metric, top=top)
         d = reference_date(store, as_of).isoformat()
-        node_name = ""
-        if chain_node:
-            n = next((x for x in matrix.chain_nodes(store) if x["code"] == chain_node), None)
-            node_name = f" {(n['name_en'] if state.lang == 'en' else n['name_zh']) if n else ''}".rstrip()
+        node = node_heading(store, matrix.chain_node(store, matrix.default_chain(store), chain_node))
         dated = [{**r, "as_of": d} for r in rows]  # a list of rows, as documented; each names the date it is counted on
         rows_out = dated if fmt == Fmt.json else list([r for r in rows if r["count"] or level == "macro"] or rows)
         en_names = region_names(store, state.lang)
@@ -56,8 +53,8 @@ def map_cmd(
                                    "level": label("level", r["level"], state.lang)} for r in rows_out],
              columns=["code", "name", "level", "count", "share", "lq", "label", "region_total"], fields=dated,
              headers=report_headers("map"),  # the report's comparison table of the same regions
-             title=t(f"产业地图 · 截至 {d} · " + (f"{chain_node}{node_name}" if chain_node else "全部产业链企业"),
-                     f"Industry map · as of {d} · " + (f"{chain_node}{node_name}" if chain_node else "all chain enterprises")),
+             title=t(f"产业地图 · 截至 {d} · " + (node or "全部产业链企业"),
+                     f"Industry map · as of {d} · " + (node or "all chain enterprises")),
              note="\n".join(x for x in notes if x) or None)
 
 

@@ -9,7 +9,7 @@ import typer
 
 from ...core.errors import count_en
 from ..labels import PCI_AMONG, label, measure_text, pct_text, region_names, report_headers, segments_beyond_text
-from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, node_heading, open_store, synthetic_note, t
 
 
 @app.command("recommend")
@@ -100,6 +100,7 @@ def trends_cmd(
         doc = trends(store, region=region, node=node, by=by, start=start, end=end, as_of=as_of, top=top)
         note = synthetic_note(store)
         names = region_names(store, t("zh", "en"))
+        node = node_heading(store, doc["node"])  # as resolved (m02 → M02), named
     finally:
         store.close()
     if fmt == Fmt.json:
