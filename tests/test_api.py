@@ -63,7 +63,9 @@ def test_every_page_has_a_json_twin(client, page, twin):
 
 
 def test_map_json_matches_service(client, store):
-    j = client.get("/api/map", params={"level": "city", "parent": "330000", "node": "M02", "metric": "lq"}).json()
+    # the node as the CLI takes it (m02, a name): the answer names its code
+    j = client.get("/api/map", params={"level": "city", "parent": "330000", "node": "m02", "metric": "lq"}).json()
+    assert j["node"] == "M02"
     rows = matrix.region_map(store, "city", parent="330000", node="M02", metric="lq")
     assert [(r["code"], r["count"], r["lq"]) for r in j["rows"]] == [(r["code"], r["count"], r["lq"]) for r in rows]
     assert j["synthetic"] is True and j["as_of"]
@@ -75,7 +77,9 @@ def test_region_panel_and_chain_cell(client, store):
     assert j["region"]["name"] == "杭州市" and j["child_level"] == "district"
     assert len(j["top"]) == 3 and all(n["depth"] <= 1 for n in j["nodes"])
     assert [b["code"] for b in j["breadcrumb"]] == ["330000", "330100"]
-    cell = client.get("/api/chain/enterprises", params={"node": "M02", "region": "330100"}).json()
+    en = store.con.execute("SELECT name_en FROM chain_nodes WHERE code = 'M02'").fetchone()[0]
+    cell = client.get("/api/chain/enterprises", params={"node": en, "region": "330100"}).json()  # by name, as the CLI
+    assert cell["node"] == "M02"
     assert cell["total"] == matrix.node_enterprises(store, "M02", "330100")["total"]
     frag = client.get("/chain/cell", params={"node": "M02", "region": "330100"})
     assert frag.status_code == 200 and "西湖区" in frag.text

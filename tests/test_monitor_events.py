@@ -217,6 +217,18 @@ def test_post_events_api_with_a_token(fx, tmp_path):
     assert "events: 不接受此字段" in wrapped and "type: 缺少此参数" in wrapped and not re.search(r"[A-Z][a-z]+ [a-z]", wrapped), wrapped
     doc = c.get("/api/events", params={"type": "risk,personnel", "region": "广东"}, headers=h).json()
     assert [e["type"] for e in doc["items"]] == ["personnel", "risk"] or {e["type"] for e in doc["items"]} == {"personnel", "risk"}
+    # the node as the CLI takes it, a code in any case or a name (it was refused with a raw pattern error), an
+    # unknown one refused in the CLI's words, in the request's language
+    with Store(str(path), read_only=True) as s:
+        zh, en = s.con.execute("SELECT name_zh, name_en FROM chain_nodes WHERE code = ?", [moved_fixture.NODE]).fetchone()
+    by_name = c.get("/api/events", params={"node": en.lower(), "region": "广东"}, headers=h).json()
+    assert by_name["filters"]["node"] == moved_fixture.NODE and by_name["items"] == c.get(
+        "/api/events", params={"node": moved_fixture.NODE.lower(), "region": "广东"}, headers=h).json()["items"] != []
+    typo = en.lower()[:-1]
+    assert c.get("/api/events", params={"node": typo}, headers=h).json()["error"] \
+        == f"未找到产业链环节: {typo}，您是不是要找：{moved_fixture.NODE} {zh}?"
+    assert c.get("/api/events", params={"node": typo, "lang": "en"}, headers=h).json()["error"] \
+        == f"chain node not found: {typo}; did you mean {moved_fixture.NODE} ({en})?"
     page = c.get("/monitor", headers=h).text
     assert 'id="ev-list"' in page and "被列入经营异常名录" in page and 'href="/api/events"' in page
     # rate-limited: a burst beyond the allowance gets 429 with Retry-After

@@ -180,8 +180,10 @@ def test_openapi_declares_bounds_and_every_reply(client):
                 s = p["schema"].get("anyOf", [p["schema"]])[0]
                 if s.get("type") == "integer":
                     assert "minimum" in s and "maximum" in s, (path, p["name"])
-                if p["name"] in ("as_of", "level", "kind", "node", "metric", "sort", "format"):
+                if p["name"] in ("as_of", "level", "kind", "metric", "sort", "format"):
                     assert any(k in x for x in p["schema"].get("anyOf", [p["schema"]]) for k in ("pattern", "enum")), (path, p["name"])
+                if p["name"] == "node":  # a chain node's code or name, as the CLI takes it: bounded in length
+                    assert any(k in x for x in p["schema"].get("anyOf", [p["schema"]]) for k in ("pattern", "enum", "maxLength")), (path, p["name"])
 
 
 def test_the_documented_date_pattern_is_every_begun_period_and_nothing_else():

@@ -114,9 +114,14 @@ _REGION_DOC = f"地区：代码、名称、路径或宏观区域，一个（至�
 Region = Annotated[Optional[str], Query(max_length=REGION_MAX, description=_REGION_DOC + "（空 = 全国）"),
                    AfterValidator(lambda v: v if v is not None and split_regions(v) else None)]
 RegionPath = Annotated[str, Path(max_length=REGION_MAX, description=_REGION_DOC)]  # one region in a URL path
-NodeCode = Annotated[Optional[str], Query(pattern=r"^$|" + CODE_PATTERN, description="产业链环节代码（空 = 全部）")]
-NodeCodes = Annotated[Optional[str], Query(pattern=r"^[0-9A-Za-z_.:,-]{0,200}$",
-                                           description="产业链环节代码，逗号分隔（含下级；空 = 全部）")]
+# a chain node as the CLI's --node takes it: a code in any case or a node's Chinese or English name (m05, 计算机视觉,
+# computer vision → M05). The one node lookup reads it (services/regions/nodes.py) and refuses an unknown one in the
+# CLI's words (未找到产业链环节 …，您是不是要找); only its length is held here.
+_NODE_DOC = "产业链环节：代码或中英文名称"
+Node = Annotated[str, Query(max_length=TEXT_MAX, description=_NODE_DOC)]  # one node, required
+NodeCode = Annotated[Optional[str], Query(max_length=TEXT_MAX, description=_NODE_DOC + "（空 = 全部）")]
+NodeCodes = Annotated[Optional[str], Query(max_length=TEXT_MAX,
+                                           description=_NODE_DOC + "，逗号分隔（含下级；空 = 全部）")]
 Text = Annotated[Optional[str], Query(max_length=TEXT_MAX)]
 # a page note the server signed after a form (auth.sign_note): shown only when its signature holds
 Note = Annotated[Optional[str], Query(max_length=4000, include_in_schema=False)]

@@ -3,7 +3,7 @@ all call ``services.regions.matrix`` like the ``chain`` command."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional
+from typing import Literal, Optional
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from ....services import reference
 from ....services.regions import matrix
-from ..schemas import CODE_PATTERN, AsOf, Region
+from ..schemas import AsOf, Node, Region
 
 
 def register(app, web) -> None:
@@ -21,7 +21,7 @@ def register(app, web) -> None:
         return web.json(matrix.chain_tree(store, web.clean(region), as_of=web.clean(as_of), top=top))
 
     @app.get("/api/chain/enterprises", tags=["chain"], summary="某环节在某地区的企业（按区县/城市分组）")
-    def api_chain_enterprises(node: Annotated[str, Query(pattern=CODE_PATTERN)], store=Depends(web.get_store),
+    def api_chain_enterprises(node: Node, store=Depends(web.get_store),
                               region: Region = None, as_of: AsOf = None,
                               group_by: Optional[Literal["province", "city", "district"]] = None):
         return web.json(matrix.node_enterprises(store, node, web.clean(region), as_of=web.clean(as_of),

@@ -16,6 +16,12 @@ from ..geo import Boundaries
 from ..schemas import AsOf, Level, Metric, NodeCode, Region, RegionPath
 
 
+def resolved_node(store, node: str | None) -> str | None:
+    """The node a request names as the one node lookup reads it (m05, computer vision → M05), so that the answer
+    says the code, not the text typed; the chain's own code (the whole chain) and no node are kept as given."""
+    return (matrix.chain_node(store, matrix.default_chain(store), node) or node) if node else node
+
+
 def register(app, web) -> None:
     @app.get("/", include_in_schema=False)
     def home():
@@ -34,7 +40,7 @@ def register(app, web) -> None:
                 level: Level = "province", parent: Region = None, node: NodeCode = None, metric: Metric = "count",
                 as_of: AsOf = None,
                 top: int = Query(0, ge=0, le=20)):
-        parent, node, as_of = web.clean(parent), web.clean(node), web.clean(as_of)
+        parent, node, as_of = web.clean(parent), resolved_node(store, web.clean(node)), web.clean(as_of)
         rows = matrix.region_map(store, level, parent=parent, node=node, as_of=as_of, metric=metric, top=top)
         # the placed enterprises no row of this level holds: a province's without a city in a drill-down, the
         # nation's with no region in China at the top (None for macro-regions, which overlap)
@@ -46,7 +52,7 @@ def register(app, web) -> None:
     @app.get("/api/regions/{code}", tags=["map"], summary="地区侧栏：产业链分布与头部企业")
     def api_region(code: RegionPath, store=Depends(web.get_store), node: NodeCode = None,
                    as_of: AsOf = None, top: int = Query(8, ge=0, le=50)):
-        node, as_of = web.clean(node), web.clean(as_of)
+        node, as_of = resolved_node(store, web.clean(node)), web.clean(as_of)
         info = web.region_info(store, code, required=True)  # as every route reads a region; a blank path refused
         code = info["code"]  # a name or path given: its code
         tree = matrix.chain_tree(store, code, as_of=as_of, top=0)
