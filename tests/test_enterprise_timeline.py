@@ -41,10 +41,11 @@ def demo(tmp_path_factory, demo_copy):
            GROUP BY e.id, e.name HAVING count(*) FILTER (WHERE type = 'patent') > 0
              AND count(*) FILTER (WHERE type = 'funding') > 0 AND count(*) FILTER (WHERE type = 'founded') > 0
            ORDER BY count(DISTINCT type) DESC, e.id LIMIT 1""").fetchone()
-    patent = s.con.execute("SELECT p.title FROM patents p JOIN patent_applicants a ON a.patent_id = p.id "
-                           "WHERE a.enterprise_id = ? ORDER BY p.id LIMIT 1", [eid]).fetchone()[0]
+    patent, number = s.con.execute("SELECT p.title, p.number FROM patents p JOIN patent_applicants a ON a.patent_id = p.id "
+                                   "WHERE a.enterprise_id = ? ORDER BY p.id LIMIT 1", [eid]).fetchone()
     s.close()
-    return {"db": db, "id": eid, "name": name, "patent": patent}
+    # a patent is shown by its title in Chinese, by its number in English (a title in Chinese is no name to keep)
+    return {"db": db, "id": eid, "name": name, "patent": {"zh": patent, "en": number}}
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +67,7 @@ def test_timeline_page_names_the_type_once(demo, base, chromium):
             assert len(items) > 3 and {patent, founded} <= {label for label, _ in items}, items
             repeated = [(label, text) for label, text in items if says_type_again(label, text)]
             assert repeated == [], repeated
-            assert [patent, demo["patent"]] in [list(x) for x in items]  # the patent's title, as it was filed
+            assert [patent, demo["patent"][lang]] in [list(x) for x in items]  # its title as filed; in English its number
             # the patents list: a filing date and a grant date, each in its own labelled column (one column mixed them)
             heads = page.locator("#patents-table thead th").all_inner_texts()
             assert heads[3:] == (["申请日", "授权日"] if lang == "zh" else ["Filed", "Granted"]), heads
@@ -95,7 +96,7 @@ def test_show_events_and_alerts_name_the_type_once(demo):
         out = run("--lang", lang, "show", str(demo["id"]), db=demo["db"], env=wide).stdout
         rows = _table_rows(out, "时间线（" if lang == "zh" else "Timeline (")
         assert len(rows) > 3 and not [r for r in rows if says_type_again(r[1], r[2])], rows
-        assert [r for r in rows if r[2] == demo["patent"]], rows
+        assert [r for r in rows if r[2] == demo["patent"][lang]], rows
         out = run("--lang", lang, "events", "--enterprise", str(demo["id"]), db=demo["db"], env=wide).stdout
         rows = _table_rows(out)
         assert len(rows) > 3 and not [r for r in rows if says_type_again(r[1], r[3])], rows

@@ -60,6 +60,30 @@ def _chair_contact(db) -> tuple[int, str]:
         con.close()
 
 
+def test_every_kind_of_imported_event_is_titled_in_english(demo):
+    """Each kind of title the importers write (core/importers/events.py), in English: its head translated; a funding,
+    a capital or status change, a patent (by its number: a title is no name) without a Han character; the data that is
+    a name (an enterprise's, a person's, an address, a news headline) as written."""
+    from zhaoshang.core.event_titles import HEADS_EN
+
+    kinds: dict[str, list] = {}
+    for e in run_json("--lang", "en", "events", "--limit", "10000", db=demo)["items"]:
+        if e["origin"] == "import":
+            kinds.setdefault(e["type"], []).append(e)
+    assert {"patent", "funding", "founded", "dissolved", "news", "branch", "subsidiary", "investment", "change_capital",
+            "change_name", "change_address", "change_legal_rep"} <= set(kinds), set(kinds)
+    for typ, evs in kinds.items():
+        for e in evs:
+            zh_head, _, zh_rest = e["title"].partition(": ")
+            head, _, rest = e["title_en"].partition(": ")
+            assert head == HEADS_EN[zh_head], e
+            if typ in ("patent", "funding", "change_capital") or zh_head == "登记状态":
+                assert not HAN.search(e["title_en"]), e
+            else:
+                assert rest == zh_rest, e
+    assert all(e["title_en"] == f"patent: {e['detail']['number']}" for e in kinds["patent"] if HAN.search(e["title"]))
+
+
 def test_cli_profile_shows_tags_and_rounds_in_english(demo):
     eid = _tagged_funded(demo)
     out = run("--lang", "en", "show", eid, db=demo, env={"COLUMNS": "250"}).stdout

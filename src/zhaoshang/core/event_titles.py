@@ -3,10 +3,14 @@ naming what happened, then its data: ``融资: B轮 2亿元``, ``注册资本: 6
 timeline. Readers that show a title in English (API fields ``title_en``, the CLI and the pages under English)
 translate the head here, a funding's round and amount (``funding: Series B CNY 200 million``) and a registration
 status by the one status table (``core/status.py``: ``registration status: active → licence revoked``); the other data
-after the head (a name, a patent's or a news item's title) stays as written. A live event's title is its sender's and is left as it is.
+after the head (a name, a news item's title) stays as written, a patent titled in Chinese is named by its number. A live event's title is its sender's and is left as it is.
 An amount as the source wrote it is said here too, in English (``amount_en``) and in a Chinese sentence (``amount_zh``)."""
 
 from __future__ import annotations
+
+import json
+import re
+from typing import Any
 
 from .parse.amounts import fx_rate, parse_amount
 from .status import STATUS_EN
@@ -23,13 +27,25 @@ HEADS_EN = {"成立": "founded", "注销/吊销": "dissolved", "融资": "fundin
             "所在地区": "region"}
 
 
-def title_en(title: str | None) -> str | None:
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def title_en(title: str | None, detail: Any = None) -> str | None:
     """The English of an event title: its head translated, 万元 read as 10k CNY, a registration status by its English
-    (存续 → active, a status the table does not list as written); another title as it is."""
+    (存续 → active, a status the table does not list as written), a patent titled in Chinese by its number (the
+    event's ``detail``: ``patent: CN114556A``; a title is no name to keep as written); another title as it is."""
     head, sep, rest = (title or "").partition(": ")
     if head not in HEADS_EN:
         return title
-    if head == "注册资本":
+    if head == "专利" and HAN.search(rest):
+        if isinstance(detail, str):
+            try:
+                detail = json.loads(detail)
+            except ValueError:
+                detail = None
+        number = detail.get("number") if isinstance(detail, dict) else None
+        rest = number or rest
+    elif head == "注册资本":
         rest = rest.replace("万元", "") + " (10k CNY)"
     elif head == "融资":
         rest = funding_en(rest)
@@ -38,14 +54,18 @@ def title_en(title: str | None) -> str | None:
     return f"{HEADS_EN[head]}: {rest}" if sep else HEADS_EN[head]
 
 
-def title_body(title: str | None, lang: str = "zh") -> str | None:
+def title_body(title: str | None, lang: str = "zh", detail: Any = None, english: str | None = None) -> str | None:
     """An event title without its head, for a reader that shows the event's type beside it (a timeline's type
     label says 专利, so ``专利: X`` shows ``X``): the data after the head, in English as ``title_en`` gives it
-    (``602 → 5,000 (10k CNY)``); nothing for a bare head (``成立``); another title (a live event's) as it is."""
+    (``602 → 5,000 (10k CNY)``), or in ``english`` as a reader gave it; nothing for a bare head (``成立``); another
+    title (a live event's) as it is."""
     head, _sep, rest = (title or "").partition(": ")
     if head not in HEADS_EN:
         return title
-    return (title_en(title) or "").partition(": ")[2] if lang == "en" else rest
+    if lang != "en":
+        return rest
+    # a reader's English twin where it made one (a live event's twin is its title as sent: translated here)
+    return ((english if english and english != title else None) or title_en(title, detail) or "").partition(": ")[2]
 
 
 def reports_text(n: int | None, lang: str = "zh") -> str | None:

@@ -972,7 +972,7 @@ def event_text(row: dict, lang: str = "zh") -> str | None:
     export that showed it with that export's date (``seen``: 见于 2025-12-31 的导出)."""
     from ..core.event_titles import reports_text, title_body
 
-    text = title_body(row.get("title"), lang)
+    text = title_body(row.get("title"), lang, row.get("detail"), row.get("title_en"))  # as the reader said it in English
     linked = news_link_text(row.get("detail"), lang) if row.get("type") == "news" else None
     detail = row.get("detail")
     seen = row.get("seen") or (detail.get("seen") if isinstance(detail, dict) else None)

@@ -761,8 +761,12 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
            FROM ev WHERE date IS NULL OR date <= ? ORDER BY date DESC NULLS LAST, type""",
         [eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, eid, d], limit, cited.get("events"), key="event_id",
         cuts=cuts, name="timeline")
+    filed = [ev["ref_id"] for ev in timeline if ev["ref_table"] == "patents" and ev["ref_id"] is not None]
+    numbers = dict(store.con.execute(f"SELECT id, number FROM patents WHERE id IN ({','.join('?' * len(filed))})",
+                                     filed).fetchall()) if filed else {}
     for ev in timeline:
-        ev["title_en"] = title_en(ev["title"])
+        # a patent named in English by its number (core/event_titles.py)
+        ev["title_en"] = title_en(ev["title"], {"number": numbers.get(ev["ref_id"])} if ev["ref_table"] == "patents" else None)
         # the founding: dated to what its date is known to (2015-03: a month, not its first day)
         ev["date_precision"] = (ent.get("founded_precision") if ev["type"] == "founded" and ev["date"] == ent["founded"]
                                 else None)

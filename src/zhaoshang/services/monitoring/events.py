@@ -77,7 +77,7 @@ def _import_record(row: tuple) -> dict:
     (eid, ent, name, uscc, date, typ, title, detail, source, skey, prov, city, dist, ref_table) = row
     return {"key": f"e{eid}", "id": eid, "origin": "import", "date": date.isoformat() if date else None,
             "type": typ, "enterprise_id": ent, "enterprise_name": name, "enterprise_uscc": uscc, "title": title,
-            "title_en": title_en(title), "detail": _loads(detail), "sentiment": None, "url": None, "source": source, "source_key": skey,
+            "title_en": title_en(title, _loads(detail)), "detail": _loads(detail), "sentiment": None, "url": None, "source": source, "source_key": skey,
             "province_code": prov, "city_code": city, "district_code": dist, "nodes": None, "news_id": None,
             "received_at": None, "actor": None} | ({"ref_table": ref_table} if ref_table else {})
 
