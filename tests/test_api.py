@@ -207,8 +207,13 @@ def test_packaged_boundaries(client):
             g = f["geometry"]
             polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
             assert polys and all(poly and poly[0] for poly in polys), (view, f["id"])
-    xz = {f["id"] for f in client.get("/api/geo/540000").json()["features"]}
+    xz_doc = client.get("/api/geo/540000").json()
+    xz = {f["id"] for f in xz_doc["features"]}
     assert "540100" in xz and "540500" not in xz
+    # listed as a region without a shape, at its seat from the region table, for the map to show its count beside it
+    sn_row = next(r for r in xz_doc["unshaped"] if r["code"] == "540500")
+    assert sn_row["name"] == "山南市" and sn_row["lng"] and sn_row["lat"] and not xz & {r["code"] for r in xz_doc["unshaped"]}
+    assert hz["unshaped"] == [] and client.get("/api/geo/100000").json()["unshaped"] == []
     sn = client.get("/api/geo/540500").json()
     assert sn["fallback"] == "scatter" and {f["id"] for f in sn["features"]} == xz
 

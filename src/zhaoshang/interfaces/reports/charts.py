@@ -148,11 +148,13 @@ def choropleth(view: str, values: dict[str, float], highlight: Iterable[str] = (
         if centre and (code in hl or (v and v >= vmax * 0.25) or len(feats) <= 25):
             label_parts += _map_label(centre[0], centre[1], name, code in hl, "middle")
     # bubbles at their seats: every region where only an outline is drawn (a city without district boundaries), else
-    # the regions of the view that have no boundary of their own (山南市 in the packaged Tibet) but a count or the mark
+    # the regions of the view that have no shape of their own (the boundary service's ``unshaped``: 山南市 in the
+    # packaged Tibet) but a count or the mark
     scatter = doc.get("fallback") == "scatter"
-    drawn = {code for code, _, _ in feats}
+    unshaped = {r["code"] for r in doc.get("unshaped") or []} | (
+        {f["id"] for f in doc.get("features", [])} - {code for code, _, _ in feats})  # a user's file: rings left out
     for code, (lng, lat) in sorted((points or {}).items(), key=lambda kv: -(values.get(kv[0]) or 0)):
-        if lng is None or lat is None or (not scatter and (code in drawn or not (values.get(code) or code in hl))):
+        if lng is None or lat is None or (not scatter and (code not in unshaped or not (values.get(code) or code in hl))):
             continue
         v = values.get(code, 0) or 0
         x, y = xy((lng, lat))

@@ -73,6 +73,23 @@ def _known() -> frozenset[str]:
     return frozenset(r.code for r in build_regions())
 
 
+def unshaped(view: str, level: str, feats: list[dict]) -> list[dict]:
+    """The regions of a view drawn region by region that have no shape of their own among ``feats`` (the packaged
+    Tibet's 山南市: an empty polygon) — the one notion of "a region without a shape": the map lists them with their
+    count beside it, the report's chart draws them as bubbles at their seat. Each with its code, names and seat
+    (lng, lat) from the region table."""
+    drawn = {f["id"] for f in feats}
+    levels = {level_of(c) for c in drawn}
+    if view == NATIONAL:
+        inside = lambda r: r.level == "province"  # noqa: E731
+    elif level == "province":
+        inside = lambda r: r.level in levels and r.province_code == view  # noqa: E731
+    else:
+        inside = lambda r: r.level == "district" and r.city_code == view  # noqa: E731
+    return [{"code": r.code, "name": r.name, "name_en": r.name_en, "lng": r.lng, "lat": r.lat}
+            for r in build_regions() if not r.zone and inside(r) and r.code not in drawn]
+
+
 class Boundaries:
     """Look up the features to draw for a view: the nation (provinces), a province (its cities, or the
     districts of a municipality) or a city (its districts; else its own outline with ``fallback=scatter``)."""
@@ -199,7 +216,7 @@ class Boundaries:
                 feats, source, encoded = around["features"], around["source"], bool(around.get("UTF8Encoding"))
             fallback = "scatter"
         doc = {"type": "FeatureCollection", "features": feats, "view": code, "level": lvl, "source": source,
-               "fallback": fallback}
+               "fallback": fallback, "unshaped": [] if fallback else unshaped(code, lvl, feats)}
         if encoded:
             doc["UTF8Encoding"] = True
         return doc

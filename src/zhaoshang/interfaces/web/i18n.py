@@ -29,6 +29,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "unplaced": (UNPLACED[0] + "，未列入", UNPLACED[1] + ": not shown"),
     "unplaced.enterprises": ("{n} 家企业", "{n} more enterprises"),
     "unplaced.enterprise": ("{n} 家企业", "{n} more enterprise"),
+    # the regions of the view without a boundary to fill (the boundary service's ``unshaped``): named with their count
+    "unshaped": ("无边界数据，地图上未画出：", "No boundary data, not drawn on the map: "),
+    "unshaped.item": ("{name} {n} 家", "{name} ({n})"),
     "unlocated": ("另有 {n} 家已归入产业链的企业无国内所在地区（地区不详或在境外），未计入",
                   "{n} more placed enterprises have no region in China (unknown or abroad): not counted"),
     "metric.count": ("企业数", "Enterprises"),

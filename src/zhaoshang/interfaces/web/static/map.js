@@ -144,6 +144,7 @@
           })}]};
     }
     chart.setOption(option, true);
+    renderUnshaped(geo.unshaped || [], byCode);
     el.dataset.view = v.geo;
     el.dataset.level = v.level;
     renderCrumbs();
@@ -151,6 +152,17 @@
     syncUrl();
     const asof = document.getElementById('as-of');
     if (asof) asof.textContent = data.as_of;
+  }
+
+  // the view's regions without a boundary to fill (山南市 in the packaged Tibet): named under the map with their
+  // count, a link as in the table, so that no count in the table is missing from the map
+  function renderUnshaped(unshaped, byCode) {
+    const note = document.getElementById('map-unshaped');
+    const rows = unshaped.map(u => byCode[u.code]).filter(r => r && r.count);
+    note.hidden = !rows.length;
+    note.innerHTML = rows.length ? ZS.esc(T('unshaped')) + rows.map(r => '<a href="#" class="rg" data-code="' + r.code + '">' +
+      ZS.esc(T('unshaped.item').replace('{name}', rname(r)).replace('{n}', ZS.num(r.count))) + '</a>').join(ZS.lang === 'en' ? ', ' : '、') : '';
+    note.querySelectorAll('a.rg').forEach(a => a.addEventListener('click', e => { e.preventDefault(); onRegion(a.dataset.code); }));
   }
 
   function renderCrumbs() {
