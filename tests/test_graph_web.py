@@ -769,7 +769,8 @@ def settled_labels(pg, tries: int = 40) -> list:
 @pytest.fixture(scope="module")
 def drawn(tmp_path_factory):
     """One server for the module's checks of how the graph is drawn, on the graph fixture with: a busy enterprise
-    (上海乙, 30 people in office), the target renamed to a long name with 16 directors around it, and an enterprise
+    (上海乙, 30 people in office), the target renamed to a long name with 16 directors around it and a tie of it
+    with 30 people in office of its own (控股丙), and an enterprise
     imported by the real command from a file of its own, with no ties (孤立测试科技有限公司, 合肥). Yields the server's
     address and the lone enterprise's id."""
     require_browser()
@@ -786,6 +787,11 @@ def drawn(tmp_path_factory):
                       [100 + i, f"董事成员{i:02d}号", f"董事成员{i:02d}号", f"b{i}"])
         s.con.execute("INSERT INTO roles VALUES (?, ?, ?, 3, '上海乙科技有限公司', 'director', '董事', DATE '2019-01-01', NULL, 's1', ?, 1)",
                       [100 + i, 100 + i, f"董事成员{i:02d}号", f"rb{i}"])
+    for i in range(30):  # a tie of the target with 30 people in office: opened, a column of 30 beyond it
+        s.con.execute("INSERT INTO persons (id, name, name_norm, source, source_key, import_id) VALUES (?, ?, ?, 's1', ?, 1)",
+                      [300 + i, f"监事成员{i:02d}号", f"监事成员{i:02d}号", f"d{i}"])
+        s.con.execute("INSERT INTO roles VALUES (?, ?, ?, 4, '控股丙有限公司', 'supervisor', '监事', DATE '2019-01-01', NULL, 's1', ?, 1)",
+                      [300 + i, 300 + i, f"监事成员{i:02d}号", f"rd{i}"])
     for i in range(16):  # directors all around the target (nine on the real page)
         s.con.execute("INSERT INTO persons (id, name, name_norm, source, source_key, import_id) VALUES (?, ?, ?, 's1', ?, 1)",
                       [200 + i, f"董事{i}", f"董事{i}", f"c{i}"])
@@ -879,6 +885,19 @@ def test_the_centre_name_covers_no_neighbour(drawn, chromium):
             assert len(centre) == 1 and covered == [], covered
             # every dot keeps its name: none hidden for covering another (an investor's dot was left without one)
             assert sorted(a["t"] for a in labels) == sorted(d["name"] for d in dots), (width, labels)
+            if width == 1200:  # a tie opened (控股丙, 30 people in office: its first 30 ties): its column has room for every name
+                opened = next(d for d in dots if d["name"] == "控股丙有限公司")
+                box = pg.locator("#rel-graph").bounding_box()
+                pg.mouse.click(box["x"] + opened["cx"], box["y"] + opened["cy"])
+                pg.wait_for_function("() => { const ch = echarts.getInstanceByDom(document.getElementById('rel-graph'));"
+                                     " return ch.getModel().getSeriesByIndex(0).getData().count() > 40"
+                                     " && ch.getZr().animation.isFinished(); }")
+                settled_labels(pg)
+                labels, dots = pg.evaluate(NODES_AND_LABELS_JS), pg.evaluate(DOTS_JS)
+                column = sorted((d for d in dots if d["name"].startswith("监事成员")), key=lambda d: d["cy"])
+                assert len(column) >= 25 and sorted(a["t"] for a in labels) == sorted(d["name"] for d in dots), labels
+                # the column's dots apart by more than their size (22 px dots nearly touched)
+                assert min(b2["cy"] - a2["cy"] - a2["r"] - b2["r"] for a2, b2 in zip(column, column[1:])) >= 6, column
             pg.close()
         b.close()
 
