@@ -36,7 +36,7 @@ def test_a_province_drill_down_counts_the_enterprises_without_a_city(tmp_path, d
     f = tmp_path / "省级.csv"
     f.write_text("企业名称,地区\n浙江甲未定位智能科技有限公司,浙江省\n浙江乙未定位智能科技有限公司,浙江\n"
                  "丙无地区智能科技有限公司,\n拉萨丁未定位区县智能科技有限公司,西藏自治区拉萨市\n", encoding="utf-8")
-    run("import", "enterprises", f, "--source", "省级名录", db=db)
+    run("import", "enterprises", f, "--source", "province-list", db=db)
     for name in ("浙江甲未定位智能科技有限公司", "浙江乙未定位智能科技有限公司", "丙无地区智能科技有限公司",
                  "拉萨丁未定位区县智能科技有限公司"):
         run("placements", "add", name, "M02", "--reason", "主营机器视觉", db=db)

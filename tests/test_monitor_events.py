@@ -237,7 +237,9 @@ def test_post_events_api_with_a_token(fx, tmp_path):
         r = c.post("/api/events", json=_event(source_key=f"burst-{len(codes)}"), headers=h)
         codes.append(r.status_code)
     assert codes[-1] == 429 and set(codes[:-1]) == {200} and len(codes) > 100
-    assert int(r.headers["Retry-After"]) >= 1 and "请求过于频繁" in r.json()["error"]
+    # in both languages, said in the client's (English since its ?lang=en above: the cookie)
+    assert int(r.headers["Retry-After"]) >= 1 and "请求过于频繁" in r.json()["error_zh"]
+    assert r.json()["error"] == r.json()["error_en"] and r.json()["error_en"].startswith("too many requests")
 
 
 @pytest.mark.browser
