@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import re
+import subprocess
 import unicodedata
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 
 from zhaoshang.core.parse.uscc import is_valid_uscc
@@ -131,6 +134,25 @@ def test_real_data_imported_into_the_demo_is_not_labelled_fictional(tmp_path, de
     with duckdb.connect(str(db), read_only=True) as con:
         real, fictional = (con.execute(f"SELECT min(id) FROM enterprises WHERE source {op} 'itjuzi'").fetchone()[0]
                            for op in ("=", "<>"))
+        source = dict(con.execute("SELECT id::VARCHAR, source FROM enterprises").fetchall())
+        # a real company that is a lead of 深圳市 on 知识图谱 (M07) once placed
+        pinyou = con.execute("SELECT id FROM enterprises WHERE name = '北京品友互动信息技术有限公司'").fetchone()[0]
+    # the region report (北京市朝阳区, a real company's district) says the database's mix, not "fictional": in the
+    # PDF's header, cover and appendix, and on the workbook's sheets and its notes
+    run("--lang", "en", "report", "region", "110105", "-o", tmp_path / "r.pdf", "-o", tmp_path / "r.xlsx", db=db)
+    pdf = subprocess.run(["pdftotext", tmp_path / "r.pdf", "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(pdf.split())
+    assert "fictional data for demonstration only" not in flat and "synthetic and fictional" not in flat
+    assert flat.count("synthetic demo data mixed with imported data from itjuzi") > 5 and \
+        f"synthetic demo data mixed with imported data from itjuzi: {mixed_en.split('] ')[1]}" in flat  # the appendix
+    overview, *sheets, notes = openpyxl.load_workbook(tmp_path / "r.xlsx").worksheets
+    assert {ws.cell(row=1, column=1).value for ws in sheets} == {overview["A2"].value} == {mixed_en.split(" This")[0]}
+    assert mixed_en in [r[1] for r in notes.iter_rows(values_only=True)]
+    # the raw export labels each row by its source; a real company in the leads and in the pipeline goes unlabelled
+    run("export", "enterprises", "-o", tmp_path / "raw.csv", db=db)
+    run("classify", db=db)
+    for eid in (pinyou, fictional):
+        run("pipeline", "add", str(eid), "330106", db=db)
     c = local_client(create_app(str(db)))
     page = c.get(f"/enterprises/{real}?lang=en").text
     assert 'id="synthetic-label"' not in page and "synthetic, fictional data for demonstration only" not in page
@@ -140,6 +162,29 @@ def test_real_data_imported_into_the_demo_is_not_labelled_fictional(tmp_path, de
                      c.get("/map?lang=en").text)
     assert c.get(f"/api/enterprises/{real}").json()["synthetic"] is False
     assert c.get(f"/api/enterprises/{fictional}").json()["synthetic"] is True
+    # the lists mark the demo's rows with the profile's chip, in the page's language, and not the real ones
+    for lang, chip in (("zh", "合成演示数据"), ("en", "synthetic demo data")):
+        listed = c.get(f"/enterprises?region=110000&size=500&lang={lang}").text  # Beijing's: real companies among them
+        marked = re.findall(r'<tr data-id="(\d+)"><td><a [^>]*>[^<]*</a>( <span class="chip chip-synth"[^>]*>'
+                            + chip + "</span>)?", listed)
+        assert {(source[i] == "itjuzi", bool(m)) for i, m in marked} == {(True, False), (False, True)}, lang
+    # the exports label the demo's rows, not the real companies: the list's, the raw one, the leads' and the pipeline's
+    with open(tmp_path / "raw.csv", encoding="utf-8-sig") as fh:
+        assert {(r["source"], r["data_label"]) for r in csv.DictReader(fh)} == \
+            {("itjuzi", ""), ("synthetic-demo", "合成演示数据 (synthetic demo data)")}
+
+    def rows(url):
+        return list(csv.DictReader(io.StringIO(c.get(url).content.decode("utf-8-sig"), newline="")))
+
+    for url, key, label in (("/api/enterprises/export?format=csv&lang=en", "ID", "Data label"),
+                            ("/api/leads/export?region=440300&node=M07&format=csv&lang=zh", "企业编号", "数据说明"),
+                            ("/api/pipeline/export?format=csv&lang=en", "Enterprise ID", "Data label")):
+        said = {(source[r[key]] == "itjuzi", r[label]) for r in rows(url)}
+        assert said == {(True, ""), (False, "合成演示数据" if label == "数据说明" else "synthetic demo data")}, url
+    leads = c.get("/leads?region=440300&node=M07&lang=zh").text  # the real lead unmarked on the page too
+    marked = re.findall(r'<tr class="lead-row" data-id="(\d+)">\s*<td class="num">\d+</td>\s*<td><a [^>]*>[^<]*</a>'
+                        r'( <span class="chip chip-synth"[^>]*>合成演示数据</span>)?', leads)
+    assert {(source[i] == "itjuzi", bool(m)) for i, m in marked} == {(True, False), (False, True)}
 
 
 def test_every_file_imports_without_error(small, built100):

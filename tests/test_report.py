@@ -671,9 +671,10 @@ def test_the_synthetic_label_is_in_the_reports_language(env, sz_en):
         pages = pdf_text(pdf, "-layout").split("\f")[:-1]
         assert len(pages) >= 8 and all(label in page and other not in page for page in pages), pdf
     flat = " ".join(pdf_text(sz_en["pdf"]).split())
-    assert "synthetic demo data: the database behind this report is synthetic demo data" in flat  # not ：
+    # the database's sentence (datastore.data_note) after the label, as the pages' footer says it
+    assert "synthetic demo data: This database holds synthetic, fictional data for demonstration only." in flat  # not ：
     zh = "".join(pdf_text(env["pdf"]).split())
-    assert "合成演示数据：本报告的数据库为合成演示数据" in zh
+    assert "合成演示数据：本库为合成的虚构数据，企业与人物均为虚构，仅供演示。" in zh
     for xlsx, banner in ((sz_en["xlsx"], "[synthetic demo data]"), (env["xlsx"], "【合成演示数据】")):
         overview, *sheets, notes = load_workbook(xlsx).worksheets
         assert overview.cell(row=2, column=1).value == banner and len(sheets) > 5, xlsx  # below the title

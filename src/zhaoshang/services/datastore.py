@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..core.asof import UNDATED_IMPORTS
+from ..core.asof import CREDITED_IMPORTS, UNDATED_IMPORTS
 from ..core.errors import UserError
 from ..core.parse.dates import day_sql, utc_text_sql
 from ..core.schema import FACT_TABLES
@@ -22,8 +22,10 @@ def synthetic_label(lang: str = "zh") -> str:
     return SYNTHETIC_LABELS["en" if lang == "en" else "zh"]
 
 
-# the imports a demo database holds that the demo did not make (``imports.synthetic`` false): real data beside it
-_IMPORTED = "SELECT DISTINCT source FROM imports WHERE NOT coalesce(synthetic, FALSE)"
+# the imports a demo database holds that the demo did not make (``imports.synthetic`` false): real data beside it;
+# only those its data rest on (``CREDITED_IMPORTS``, as the sources credited): a list whose every row was rejected
+# holds nothing to name
+_IMPORTED = f"SELECT DISTINCT source FROM imports WHERE NOT coalesce(synthetic, FALSE) AND id IN ({CREDITED_IMPORTS})"
 
 
 def imported_sources(store: Store) -> list[str]:
@@ -34,14 +36,37 @@ def imported_sources(store: Store) -> list[str]:
     return [r[0] for r in store.con.execute(f"{_IMPORTED} ORDER BY source").fetchall()]
 
 
+def demo_row_sql(source: str = "e.source") -> str:
+    """SQL true on a row of a demo database that is the demo's — its ``source`` is none of the imported ones: the
+    one rule of ``enterprise_synthetic``, for the exports that label each row."""
+    return f"coalesce({source}, '') NOT IN ({_IMPORTED})"
+
+
 def enterprise_synthetic(store: Store, enterprise_id: int) -> bool:
     """True when the enterprise of a demo database is one of the demo's — its source is none of the imported ones
     (``imported_sources``): the synthetic label belongs to it, not to a real company imported into the database."""
+    return enterprise_id in synthetic_enterprises(store, [enterprise_id])
+
+
+def synthetic_enterprises(store: Store, ids) -> set[int]:
+    """The enterprises among ``ids`` that are the demo's (``enterprise_synthetic`` of a list at once); none for a
+    database that is no demo."""
+    ids = sorted({int(i) for i in ids if i is not None})
+    if not store.synthetic or not ids:
+        return set()
+    rows = store.con.execute(f"SELECT e.id FROM enterprises e WHERE e.id IN (SELECT unnest(?::BIGINT[])) "
+                             f"AND {demo_row_sql()}", [ids]).fetchall()
+    return {r[0] for r in rows}
+
+
+def data_label_sql(store: Store, source: str = "e.source", lang: str | None = "zh") -> str | None:
+    """The 数据说明 cell of an export's row whose source is ``source``: the synthetic label (``lang``; None: both, as
+    ``SYNTHETIC_LABEL``) on the demo's rows, empty on data imported beside them; None (no such column) for a
+    database that is no demo."""
     if not store.synthetic:
-        return False
-    row = store.con.execute(f"SELECT coalesce(e.source, '') NOT IN ({_IMPORTED}) FROM enterprises e WHERE e.id = ?",
-                            [enterprise_id]).fetchone()
-    return bool(row and row[0])
+        return None
+    text = SYNTHETIC_LABEL if lang is None else synthetic_label(lang)
+    return f"CASE WHEN {demo_row_sql(source)} THEN '{text}' END"
 
 
 def data_note(store: Store, lang: str = "zh", *, short: bool = False) -> str | None:
@@ -63,6 +88,14 @@ def data_note(store: Store, lang: str = "zh", *, short: bool = False) -> str | N
     return (f"This database mixes synthetic demo data (fictional enterprises and people, for demonstration only) with "
             f"data imported from {names}, which is not fictional." if en
             else f"本库混合了合成演示数据（虚构的企业与人物，仅供演示）与导入的数据（来源：{names}），后者并非虚构。")
+
+
+def data_notes(store: Store) -> dict:
+    """The database's label and sentence in each language (``data_note``: the demo, or the demo mixed with imported
+    data) with the imported sources: what the pages' meta and the region report carry."""
+    return {"imported_sources": imported_sources(store),
+            "data_label": {lang: data_note(store, lang, short=True) for lang in ("zh", "en")},
+            "data_note": {lang: data_note(store, lang) for lang in ("zh", "en")}}
 
 
 # kind → SELECT producing the export columns
@@ -159,8 +192,12 @@ def export_kind(store: Store, kind: str, output: str | Path) -> int:
     sql = EXPORTS[kind]
     if kind == "placements":
         _register_reading(store.con)
-    if store.synthetic:
-        sql = f"SELECT *, '{SYNTHETIC_LABEL}' AS data_label FROM ({sql})"
+    # each row labelled by its own source, a placement by its enterprise's: real data imported beside the demo's is
+    # no synthetic data
+    label = data_label_sql(store, "(SELECT s.source FROM enterprises s WHERE s.id = x.enterprise_id)"
+                           if kind == "placements" else "x.source", None)
+    if label:
+        sql = f"SELECT x.*, {label} AS data_label FROM ({sql}) x"
     return export_query(store.con, sql, output)
 
 

@@ -31,7 +31,7 @@ from .regions.matrix import _in_list, _region_filter, default_chain, descendants
 from .evaluation.stored import batch_info, score_join, stored_as_of, stored_totals
 from . import list_order
 from .ranking import by_capital
-from .datastore import synthetic_label
+from .datastore import data_label_sql, synthetic_enterprises
 from .search import MATCH_ORDER, match_ranks, matching_condition, stock_code_forms
 
 SORTS = {
@@ -316,10 +316,12 @@ def _items(store, ids: list[int], d: _dt.date, chain: str | None, view: str = "e
     lf = {r["enterprise_id"]: r for r in store.query(
         f"SELECT * FROM {lf_sql} f WHERE f.enterprise_id = ANY(?::BIGINT[])", lf_params + [ids])}
     by_id = {r["id"]: r for r in rows}
+    demo = synthetic_enterprises(store, ids)  # the demo's rows of a demo database (not the real ones imported)
     out = []
     for i in ids:
         r = by_id[i]
         f = lf.get(i, {})
+        r["synthetic"] = i in demo
         r["nodes"] = nodes.get(i) or []
         r["tags"] = r["tags"] or []
         r["latest_round"] = f.get("round")
@@ -375,8 +377,9 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
              rounded_sql("lf.total_wan", WAN_DIGITS), "round(sc.total, 1)", "round(sc.confidence, 3)",
              f"CASE WHEN sc.enterprise_id IS NOT NULL THEN DATE '{sd.isoformat()}' END" if sd else "NULL::DATE"]
     cols = ", ".join(f'{x} AS "{n}"' for x, n in zip(exprs, names))
-    if store.synthetic:  # the label travels with the file
-        cols += f", '{synthetic_label(lang)}' AS \"{EXPORT_HEADERS['data_label'][lang == 'en']}\""
+    label = data_label_sql(store, "e.source", lang)
+    if label:  # the label travels with the file, on the demo's rows (not on a real company imported beside them)
+        cols += f", {label} AS \"{EXPORT_HEADERS['data_label'][lang == 'en']}\""
     sql = (f"{ctes} SELECT {cols} FROM {_view(store, d, bool(filters.get('include_dissolved')))} e "
            "LEFT JOIN regions rp ON rp.code = e.province_code "
            "LEFT JOIN regions rc ON rc.code = e.city_code AND rc.level = 'city' "

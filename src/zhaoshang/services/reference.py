@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..core.asof import CREDITED_IMPORTS, UNDATED_IMPORTS, reference_date
 from ..core.errors import NotFound
 from ..core.geo.regions import CAPITAL, MUNICIPALITIES
-from .datastore import data_note, imported_sources
+from .datastore import data_notes
 from .regions import matrix
 
 # municipalities: their one city level is skipped in breadcrumbs and drill-downs
@@ -62,10 +62,7 @@ def _counted(r: dict) -> dict:
 def database_meta(store) -> dict:
     """Sources with their kinds, data dates and row counts; the synthetic flag; the default chain; thresholds;
     the reference date every view answers for without a date (``as_of``)."""
-    return {"synthetic": store.synthetic, "imported_sources": imported_sources(store),
-            # the database's label and sentence in each language (datastore.data_note: the demo, or mixed with imports)
-            "data_label": {lang: data_note(store, lang, short=True) for lang in ("zh", "en")},
-            "data_note": {lang: data_note(store, lang) for lang in ("zh", "en")},
+    return {"synthetic": store.synthetic, **data_notes(store),
             "sources": sources(store), "chain": matrix.default_chain(store),
             "as_of": reference_date(store).isoformat(),
             "thresholds": {"strong_lq": matrix.STRONG_LQ, "weak_lq": matrix.WEAK_LQ, "min_strong": matrix.MIN_STRONG}}

@@ -41,6 +41,7 @@ from ..core.errors import NotFound, UserError, count_en
 from ..core.geo.lookup import macro_peers, macro_regions, rank_rows, region_labels, region_names_en
 from ..core.geo.lookup import resolve_region as lookup_region
 from ..core.geo.regions import MUNICIPALITIES, province_of
+from .datastore import data_notes
 from .reference import sources
 from .ranking import by_capital
 from .regions import matrix
@@ -492,7 +493,8 @@ def region_profile(store, region: str, as_of: Any = None, *, chain: str | None =
                    "full_name": full_name(store, info),
                    "path": _path(store, info), "members": info.get("members")},
         "as_of": d.isoformat(), "chain": chain, "chain_name": _chain_name(store, chain),
-        "synthetic": bool(store.synthetic), "sources": sources(store) + _resources_source(recommend.get("resources")),
+        # what the data is, as every interface says it (datastore.data_note): the demo's, or mixed with imported data
+        "synthetic": bool(store.synthetic), **data_notes(store), "sources": sources(store) + _resources_source(recommend.get("resources")),
         "thresholds": tree["thresholds"], "generated": china_today().isoformat(),
         "summary": summary,
         "stages": stage_rows,

@@ -20,7 +20,6 @@ from ...core.errors import UserError, count_en
 from ...core.parse.dates import format_date
 from ...core.event_titles import money_en
 from ...core.writers import publish
-from ...services.datastore import synthetic_label
 from ..labels import COLUMNS, PCI_AMONG, label, lq_text, measure_text, pct_text, report_column, segments_beyond_text
 from . import charts
 
@@ -410,7 +409,9 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
         "cover_title_size": cover_title_size(cover_lines),
         "title": tr(f"{reg['full_name']}{profile['chain_name']}招商分析报告",
                     f"{reg.get('full_name_en') or reg.get('name_en') or reg['name']}: AI-industry investment-attraction report"),
-        "synthetic": profile["synthetic"], "synth_label": synthetic_label(lang),
+        # what the data is, as every interface says it (datastore.data_note): a demo mixed with imported data is
+        # not called fictional throughout
+        "synthetic": profile["synthetic"], "synth_label": profile["data_label"][lang], "synth_note": profile["data_note"][lang],
         "map_svg": Markup(map_svg), "chain_svg": Markup(charts.paired_bars(bars, a_name=tr("本地结构占比", "Local mix"),
                                                                                b_name=tr("全国结构占比", "National mix"),
                                                                                colour_note=tr("（颜色 = 判断）", " (colour = status)"))),

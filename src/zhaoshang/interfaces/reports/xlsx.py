@@ -9,7 +9,6 @@ from pathlib import Path
 from ...core.errors import count_en
 from ...core.parse.dates import excel_date_format
 from ...core.writers import DANGEROUS_PREFIXES, _xlsx_value
-from ...services.datastore import synthetic_label
 from ..labels import label
 from .region import (TABLES, Col, _atomic, _cell_of, fmt_value, kinds_text, mode_cards, rec_beyond_text, recommend_cols,
                      recommend_parts, report_cols, resources_note, sources_note, trend_parts)
@@ -100,8 +99,9 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
     name = lambda key: SHEETS[key][1] if en else SHEETS[key][0]  # noqa: E731
     head_font, head_fill = Font(bold=True, color="0F2A4A"), PatternFill("solid", fgColor="EEF3F9")
     synth = profile["synthetic"]
-    # the synthetic label in the workbook's language alone, as its pages' headers and the PDF say it
-    synth_zh, synth_en = f"【{synthetic_label('zh')}】", f"[{synthetic_label('en')}] "
+    # the data's label in the workbook's language alone, as its pages' headers and the PDF say it (datastore.data_note:
+    # the demo's, or the demo mixed with imported data)
+    synth_zh, synth_en = f"【{profile['data_label']['zh']}】", f"[{profile['data_label']['en']}] "
     wb = Workbook()
     ws = wb.active
     ws.title = name("overview")
@@ -179,9 +179,7 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
     notes = wb.create_sheet(name("notes"))
     lines = []  # (label zh, label en, text zh, text en)
     if synth:
-        lines.append(("合成标记", "Synthetic", f"{synth_zh}本工作簿的数据库为合成演示数据（固定随机种子生成），企业、人物与数值均为虚构。",
-                      f"{synth_en}This workbook's database holds synthetic demo data (generated from a fixed seed); "
-                      "its enterprises, people and figures are fictional."))
+        lines.append(("合成标记", "Synthetic", synth_zh + profile["data_note"]["zh"], synth_en + profile["data_note"]["en"]))
     lines += [("地区", "Region", f"{reg['full_name']}（{reg['code']}）", f"{reg.get('full_name_en') or reg['full_name']} ({reg['code']})"),
               ("数据截至", "As of", profile["as_of"], profile["as_of"]),
               ("生成日期", "Generated", profile["generated"], profile["generated"]),

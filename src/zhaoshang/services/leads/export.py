@@ -1,6 +1,7 @@
 """Leads to a file (CSV or XLSX) through the one writer (``core.writers``): one row per lead, reasons joined, with
 the region and segment codes that ``pipeline import`` reads. Each row also says the region's name, the as-of date
-and, for a synthetic store, the same 数据说明 label as the enterprise export (in the file's language), so the file reads alone;
+and, for a synthetic store, the same 数据说明 label as the enterprise export (in the file's language) on the demo's
+enterprises (not on a real company imported beside them), so the file reads alone;
 an XLSX file also holds the list's notes on a second sheet, 说明 / Notes."""
 
 from __future__ import annotations
@@ -33,12 +34,13 @@ def write_leads(doc: dict, path: str, lang: str = "zh") -> int:
     sep = "; " if en else "；"
     region = doc["region"]
     same = {"region_code": region["code"], "region_name": region.get("label_en" if en else "label") or region["code"],
-            "as_of": doc.get("as_of"), "data_label": synthetic_label(lang) if doc.get("synthetic") else None}
+            "as_of": doc.get("as_of")}
     cols = {}
     for key, (zh, e) in HEADERS.items():
         if key == "data_label" and not doc.get("synthetic"):
             continue
-        vals = [sep.join(r.get("location_notes", []) + r["reasons"]) if key == "reasons" else same[key] if key in same else r.get(key)
+        vals = [sep.join(r.get("location_notes", []) + r["reasons"]) if key == "reasons" else same[key] if key in same
+                else (synthetic_label(lang) if r.get("synthetic") else None) if key == "data_label" else r.get(key)
                 for r in doc["leads"]]
         cols[e if en else zh] = pa.array([None if v is None else str(v) for v in vals], pa.string()) \
             if key in TEXT else pa.array(vals)

@@ -18,6 +18,7 @@ from ...core.config import ConfigFile
 from ...core.errors import UserError, count_en
 from ...core.parse.amounts import MAX_WAN
 from ...core.geo.lookup import region_info, region_labels
+from ..datastore import synthetic_enterprises
 from ..evaluation.live import noted_dates, register_live
 from ..matching.profiles import demand_rows
 from ..regions.matrix import chain_node, default_chain
@@ -383,6 +384,11 @@ def _document(store, c: dict, node: str | None, lang: str) -> dict:
     if "reachability" in absent:
         notes.append("可触达性（关系图谱路径）暂缺：不计入得分，只降低置信度" if lang != "en" else
                      "reachability (relationship-graph paths) is absent: it lowers the confidence, not the score")
+    # each lead of a demo database says whether it is one of the demo's enterprises (a real company imported beside
+    # them is not): the export's 数据说明 and the page's mark
+    demo = synthetic_enterprises(store, [x["enterprise_id"] for x in out])
+    for x in out:
+        x["synthetic"] = x["enterprise_id"] in demo
     # label / label_en: the name that tells the region apart (杭州市西湖区 beside 南昌市西湖区), for titles and headings
     label = {lg: region_labels(store, [info["code"]], lg)[info["code"]] for lg in ("zh", "en")}
     return {"region": {**{k: info.get(k) for k in ("code", "name", "name_en", "level")},

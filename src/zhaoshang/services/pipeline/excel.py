@@ -82,10 +82,12 @@ def export(team, path: str, lang: str = "zh", region_names: dict[str, str] | Non
 
 
 def write_leads(leads: list[dict], path: str, lang: str = "zh", region_names: dict[str, str] | None = None,
-                fmt: str | None = None, synthetic: bool = False, segment_names: dict[str, str] | None = None) -> int:
+                fmt: str | None = None, synthetic: set[int] | None = None,
+                segment_names: dict[str, str] | None = None) -> int:
     """Write pipeline leads as ``list_leads`` gives them (filtered, in its order; a web answer's, with its free text
-    as the user may see it) to ``path``, as ``export`` does; ``synthetic``: a last column says so (数据说明, the
-    enterprise export's label, in ``lang``) where the leads name a synthetic demo store's enterprises."""
+    as the user may see it) to ``path``, as ``export`` does; ``synthetic``: the demo's enterprises of a synthetic
+    demo store (``datastore.synthetic_enterprises``): a last column (数据说明, the enterprise export's label, in
+    ``lang``) labels the leads that name one of them, not those of a real company imported beside them."""
     import pyarrow as pa
 
     en = lang == "en"
@@ -113,8 +115,9 @@ def write_leads(leads: list[dict], path: str, lang: str = "zh", region_names: di
         return pa.array([None if r[c] is None else str(r[c]) for r in rows], pa.string())
 
     cols = {HEADERS[c][en]: cells(c) for c in HEADERS}
-    if synthetic:
-        cols[EXPORT_HEADERS["data_label"][en]] = pa.array([synthetic_label(lang)] * len(rows), pa.string())
+    if synthetic is not None:
+        cols[EXPORT_HEADERS["data_label"][en]] = pa.array([synthetic_label(lang) if r.get("enterprise_id") in synthetic
+                                                           else None for r in rows], pa.string())
     con = duckdb.connect()
     try:
         con.register("zs_pipeline", pa.table(cols))
