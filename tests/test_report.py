@@ -325,6 +325,8 @@ def test_the_workbook_shows_lead_scores_to_two_decimals_as_the_pdf(env):
     workbook keeps the value and shows it with the PDF's two decimals, as the other two-decimal columns."""
     from openpyxl import load_workbook
 
+    from zhaoshang.core.numbers import fixed
+
     from zhaoshang.interfaces.reports.region import fmt_value
 
     wb = load_workbook(env["xlsx"])
@@ -344,6 +346,18 @@ def test_the_workbook_shows_lead_scores_to_two_decimals_as_the_pdf(env):
     assert f'<td class="k-wan">{fmt_value(cells[0].value, "wan")}</td>' in html  # the top segment's, as the report says it
     scores = [r["score"] for r in env["p"]["leads"]["rows"]]
     assert all(f">{fmt_value(v, 'dec')}<" in html for v in scores)  # the report's own text: two decimals
+    # shares and LQs showed 0.00% and 0.000 where the PDF says 23.1% and 0.88: each cell is shown with the PDF's
+    # decimals (a share one, two where one would print zero; an LQ two, more near a threshold), keeping its value
+    rows = list(wb["产业链分布"].iter_rows(min_row=2))
+    heads, kept = [c.value for c in rows[0]], []
+    for header, kind in (("占全国比重", "pct"), ("本地结构占比", "pct"), ("区位商（对产业链企业）", "lq")):
+        cells = [r[heads.index(header)] for r in rows[1:] if isinstance(r[heads.index(header)].value, float)]
+        decimals = [len(c.number_format.rstrip("%").partition(".")[2]) for c in cells]
+        shown = [fixed(c.value, d, 2 if kind == "pct" else 0) + ("%" if kind == "pct" else "") for c, d in zip(cells, decimals)]
+        assert cells and shown == [fmt_value(c.value, kind) for c in cells], (header, shown)
+        assert f'<td class="k-{kind}">{shown[0]}</td>' in html
+        kept += [c.value != float(fixed(c.value, 4)) for c in cells]
+    assert any(kept)  # the cells keep their values, not the numbers shown
 
 
 def test_english_report_charts_fit_and_speak_english(sz_en, chromium):
