@@ -622,6 +622,24 @@ def store_events(team, rows: list[dict], *, publish: bool = True, bus: _bus.Even
     return {"stored": new, "duplicates": dups}
 
 
+def _funding_read(item: dict) -> dict:
+    """A sent funding event with the round and amount its title names where ``detail`` gives none, read as a feed
+    item's are (``news.funding_facts``): one round told by a sender that writes it only in the title is the same
+    event as the round another sent with its details (``same_event_sql`` needs the round on both)."""
+    detail = item.get("detail") or {}
+    if item.get("type") != "funding" or not isinstance(detail, dict):
+        return item  # a detail that is no object is refused by ``prepare``
+    detail = dict(detail)
+    from .news import funding_facts
+
+    facts = funding_facts(str(item.get("title") or ""), "")
+    if not detail.get("round") and facts.get("round"):
+        detail["round"] = facts["round"]
+    if detail.get("amount_wan") in (None, "") and detail.get("amount") in (None, "") and "amount" in facts:
+        detail["amount"] = facts["amount"]
+    return dict(item, detail=detail) if detail else item
+
+
 def ingest(store, team, items: Iterable[dict], *, origin: str = "api", actor: str | None = None,
            bus: _bus.EventBus | None = None) -> dict:
     """Validate, link, deduplicate, store and publish events (all or none: one bad item refuses the batch,
@@ -637,7 +655,7 @@ def ingest(store, team, items: Iterable[dict], *, origin: str = "api", actor: st
     rows = []
     for i, item in enumerate(items, 1):
         try:
-            rows.append(prepare(store, item, origin=origin, actor=actor))
+            rows.append(prepare(store, _funding_read(item), origin=origin, actor=actor))
         except UserError as exc:
             if len(items) == 1:
                 raise
