@@ -99,25 +99,30 @@ def test_alerts_api(fx, tmp_path):
     assert len(bad) == 1 and set(re.split("、|, ", bad[0]["rule_shown"])) == {"本地负面", "本地企业负面新闻"}, bad
     assert len(bad[0]["alert_ids"]) == 2 and len(rows) == len({a["event_key"] for a in items})
     # a live event two rules match, and the same round from another sender: one event (the one rule of the same
-    # event), its second report answered as such (same_event_as) — one row naming both rules, 2 reports. Before: the
-    # second was stored as an event of its own, flagged likely_duplicate_of, and raised its own alerts (two rows)
+    # event), its second report answered as such (same_event_as) — one row naming both rules, 3 reports. Before: the
+    # second was stored as an event of its own, flagged likely_duplicate_of, and raised its own alerts (two rows). A
+    # third sender names the round and amount only in its title: read from it as a feed item's are, the same round
     assert client.post("/api/alerts/rules", json={"name": "大额融资", "types": ["funding"],
                                                   "min_amount_wan": 1000}).status_code == 200
     sent = [client.post("/api/events", json={
         "enterprise_id": info["gap_ent"], "type": "funding", "date": day, "title": title, "source": src,
         "detail": detail}).json()["events"][0] for day, title, src, detail in (
         ("2024-06-01", "完成B轮融资5亿元", "36kr", {"round": "B轮", "amount": "5亿元"}),
-        ("2024-06-03", "获5亿元B轮融资", "deal-feed", {"round": "B", "amount_wan": 50000}))]
-    assert "same_event_as" not in sent[0] and sent[1]["same_event_as"] == sent[0]["key"]
-    assert [r["source"] for r in sent[1]["detail"]["reports"]] == ["deal-feed"]
+        ("2024-06-03", "获5亿元B轮融资", "deal-feed", {"round": "B", "amount_wan": 50000}),
+        ("2024-06-04", "湍流科技获5亿元B轮融资", "wire", None))]
+    assert "same_event_as" not in sent[0] and sent[1]["same_event_as"] == sent[2]["same_event_as"] == sent[0]["key"]
+    assert [r["source"] for r in sent[2]["detail"]["reports"]] == ["deal-feed", "wire"]
     with Store(str(path), read_only=True) as store:
         feed.run_live(store, team)
     rows = client.get("/api/alerts").json()["alerts"]
-    live = [a for a in rows if a["event_date"] in ("2024-06-01", "2024-06-03")]
+    live = [a for a in rows if a["event_date"] in ("2024-06-01", "2024-06-03", "2024-06-04")]
     assert len(live) == 1 and set(re.split("、|, ", live[0]["rule_shown"])) == {"大额融资", "缺失环节大额融资"}, live
-    assert live[0]["reports"] == 2 and len(live[0]["alert_ids"]) == 2, live
+    assert live[0]["reports"] == 3 and len(live[0]["alert_ids"]) == 2, live
+    # the row is its event's first alert, as the live feed showed it when it arrived: a reload keeps its number and link
+    assert live[0]["id"] == min(live[0]["alert_ids"]) and live[0]["alert_ids"] == sorted(live[0]["alert_ids"]), live
     page = client.get("/alerts?lang=zh").text
     assert "缺失环节大额融资、大额融资" in page or "大额融资、缺失环节大额融资" in page
+    assert f'data-id="{live[0]["id"]}"' in page and f'href="/alerts/{live[0]["id"]}"' in page
     # the page says how many alerts there are beside its rows (one per event), as `alerts list` counts them
     doc = client.get("/api/alerts").json()
     total = len(feed.list_alerts(team, doc["owner"], limit=10_000))

@@ -230,24 +230,26 @@ def matched_type(explain: dict | None) -> tuple[str | None, bool]:
 
 
 def one_per_event(alerts: list[dict], name: str = "rule_name", sep: str = "、") -> list[dict]:
-    """One row per event, in the order given: an event that several of the user's rules matched is listed once (its
-    first alert), the rules' names (field ``name``) joined with ``sep``, with ``rule_ids`` and ``alert_ids`` (the alerts
-    stay one per rule, as the record of what each rule raised); unread while any of its alerts is. An event is known
-    by its key (an imported event's id, a live event's record), which every alert of it carries."""
+    """One row per event, where its first listed alert is: an event that several of the user's rules matched is
+    listed once — as its first alert (the lowest id, the one the live feed shows when it arrives, so a row keeps its
+    number and its /alerts/{id} link on a reload and when another rule matches later), the rules' names (field
+    ``name``) joined with ``sep`` in the order they were raised, with ``rule_ids`` and ``alert_ids`` (the alerts stay
+    one per rule, as the record of what each rule raised); unread while any of its alerts is. An event is known by its
+    key (an imported event's id, a live event's record), which every alert of it carries."""
     by_event: dict = {}
     for a in alerts:
         key = a.get("event_key") or (("event", a["event_id"]) if a.get("event_id") is not None else ("alert", a["id"]))
-        seen = by_event.get(key)
-        if seen is None:
-            by_event[key] = dict(a, rule_ids=[a.get("rule_id")], alert_ids=[a["id"]])
-            continue
-        if a.get(name) not in seen[name].split(sep):
-            seen[name] += sep + a[name]
-        seen["rule_ids"].append(a.get("rule_id"))
-        seen["alert_ids"].append(a["id"])
-        if a.get("read_at") is None:
-            seen["read_at"] = None
-    return list(by_event.values())
+        by_event.setdefault(key, []).append(a)
+    out = []
+    for group in by_event.values():
+        group = sorted(group, key=lambda a: a["id"])
+        names = list(dict.fromkeys(a[name] for a in group))
+        row = dict(group[0], rule_ids=[a.get("rule_id") for a in group], alert_ids=[a["id"] for a in group])
+        row[name] = sep.join(names)
+        if any(a.get("read_at") is None for a in group):
+            row["read_at"] = None
+        out.append(row)
+    return out
 
 
 def _alerts_where(owner: str | None, after: int, unread: bool, rule_id: int | None) -> tuple[str, list]:
