@@ -23,7 +23,9 @@ def db(tmp_path_factory):
 
 def test_rules_alerts_digest_from_the_command_line(db):
     path, info, d = db
-    (d / "rules.yaml").write_text(AF.RULES_YAML, encoding="utf-8")
+    named = "  - name: 缺失环节大额融资\n"  # one rule with an English name, as the demo's rules have
+    (d / "rules.yaml").write_text(AF.RULES_YAML.replace(named, named + "    name_en: Large rounds in missing links\n"),
+                                  encoding="utf-8")
     from zhaoshang.core.store import Store
     from zhaoshang.core.teamstate import default_team_url, open_team_db
     from zhaoshang.services.pipeline import leads
@@ -45,6 +47,11 @@ def test_rules_alerts_digest_from_the_command_line(db):
                                                                 "(--limit 6 lists them all)")):
         cut = run("--lang", lang, "alerts", "list", "--limit", "4", db=path, env={"COLUMNS": "250"})
         assert head in cut.stdout and note in cut.stderr, (cut.stdout, cut.stderr)
+    # in English each rule is named as the page names it: by its name_en where it has one (it showed the Chinese name)
+    big = next(r["id"] for r in saved if r["name"] == "缺失环节大额融资")
+    for args in (("alerts", "rules", "list"), ("alerts", "list", "--rule", str(big))):
+        en = run("--lang", "en", *args, db=path, env={"COLUMNS": "250"}).stdout
+        assert "Large rounds in missing links" in en and "缺失环节大额融资" not in en, en
     listed = run_json("alerts", "list", "--rule", str(added["id"]), db=path)
     assert [a["event_id"] for a in listed] == [info["events"]["far_bad_news"]]
     assert listed[0]["title"].startswith("新闻: ") and listed[0]["title_en"] == "news: " + listed[0]["title"][4:]
@@ -304,7 +311,9 @@ def test_alerts_read_marks_alerts_read_from_the_command_line(tmp_path_factory):
     with Store(str(path), read_only=True) as store:  # a target in the pipeline, for the rules about targets
         leads.add(store, team, str(info["target"]), "杭州市")
     accounts.add_user(team, "ana", "analyst", "a-long-enough-password-1", "cli:test")
-    (d / "rules.yaml").write_text(AF.RULES_YAML, encoding="utf-8")
+    named = "  - name: 缺失环节大额融资\n"  # one rule with an English name, as the demo's rules have
+    (d / "rules.yaml").write_text(AF.RULES_YAML.replace(named, named + "    name_en: Large rounds in missing links\n"),
+                                  encoding="utf-8")
     for who in ("local", "ana"):
         run("alerts", "rules", "import", str(d / "rules.yaml"), "--user", who, db=path)
     run("alerts", "run", db=path)

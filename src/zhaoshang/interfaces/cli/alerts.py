@@ -35,11 +35,14 @@ def _rule_rows(rows: list[dict]) -> list[dict]:
     if state.lang == "en" and any(r.get("regions") or r.get("gaps_of") for r in rows):
         with open_store(read_only=True) as store:  # the regions of the conditions by their English names
             names = region_names(store, "en")
-    return [dict(r, types=[label("event", x, state.lang) for x in r["types"]], conditions=R.describe(r, state.lang, names, num=number_text))
-            for r in rows]
+    return [dict(r, name=R.shown_name(r, state.lang), types=[label("event", x, state.lang) for x in r["types"]],
+                 conditions=R.describe(r, state.lang, names, num=number_text)) for r in rows]
 
 
 def _alert_rows(rows: list[dict]) -> list[dict]:
+    """The table's rows in the UI language: each rule by the name the 预警规则 page shows (``name_en`` in English)."""
+    if state.lang == "en" and rows:
+        rows = R.with_shown_names(rows, R.list_rules(open_team()), "en", "rule_name")
     return [dict(a, event_type_label=alert_type_text(a, state.lang), title=event_text(a, state.lang),
                  read=bool(a["read_at"])) for a in rows]
 

@@ -244,6 +244,13 @@ def shown_name(rule: dict, lang: str = "zh") -> str:
     return (rule.get("name_en") or rule["name"]) if lang == "en" else rule["name"]
 
 
+def with_shown_names(alerts: list[dict], rules: list[dict], lang: str, field: str = "rule_shown") -> list[dict]:
+    """Each alert with its rule's name in the UI language (``field``, by ``shown_name``); a removed rule's alert
+    keeps the name it was raised under."""
+    by_id = {r["id"]: shown_name(r, lang) for r in rules}
+    return [{**a, field: by_id.get(a["rule_id"], a["rule_name"])} for a in alerts]
+
+
 def _row(r: dict) -> dict:
     spec = json.loads(r["spec"])
     # a rule saved before types were stored as codes names them as typed (融资, 人事变动): read as codes

@@ -124,19 +124,14 @@ def register(app, web) -> None:
         return {"owner": who, "rules": rules,
                 # one row per event, naming every rule it matched (as the e-mail digest lists them)
                 "alerts": feed.one_per_event(
-                    shown_rules(shown(request, store, feed.list_alerts(team(request), who, limit=LISTED), "alerts"), rules),
+                    R.with_shown_names(shown(request, store, feed.list_alerts(team(request), who, limit=LISTED), "alerts"),
+                                       rules, lang),
                     "rule_shown", ", " if lang == "en" else "、"),
                 "listed": LISTED, "counts": feed.counts(team(request), who), "local": who == R.LOCAL,
                 "channels": R.channels(team(request), who),
                 # deliveries that failed every attempt (a receiver down, an address refused): said, with their error,
                 # and sent again from the page
                 "dead_letters": delivery.list_deliveries(team(request), status="dead", owner=who, limit=50)}
-
-    def shown_rules(alerts: list[dict], rules: list[dict]) -> list[dict]:
-        """Each alert with its rule's name in the UI language (``rule_shown``; a removed rule's alert keeps the name
-        it was raised under)."""
-        by_id = {r["id"]: r["shown_name"] for r in rules}
-        return [{**a, "rule_shown": by_id.get(a["rule_id"], a["rule_name"])} for a in alerts]
 
     @app.get("/api/alerts", tags=["alerts"], summary="我的预警规则、推送渠道与最近的预警（JSON，预警规则页的数据）")
     def api_overview(request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
@@ -193,9 +188,8 @@ def register(app, web) -> None:
 
         def fetch(last: int) -> list[dict]:  # each title and type as the feed shows them (labels.event_text, alert_type_text)
             rows = reversed(shown(request, store, feed.list_alerts(db, who, after=last, limit=100), "alerts"))
-            rules = [dict(r, shown_name=R.shown_name(r, lang)) for r in R.list_rules(db, who)]
             return [{**a, "shown_title": event_text(a, lang), "shown_type": alert_type_text(a, lang)}
-                    for a in shown_rules(list(rows), rules)]
+                    for a in R.with_shown_names(list(rows), R.list_rules(db, who), lang)]
 
         return sse.polled(request, fetch, after, event="alert")
 
