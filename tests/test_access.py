@@ -316,6 +316,15 @@ def test_local_only_server_needs_no_login_but_not_through_a_proxy(demo, server):
     assert local.get("/map").status_code == 200
     assert local.get("/api/me").json()["is_anonymous"] is True
     assert local.get("/map", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 303
+    # a script's POST (no session, no page's token, a JSON body) is told it needs an API token, in both languages —
+    # it cannot reload a page; a page's request with a stale token is still told to reload (the CSRF check unchanged)
+    r = local.post("/api/events", json={"enterprise": "x", "type": "funding", "date": "2026-12-06", "title": "t"})
+    doc = r.json()
+    assert r.status_code == 403 and "zhaoshang users token create" in doc["error_zh"] and "API 令牌" in doc["error_zh"], doc
+    assert "Authorization: Bearer <token>" in doc["error_en"] and "Events from other systems" in doc["error_en"], doc
+    assert "刷新页面" not in doc["error_zh"] and not re.search(r"[\u4e00-\u9fff]", doc["error_en"]), doc
+    stale = local.post("/api/events", json={}, headers={"X-CSRF-Token": "stale"}).json()
+    assert stale["error_en"] == "missing or invalid CSRF token: reload the page and try again", stale
     docs = local.get("/docs")
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text and "<script>" not in docs.text
     assert "cdn" not in docs.text.lower()

@@ -124,6 +124,11 @@ def resolve(cfg: AuthConfig, request: Request) -> tuple[User, str | None, str | 
     return NOBODY, None, None
 
 
+def _json_body(request: Request) -> bool:
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return ctype == "application/json" or ctype.endswith("+json")
+
+
 async def _submitted_csrf(request: Request) -> str | None:
     token = request.headers.get("x-csrf-token")
     if token:
@@ -241,6 +246,12 @@ def install_auth(app: FastAPI, team: TeamDB, local_only: bool, idle: int | None 
                 return _refuse(request, 403, "当前角色无权访问", "your role may not access this")
         if method not in SAFE_METHODS and user.via != "token" and _routed(request):
             given = await _submitted_csrf(request)
+            if not given and sid is None and SESSION_COOKIE not in request.cookies and _json_body(request):
+                # a script (no session, no page's token, a JSON body) cannot reload a page: it needs an API token
+                return _refuse(request, 403, "接口调用需要 API 令牌：用 zhaoshang users token create 创建，请求头带上 "
+                               "Authorization: Bearer <令牌>（见 docs/security.md 的 POST /api/events 一节）",
+                               "an API call needs an API token: create one with zhaoshang users token create and send "
+                               "it as Authorization: Bearer <token> (docs/security.md, \"Events from other systems\")")
             if not given or not hmac.compare_digest(str(given), expected):
                 return _refuse(request, 403, "请求缺少有效的 CSRF 令牌，请刷新页面后重试",
                                "missing or invalid CSRF token: reload the page and try again")
