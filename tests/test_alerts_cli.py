@@ -4,6 +4,7 @@ one line with exit code 2, English."""
 
 from __future__ import annotations
 
+import html as html_lib
 import sys
 from pathlib import Path
 
@@ -259,6 +260,17 @@ def test_the_digest_lists_an_event_once_whatever_the_rules_that_matched_it(tmp_p
     assert doc["alerts"] == 2 and doc["events"] == 1 and doc["subject"].endswith("：1 条"), doc
     html = out.read_text(encoding="utf-8")
     assert html.count("<tr>") == 2 and "关注企业甲、关注企业乙" in html, html
+    assert "note" not in doc and "每日邮件摘要" not in html
+    # the alerts stay, the rules no longer deliver by e-mail: the empty digest says why and how to add the channel
+    for name in ("关注企业甲", "关注企业乙"):
+        run_json("alerts", "rules", "add", name, "--enterprise", str(info["far"]), "--type", "news",
+                 "--channel", "app", "--replace", db=path)
+    doc = run_json("alerts", "digest", "--output", str(out), db=path)
+    page = html_lib.unescape(out.read_text(encoding="utf-8"))
+    assert doc["alerts"] == 0 and "local 的规则都没有这一渠道：用 --channel email 加上" in doc["note"], doc
+    assert doc["note"] in page and "<td>" not in page, page
+    en = run("--lang", "en", "alerts", "digest", db=path)
+    assert "none of local's rules has it: add it with --channel email" in en.stderr and "rules has it" not in en.stdout
 
 
 def test_a_rule_added_for_a_user_on_the_command_line_is_audited_as_the_command_lines(tmp_path_factory):

@@ -178,14 +178,16 @@ def digest_cmd(user: Optional[str] = USER,
     if output:
         Path(output).write_text(doc["html"], encoding="utf-8")
     res = {k: v for k, v in doc.items() if k not in ("html", "text")} | ({"file": output} if output else {})
-    emit(res, fmt, rows=[_digest_row(res) if fmt == Fmt.table else {k: v for k, v in res.items() if k != "alert_ids"}],
-         title=doc["subject"])
+    if fmt == Fmt.json and res.get("note"):  # stdout stays the document; why it is empty is said on stderr too
+        sys.stderr.write(res["note"] + "\n")
+    emit(res, fmt, rows=[_digest_row(res) if fmt == Fmt.table else {k: v for k, v in res.items() if k not in ("alert_ids", "note")}],
+         title=doc["subject"], note=res.get("note"))
 
 
 def _digest_row(res: dict) -> dict:
     """The table's row in the UI language: the recipient, and the delivery run as counts by status (已发 1，待重试 0，
     死信 0) — the JSON keeps ``to`` and ``sent`` as they are."""
-    row = {k: v for k, v in res.items() if k not in ("alert_ids", "to", "sent")}
+    row = {k: v for k, v in res.items() if k not in ("alert_ids", "to", "sent", "note")}
     if "to" in res:
         row["recipient"] = res["to"]
     if "sent" in res:

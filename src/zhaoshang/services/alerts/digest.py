@@ -46,10 +46,24 @@ def public_url() -> str:
     return os.environ.get("ZHAOSHANG_PUBLIC_URL", "").strip().rstrip("/")
 
 
-def render(owner: str, alerts: list[dict], day: _dt.date, lang: str = "zh", base_url: str = "") -> dict:
+def no_email_note(team, owner: str, lang: str = "zh") -> str | None:
+    """Why a digest is empty whatever alerts there are: none of ``owner``'s rules delivers by e-mail (a digest
+    lists only the alerts of such rules) — with how to add the channel; None when one does."""
+    if any("email" in r["channels"] for r in R.list_rules(team, owner)):
+        return None
+    if lang == "en":
+        return (f"A digest lists the alerts of rules with the email channel, and none of {owner}'s rules has it: add "
+                "it with --channel email (zhaoshang alerts rules add NAME … --channel email --replace changes a rule), "
+                "or tick “daily e-mail digest” in a rule's form on the alert rules page.")
+    return (f"摘要只列出推送渠道含 email 的规则的预警，而 {owner} 的规则都没有这一渠道：用 --channel email 加上"
+            "（zhaoshang alerts rules add 规则名 … --channel email --replace 修改已有规则），或在预警规则页的规则表单中勾选“每日邮件摘要”。")
+
+
+def render(owner: str, alerts: list[dict], day: _dt.date, lang: str = "zh", base_url: str = "",
+           note: str | None = None) -> dict:
     """Subject, HTML and text of one digest. The enterprises link to their profiles at ``base_url`` (default
     ``public_url()``); without an address they are plain names — a mail client cannot follow a link relative to
-    nothing."""
+    nothing. ``note``: why it lists nothing (``no_email_note``), said under the owner and kept as ``note``."""
     zh = lang != "en"
     base_url = (base_url or public_url()).rstrip("/")
     if not zh:  # each rule by its English name where it has one, each event by its English title (title_en)
@@ -77,10 +91,11 @@ def render(owner: str, alerts: list[dict], day: _dt.date, lang: str = "zh", base
             else "<tr><th>Date</th><th>Rule</th><th>Enterprise</th><th>Event</th><th>Source</th></tr>")
     body = (f"<!doctype html><html lang=\"{'zh-CN' if zh else 'en'}\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(subject)}</title></head><body><h1>{html.escape(subject)}</h1>"
-            f"<p>{html.escape(owner)}</p><table border=\"1\" cellspacing=\"0\" cellpadding=\"4\">{head}{''.join(rows)}</table>"
-            "</body></html>")
-    return {"subject": subject, "html": body, "text": subject + "\n\n" + "\n".join(lines) + "\n", "alerts": len(alerts),
-            "events": len(events), "alert_ids": [a["id"] for a in alerts]}
+            f"<p>{html.escape(owner)}</p>" + (f'<p class="note">{html.escape(note)}</p>' if note else "")
+            + f"<table border=\"1\" cellspacing=\"0\" cellpadding=\"4\">{head}{''.join(rows)}</table></body></html>")
+    return {"subject": subject, "html": body, "text": subject + "\n\n" + (note + "\n\n" if note else "") + "\n".join(lines) + "\n",
+            "alerts": len(alerts), "events": len(events), "alert_ids": [a["id"] for a in alerts],
+            **({"note": note} if note else {})}
 
 
 def build(store, team, owner: str, *, lang: str = "zh", day: _dt.date | None = None, base_url: str = "",
@@ -90,7 +105,7 @@ def build(store, team, owner: str, *, lang: str = "zh", day: _dt.date | None = N
     out unmasked are appended to ``reads``."""
     day = day or _dt.datetime.now(TZ).date()
     alerts = delivery.as_owner_sees(store, R.owner_user(team, owner), pending(team, owner), reads, "digest")
-    return render(owner, alerts, day, lang, base_url)
+    return render(owner, alerts, day, lang, base_url, note=no_email_note(team, owner, lang))
 
 
 def queue(store, team, owner: str, *, lang: str = "zh", day: _dt.date | None = None, base_url: str = "") -> dict | None:
