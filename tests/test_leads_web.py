@@ -234,7 +234,7 @@ def test_leads_page_in_the_browser(db, learned, chromium):
     require_browser()
 
     team = open_team_db(None, db_path=str(db))
-    learned = save_weights(team, learned, "ana")
+    fitted, learned = learned, save_weights(team, learned, "ana")  # the weights, and their listing row
     team.close()
     saved = run_json("backtest", "leads", REGION, "--as-of", D.isoformat(), "--horizon", 365, "--k", 1, "--k", 2,
                      "--save", db=db)
@@ -261,22 +261,28 @@ def test_leads_page_in_the_browser(db, learned, chromium):
             # the lead page's reasons are on the data's latest date: 107 is no candidate then, 102 is
             assert lead_of(s, REGION, 107, node="S2") is None
             latest = lead_of(s, REGION, 102, node="S2")
+            relearned = lead_of(s, REGION, 102, node="S2", weights=fitted)  # the latest data, the list's weights
         assert rows.nth(0).locator(".ld-score").inner_text() == f"{want:.2f}"
         assert "补链" in pg.inner_text("#ld-targets")
         assert _fits(pg, "#f-node"), "the segment select cuts its chosen text"
         rows.nth(0).locator("summary").first.click()  # the signals; rows and method sit in the next details
         assert rows.nth(0).locator(".xp-part").count() >= 8
+        # a chip sends the form as it stands: a top typed but not applied is kept, not the last request's default
+        pg.fill("#f-top", "9")
         pg.click("#has-local_ties")
+        pg.wait_for_url("**top=9**")
         pg.wait_for_selector("#leads-table")
         assert pg.locator("#leads-table tbody tr.lead-row").count() == 1
+        assert pg.input_value("#f-top") == "9" and "has=local_ties" in pg.url
         pg.click("#has-local_ties")  # off again
+        pg.wait_for_url(re.compile(r".*top=9&(?!.*local_ties).*"))
         pg.wait_for_selector("#add-107")
         pg.click("#add-107")
         pg.wait_for_url("**/pipeline/*")
         assert "新线索" in pg.inner_text("#lead-status") and "招商线索" in pg.inner_text("main")
         # the lead page reads it on the latest data (no candidate there now), and says the list's day and the score
         # it was chosen by there
-        assert pg.inner_text("#lead-listed") == f"加入自截至 {D.isoformat()} 的招商线索列表，当时得分 {listed[107]:.2f}。"
+        assert pg.inner_text("#lead-listed") == f"加入自截至 {D.isoformat()} 的招商线索列表（内置权重），当时得分 {listed[107]:.2f}。"
         assert pg.get_attribute("#lead-listed-link", "href") == f"/leads?region={REGION}&as_of={D.isoformat()}"
         assert "不是本地区的候选" in pg.inner_text("#lead-reasons")
         lead_url = pg.url.split("?")[0]  # (a note the add signed may follow: the enterprise is in 成都市 by now)
@@ -298,10 +304,13 @@ def test_leads_page_in_the_browser(db, learned, chromium):
         weighted, node = row.locator(".ld-score").inner_text(), row.locator("input[name=segment]").input_value()
         pg.click("#add-102")
         pg.wait_for_url("**/pipeline/*")
-        # both scores, each named: the list's (its day, its weights) and the latest data's (shipped weights); in
-        # English, the language chosen above
+        # both scores, each named: the list's (its day, its weights) and the latest data's under the same weights
+        # (not the shipped ones: a learned score beside a shipped one read as a change of the data); in English, the
+        # language chosen above
         assert latest["as_of"].isoformat() != D.isoformat() and f"{latest['score']:.2f}" != weighted
-        assert pg.inner_text("#lead-reasons-score") == f"{latest['score']:.2f}"
+        assert f"{relearned['score']:.2f}" != f"{latest['score']:.2f}"
+        assert pg.inner_text("#lead-reasons-score") == f"{relearned['score']:.2f}"
+        assert pg.inner_text("#lead-reasons-weights") == f" (weights {learned['version']})"
         assert pg.inner_text("#lead-listed") == (
             f"Added from the leads list as of {D.isoformat()} (weights {learned['version']}), where it scored {weighted}; "
             f"the reasons and their score are on the latest data (as of {latest['as_of']}).")

@@ -391,6 +391,26 @@ def listed(store, team, enterprise_id: int, region: str, segment: str | None, as
             "list_score": one["score"] if one else None}
 
 
+def latest(store, team, lead: dict, lang: str = "zh") -> dict | None:
+    """Why the lead is one on the latest data (``lead_of``), scored under the weights of the list it was chosen from
+    while they are saved — the two scores its page shows side by side then differ by the data alone — else under the
+    shipped ones. ``weights``: the saved version used (None: shipped); ``weights_gone``: the list's version no longer
+    saved. None when it is no candidate there."""
+    from ..leads import lead_of, resolve_weights  # the lead score's service, as ``listed`` reads it
+
+    version = (lead.get("list_weights") or "").strip() or None
+    try:
+        weights, gone = resolve_weights(version, team, files=False), None
+    except NotFound:
+        weights, gone = None, version
+    try:
+        one = lead_of(store, lead["region_code"], lead["enterprise_id"], node=lead.get("segment"), lang=lang,
+                      team=team, weights=weights)
+    except UserError:
+        return None
+    return one and {**one, "weights": version if weights else None, "weights_gone": gone}
+
+
 def _adder(team, user: Any) -> str | None:
     """The signed-in user adding a lead, as its owner when they may own one (an account that may change the team's
     records); None for the command line's or a local server's user, who is no account."""

@@ -19,7 +19,6 @@ from ....core.geo.lookup import field_text, region_labels, resolve_region
 from ....services.datastore import synthetic_enterprises
 from ....services.enterprises import resolve_enterprise
 from ....services.graph.identity import decisions_state
-from ....services.leads import lead_of
 from ....services.pipeline import excel, landing
 from ....services.pipeline import leads as L
 from ....services.privacy import LEAD_SIGNAL_TEXT, LEAD_TEXT, MASKED_CHANGE
@@ -207,14 +206,10 @@ def register(app, web) -> None:
         card = profile_card(web, store, lead["enterprise_id"], None, lang)[0]
 
         def why_lead():  # why it is a lead: its reasons and signals for the region today, as on the 招商线索 page
-            try:
-                return lead_of(store, lead["region_code"], lead["enterprise_id"], node=lead.get("segment"), lang=lang,
-                               team=team(request))
-            except UserError:
-                return None
+            return L.latest(store, team(request), lead, lang)
         # cached with the lead lists ("leads" keys), which every live event forgets
         why = web.cached(store, ("leads", "lead-of", lead["region_code"], lead["enterprise_id"], lead.get("segment"),
-                                 lang, str(decisions_state(team(request)))), why_lead)
+                                 lead.get("list_weights"), lang, str(decisions_state(team(request)))), why_lead)
         why = personal_text(request, why, LEAD_SIGNAL_TEXT, f"lead:{lead_id}")  # its 本地需求 example: a demand's title
         return web.page(request, "pipeline_lead.html", {
             "nav": "pipeline", "lead": lead, "error": error, "done": done, "warn": warn, "typed": typed, "card": card,

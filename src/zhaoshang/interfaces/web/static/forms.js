@@ -15,3 +15,20 @@
     if (field.form.requestSubmit) field.form.requestSubmit(); else field.form.submit();
   });
 })();
+
+/* A filter chip (a[data-toggle-field], templates/leads.html's 须有) switches its value in its form's comma-list field
+   and sends the form as it stands, so that the boxes typed in but not yet applied are kept (its link, built from the
+   last request, dropped them); a new tab or window, or no script, follows the link. */
+(function () {
+  document.addEventListener('click', ev => {
+    const a = ev.target.closest('a[data-toggle-field]');
+    if (!a || ev.button !== 0 || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.altKey) return;
+    const field = document.getElementById(a.dataset.toggleField);
+    if (!field || !field.form) return;
+    ev.preventDefault();
+    const k = a.dataset.toggle;
+    const on = field.value.split(',').map(x => x.trim()).filter(Boolean);
+    field.value = (on.includes(k) ? on.filter(x => x !== k) : on.concat(k)).join(',');
+    if (field.form.requestSubmit) field.form.requestSubmit(); else field.form.submit();
+  });
+})();
