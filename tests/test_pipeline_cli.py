@@ -51,6 +51,11 @@ def test_pipeline_commands(db, tmp_path):
     bad = run("pipeline", "move", str(lead["id"]), "已放弃", db=db, check=False)
     assert bad.returncode == 2 and "理由" in bad.stderr and "Traceback" not in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+    # an owner who is no user: the refusal names who can own a lead, in either language (nothing added: see below)
+    for lang, said in (("zh", "没有这个用户: nobody（可作负责人的用户：ana）"),
+                       ("en", "no such user: nobody (users who can own a lead: ana)")):
+        got = run("--lang", lang, "pipeline", "add", "2", "宁波市", "--owner", "nobody", db=db, check=False)
+        assert got.returncode == 2 and said in got.stderr, got.stderr
     # a note as the argument or with --note, as `add` and `move` take it (--note was 没有这个选项)
     run("pipeline", "note", str(lead["id"]), "首次电话", db=db)
     run("pipeline", "note", str(lead["id"]), "--note", "约了下周拜访", db=db)

@@ -107,7 +107,9 @@ def test_pipeline_api(tmp_path):
     assert 'id="lead-overlap"' in page and f'<a href="/pipeline/{district}">#{district}</a> 宁波市海曙区' in page
     page = client.get(f"/pipeline/{lead['id']}").text
     assert 'id="lead-score"' in page and "签约仪式" in page  # enterprise 1 is dissolved: no scorecard, said so
-    other = client.post("/api/pipeline/add", json={"enterprise": "3", "region": "宁波市"}).json()
+    # added from the enterprise's profile by the same analyst: hers too, the rule of 招商线索's adds
+    other = client.post("/api/pipeline/add", json={"enterprise": "3", "region": "宁波市", "source": "profile"}).json()
+    assert other["owner"] == "ana"
     page = client.get(f"/pipeline/{other['id']}").text  # a lead's page shows its enterprise's scorecard
     with Store(str(path), read_only=True) as store:
         total = scorecard.score_enterprise(store, 3)["total"]

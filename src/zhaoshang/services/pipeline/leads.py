@@ -117,10 +117,23 @@ def owners(team) -> list[str]:
             if not u["disabled"] and "team_write" in ROLES.get(u["role"], frozenset())]
 
 
+def _no_such_owner(team, exc: NotFound, **kw) -> NotFound:
+    """An owner who is no user: the refusal names those who may own a lead, so the next try need not guess."""
+    names = owners(team)
+    if names:
+        return NotFound(f"{exc}（可作负责人的用户：{'、'.join(names)}）",
+                        f"{exc.en} (users who can own a lead: {', '.join(names)})", **kw)
+    return NotFound(f"{exc}（尚无可作负责人的用户：用 zhaoshang users add 添加分析员）",
+                    f"{exc.en} (no user can own a lead yet: add an analyst with zhaoshang users add)", **kw)
+
+
 def _owner(team, name: str | None) -> str | None:
     if name is None or not str(name).strip():
         return None
-    acc = accounts.get(team, str(name).strip())
+    try:
+        acc = accounts.get(team, str(name).strip())
+    except NotFound as exc:
+        raise _no_such_owner(team, exc) from None
     if acc.disabled:
         raise UserError(f"用户已停用，不能作为负责人: {acc.name}", f"the user is disabled and cannot own a lead: {acc.name}")
     if not acc.writes():
@@ -297,7 +310,7 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
         segment = top[0] if top else None
     chosen = listed(store, team, eid, ref.code, segment, list_as_of, list_weights) if list_as_of else {}
     actor = _actor(user)
-    if owner is None and source == "leads":  # added from 招商线索 by a signed-in user who may own it: theirs
+    if owner is None:  # added by a signed-in user who may own it (from 招商线索, a profile, the API): theirs
         owner = _adder(team, user)
     at = now()
     row = {"enterprise_id": eid, "enterprise_uscc": uscc, "enterprise_name": name, "region_code": ref.code,
@@ -668,7 +681,7 @@ def list_leads(team, *, status: str | None = None, owner: str | None = None, reg
             with team.tx() as tx:
                 if not tx.one("SELECT id FROM pipeline_leads WHERE owner = ? LIMIT 1", [owner]):
                     # naming the owner refused: a list's form shows it beside its owner box (web/forms.py)
-                    raise NotFound(str(exc), exc.en, text=owner) from None
+                    raise _no_such_owner(team, exc, text=owner) from None
     if status:
         where.append("status = ?")
         params.append(check_status(status))
