@@ -14,6 +14,7 @@ from cli_util import run as cli_run
 
 from zhaoshang.interfaces.labels import PARTNER_KINDS, lq_text
 from zhaoshang.core.store import Store
+from zhaoshang.services.leads.export import HEADERS as EXPORT_HEADERS
 from zhaoshang.services.region_profile import region_profile
 
 SECTIONS = ["总体概况与区域位置", "产业链结构（对比全国）", "强链 · 补链 · 延链", "推荐招商环节", "招商模式建议",
@@ -158,6 +159,9 @@ def test_xlsx_holds_the_json_numbers(env):
     leads = table("重点线索")  # the real top leads with their reasons
     assert [(r["企业编号"], r["企业"], r["理由"]) for r in leads] == \
         [(r["enterprise_id"], r["name"], r["reasons_text"]) for r in p["leads"]["rows"]] and leads
+    # its columns in the order of the leads export: the rank, then the enterprise's id, then its name
+    heads = [c.value for c in wb["重点线索"][2]]
+    assert heads[:2] == [x[0] for x in (EXPORT_HEADERS["rank"], EXPORT_HEADERS["enterprise_id"])], heads
     modes = table("招商模式")
     assert len(modes) == len(p["recommend"]["modes"])
     # how a mode combines its criteria in words (not all / any); an id is written without thousands separators

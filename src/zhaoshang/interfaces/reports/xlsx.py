@@ -70,7 +70,9 @@ def _sheet_rows(profile: dict, lang: str) -> list[tuple[str, list[dict], list[Co
                                                                                            ("last_funding", "date")])),
     ]
     if lead_rows:
-        out.append(("leads", lead_rows, report_cols("leads", [("enterprise_id", "id")]) + TABLES["leads"]))
+        # the rank first, then the id: the order of the leads export (services/leads/export.py), for one way to read them
+        out.append(("leads", lead_rows, TABLES["leads"][:1] + report_cols("leads", [("enterprise_id", "id")])
+                    + TABLES["leads"][1:]))
     return out
 
 
