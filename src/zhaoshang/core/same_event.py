@@ -5,8 +5,11 @@ alerts (one event, one alert per rule) and the counts of the scorecard, the lead
 
 from __future__ import annotations
 
-from .parse.amounts import parse_amount, plausible_wan
-from .parse.rounds import normalize_round
+import unicodedata
+from typing import Any
+
+from .parse.amounts import amounts_in_text, parse_amount, plausible_wan
+from .parse.rounds import normalize_round, rounds_in_text
 
 #: One event told again — the one definition, read by the event list (a feed's repeat is a report of the event it
 #: repeats, not a second event), the alerts (one event, one alert per rule) and the counts of the scorecard, the
@@ -48,3 +51,30 @@ def same_event_sql(a: str, b: str) -> str:
             f"AND abs(date_diff('day', {a}.date, {b}.date)) <= {SAME_EVENT_DAYS} "
             f"AND ({a}.amount_wan IS NULL OR {b}.amount_wan IS NULL "
             f"OR abs({a}.amount_wan - {b}.amount_wan) <= 0.01 * greatest({a}.amount_wan, {b}.amount_wan)))")
+
+
+#: words after which an amount of the body is not the round's (a valuation, revenue, capital, a fine)
+_NOT_RAISED = ("估值", "市值", "营收", "收入", "利润", "净利", "销售额", "注册资本", "罚款")
+
+
+def funding_facts(title: str, body: str) -> dict:
+    """The amount and round a funding's text names (a news item, a sender's title), as imported fundings carry them:
+    ``amount_wan`` (万元, by the
+    shared amount parser) with its text ``amount``, and ``round`` (normalised). The title's first amount, else the
+    body's first that is not a valuation, revenue, capital or fine; the title's first round, else the body's.
+    Nothing readable → no key (an amount threshold then does not hold)."""
+    out: dict[str, Any] = {}
+    for in_body, text in enumerate(unicodedata.normalize("NFKC", t or "") for t in (title, body)):
+        for at, a in amounts_in_text(text):  # offsets into the NFKC text
+            if in_body and any(w in text[max(0, at - 6):at] for w in _NOT_RAISED):
+                continue
+            out.update(amount_wan=round(a.wan, 4), amount=a.text)
+            break
+        if "amount_wan" in out:
+            break
+    for text in (title or "", body or ""):
+        rounds = rounds_in_text(text)
+        if rounds:
+            out["round"] = rounds[0][1]
+            break
+    return out

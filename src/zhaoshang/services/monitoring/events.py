@@ -30,7 +30,8 @@ from ...core.errors import NotFound, UserError
 from ...core.event_titles import title_en
 from ...core.parse.amounts import parse_user_amount
 from ...core.parse.dates import parse_user_date
-from ...core.same_event import SAME_EVENT_DAYS, SAME_EVENT_TYPES, event_amount, event_round, same_event_sql
+from ...core.same_event import (SAME_EVENT_DAYS, SAME_EVENT_TYPES, event_amount, event_round, funding_facts,
+                                same_event_sql)
 from ...core.teamstate.clock import china_today, now
 from ..enterprises import resolve_enterprise
 from ..regions.matrix import _in_list, _region_filter, chain_node, default_chain, descendants
@@ -624,14 +625,12 @@ def store_events(team, rows: list[dict], *, publish: bool = True, bus: _bus.Even
 
 def _funding_read(item: dict) -> dict:
     """A sent funding event with the round and amount its title names where ``detail`` gives none, read as a feed
-    item's are (``news.funding_facts``): one round told by a sender that writes it only in the title is the same
-    event as the round another sent with its details (``same_event_sql`` needs the round on both)."""
+    item's are (``core.same_event.funding_facts``): one round told by a sender that writes it only in the title is
+    the same event as the round another sent with its details (``same_event_sql`` needs the round on both)."""
     detail = item.get("detail") or {}
     if item.get("type") != "funding" or not isinstance(detail, dict):
         return item  # a detail that is no object is refused by ``prepare``
     detail = dict(detail)
-    from .news import funding_facts
-
     facts = funding_facts(str(item.get("title") or ""), "")
     if not detail.get("round") and facts.get("round"):
         detail["round"] = facts["round"]

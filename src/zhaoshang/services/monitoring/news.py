@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +24,7 @@ from rapidfuzz import fuzz, process
 from ...core.parse.amounts import amounts_in_text
 from ...core.parse.dates import china_day
 from ...core.parse.rounds import rounds_in_text
+from ...core.same_event import funding_facts
 from ...core.teamstate.clock import china_today, now
 from . import bus as _bus
 from . import events as E
@@ -133,31 +133,6 @@ class Held:
 
 
 # an amount right after one of these words is not the round's: 估值10亿元, 营收3亿元, 注册资本5000万元
-_NOT_RAISED = ("估值", "市值", "营收", "收入", "利润", "净利", "销售额", "注册资本", "罚款")
-
-
-def funding_facts(title: str, body: str) -> dict:
-    """The amount and round a funding news item names, as imported fundings carry them: ``amount_wan`` (万元, by the
-    shared amount parser) with its text ``amount``, and ``round`` (normalised). The title's first amount, else the
-    body's first that is not a valuation, revenue, capital or fine; the title's first round, else the body's.
-    Nothing readable → no key (an amount threshold then does not hold)."""
-    out: dict[str, Any] = {}
-    for in_body, text in enumerate(unicodedata.normalize("NFKC", t or "") for t in (title, body)):
-        for at, a in amounts_in_text(text):  # offsets into the NFKC text
-            if in_body and any(w in text[max(0, at - 6):at] for w in _NOT_RAISED):
-                continue
-            out.update(amount_wan=round(a.wan, 4), amount=a.text)
-            break
-        if "amount_wan" in out:
-            break
-    for text in (title or "", body or ""):
-        rounds = rounds_in_text(text)
-        if rounds:
-            out["round"] = rounds[0][1]
-            break
-    return out
-
-
 _CLAUSE_END = "，,。；;！!？?\n"
 
 
