@@ -13,7 +13,7 @@ from pathlib import Path
 
 from zhaoshang.core.config import read_yaml
 from zhaoshang.core.errors import UserError
-from zhaoshang.core.geo.regions import DATA_DIR, build_regions, province_of
+from zhaoshang.core.geo.regions import DATA_DIR, province_of, table_regions
 
 DEFAULT_PATH = DATA_DIR / "macro_regions.yaml"
 _CODE_RE = re.compile(r"^M-[A-Z0-9][A-Z0-9-]*$")
@@ -75,7 +75,7 @@ def load_macro_regions(path: str | Path | None = None) -> MacroRegions:
     if not isinstance(entries, list) or not entries:
         raise UserError(f"宏观区域文件 {p} 缺少 macro_regions 列表", f"macro-region file {p} has no macro_regions list")
 
-    known = {r.code: r for r in build_regions()}
+    known = table_regions()
     raw: dict[str, dict] = {}
     for i, e in enumerate(entries, 1):
         if not isinstance(e, dict):

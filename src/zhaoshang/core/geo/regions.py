@@ -25,6 +25,7 @@ from dataclasses import astuple, dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 
 import duckdb
 
@@ -448,6 +449,13 @@ def build_regions() -> list[Region]:
 def former_names() -> list[FormerName]:
     """Names of abolished, recoded or renamed units, each with the current code it maps to."""
     return list(_build()[1])
+
+
+@lru_cache(maxsize=1)
+def table_regions() -> MappingProxyType[str, Region]:
+    """Code → region of the current table (cached): whether a code is one of its regions, and its names, where no
+    database is at hand (a boundary file's features, the macro-region file's members)."""
+    return MappingProxyType({r.code: r for r in build_regions()})
 
 
 def load_regions_into(con: duckdb.DuckDBPyConnection) -> int:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from ...core.geo.regions import MUNICIPALITIES, build_regions, city_of, level_of, province_of
+from ...core.geo.regions import MUNICIPALITIES, city_of, level_of, province_of, table_regions
 
 VENDOR_MAPS = Path(__file__).parent / "static" / "vendor" / "maps"
 NATIONAL = "100000"
@@ -67,12 +67,6 @@ def _norm(f: dict, code: str) -> dict | None:
     return {"type": "Feature", "id": code, "properties": props, "geometry": geometry}
 
 
-@lru_cache(maxsize=1)
-def _known() -> frozenset[str]:
-    """The codes of the region table (a view is drawn around a region only if it is one)."""
-    return frozenset(r.code for r in build_regions())
-
-
 def unshaped(view: str, level: str, feats: list[dict]) -> list[dict]:
     """The regions of a view drawn region by region that have no shape of their own among ``feats`` (the packaged
     Tibet's 山南市: an empty polygon) — the one notion of "a region without a shape": the map lists them with their
@@ -87,7 +81,7 @@ def unshaped(view: str, level: str, feats: list[dict]) -> list[dict]:
     else:
         inside = lambda r: r.level == "district" and r.city_code == view  # noqa: E731
     return [{"code": r.code, "name": r.name, "name_en": r.name_en, "lng": r.lng, "lat": r.lat}
-            for r in build_regions() if not r.zone and inside(r) and r.code not in drawn]
+            for r in table_regions().values() if not r.zone and inside(r) and r.code not in drawn]
 
 
 class Boundaries:
@@ -209,7 +203,7 @@ class Boundaries:
                 if outline_code in src:
                     feats = [src[outline_code]]
                     break
-            if not feats and code in _known():
+            if not feats and code in table_regions():
                 # nor the city's own outline (the packaged 山南市 has none): its province's cities around it — for a
                 # city of the region table only (an unknown code has no view: 404)
                 around = self.view(province_of(code))
