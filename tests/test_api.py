@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sys
 import warnings
 from pathlib import Path
@@ -19,7 +20,7 @@ import matrix_fixture  # noqa: E402
 
 from zhaoshang.core.store import Store  # noqa: E402
 from zhaoshang.interfaces.web.app import create_app  # noqa: E402
-from zhaoshang.interfaces.web.geo import Boundaries  # noqa: E402
+from zhaoshang.interfaces.web.geo import VENDOR_MAPS, Boundaries  # noqa: E402
 from zhaoshang.services import enterprises as E  # noqa: E402
 from zhaoshang.services.regions import matrix  # noqa: E402
 
@@ -186,7 +187,7 @@ def test_openapi_lists_the_twins(client):
     assert client.get("/docs").status_code == 200
 
 
-def test_packaged_boundaries(client):
+def test_packaged_boundaries(client, tmp_path):
     if not Boundaries.vendor_available():
         pytest.skip("packaged boundaries absent: run make setup-web")
     nat = client.get("/api/geo/100000").json()
@@ -198,23 +199,39 @@ def test_packaged_boundaries(client):
     assert "110108" in {f["properties"]["name"] for f in bj["features"]}
     hz = client.get("/api/geo/330100").json()  # no district boundaries: city outline + bubbles
     assert hz["fallback"] == "scatter" and [f["id"] for f in hz["features"]] == ["330100"]
-    # the packaged Tibet holds 山南市 with an empty polygon: no view hands out a shape without a ring to draw (the
-    # report's map of a Tibet city indexed its first ring), and 山南's own view is its districts' bubbles over the
-    # province's cities, for want of its outline
+    # the packaged Tibet holds 山南市 with an empty polygon (and its shape again without a code): no view hands out a
+    # shape without a ring to draw (the report's map of a Tibet city indexed its first ring)
     bounds = Boundaries()
     for view in ["100000", *sorted(bounds._province_files())]:
-        for f in bounds.view(view)["features"]:
+        doc = bounds.view(view)
+        for f in doc["features"]:
             g = f["geometry"]
             polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
             assert polys and all(poly and poly[0] for poly in polys), (view, f["id"])
-    xz_doc = client.get("/api/geo/540000").json()
+        # a shape the file holds under a region's former code (那曲地区 542400, 哈密地区, 梁平县, 武隆县) or under no
+        # code but its name (崇明区, 山南市) is the current region's: no region of the table goes without one
+        assert doc["unshaped"] == [], (view, doc["unshaped"])
+    xz_doc = client.get("/api/geo/540000", params={"lang": "en"}).json()
+    xz = {f["id"]: f["properties"]["label"] for f in xz_doc["features"]}
+    assert xz["540600"] == "Naqu" and xz["540500"] == "Shannan" and "542400" not in xz and xz["540100"] == "Lhasa"
+    assert client.get("/api/geo/540000", params={"lang": "zh"}).json()["features"][0]["properties"]["label"] == "拉萨市"
+    shaped = {f["id"] for code in ("310000", "500000", "650000") for f in client.get(f"/api/geo/{code}").json()["features"]}
+    assert {"310151", "500155", "500156", "650500"} <= shaped and not {"500228", "500232", "652200"} & shaped
+    # a file whose 山南市 is the empty polygon alone: 山南 is listed as a region without a shape, at its seat from the
+    # region table, for the map to show its count beside it; without the packaged files, 山南's own view is its
+    # districts' bubbles over the province's cities, for want of its outline
+    packaged = json.loads((VENDOR_MAPS / bounds._province_files()["540000"]).read_text(encoding="utf-8"))
+    hollow = tmp_path / "xizang.json"
+    hollow.write_text(json.dumps({**packaged, "features": [f for f in packaged["features"] if f.get("id")]}), encoding="utf-8")
+    user = Boundaries(str(hollow))
+    user._vendor = lambda view: ([], False)
+    xz_doc = user.view("540000")
     xz = {f["id"] for f in xz_doc["features"]}
-    assert "540100" in xz and "540500" not in xz
-    # listed as a region without a shape, at its seat from the region table, for the map to show its count beside it
+    assert "540100" in xz and "540500" not in xz and "540600" in xz
     sn_row = next(r for r in xz_doc["unshaped"] if r["code"] == "540500")
     assert sn_row["name"] == "山南市" and sn_row["lng"] and sn_row["lat"] and not xz & {r["code"] for r in xz_doc["unshaped"]}
     assert hz["unshaped"] == [] and client.get("/api/geo/100000").json()["unshaped"] == []
-    sn = client.get("/api/geo/540500").json()
+    sn = user.view("540500")
     assert sn["fallback"] == "scatter" and {f["id"] for f in sn["features"]} == xz
 
 

@@ -11,9 +11,12 @@ from zhaoshang.core.geo.regions import (
     MUNICIPALITIES,
     PLACEHOLDER_NAMES,
     build_regions,
+    code_named,
     former_names,
     load_overrides,
+    recoded_codes,
     short_name,
+    table_regions,
 )
 from zhaoshang.core.store import Store
 
@@ -59,7 +62,7 @@ def test_abolished_codes_are_not_current_but_map_to_successors(regions):
                             ("542300", "540200", "日喀则地区"), ("542100", "540300", "昌都地区"),
                             ("542600", "540400", "林芝地区"), ("542200", "540500", "山南地区"),
                             ("632100", "630200", "海东地区"), ("652100", "650400", "吐鲁番地区"),
-                            ("652200", "650500", "哈密地区")]:
+                            ("652200", "650500", "哈密地区"), ("310230", "310151", "崇明县")]:
         assert old not in regions
         assert former[old].successor == succ and former[old].name == name
         assert succ in regions
@@ -69,6 +72,12 @@ def test_abolished_codes_are_not_current_but_map_to_successors(regions):
     assert regions["330112"].name == "临安区"
     assert regions["130502"].name == "襄都区"  # renamed, same code
     assert regions["530800"].name == "普洱市" and former["530800"].name == "思茅市"  # renamed 2007, same code
+    # a code changed one for one is the current region's (a boundary file's 那曲地区 is 那曲市); a merged one is not
+    recoded = recoded_codes()
+    assert recoded["542400"] == "540600" and recoded["310230"] == "310151" and recoded["500228"] == "500155"
+    assert "330103" not in recoded and "371200" not in recoded and not set(recoded) & set(regions)
+    assert table_regions().keys() == regions.keys() and code_named("崇明区", "310000") == "310151"
+    assert code_named("朝阳区", "110000") == "110105" and code_named("朝阳区", "100000") is None
 
 
 def test_hierarchy_conventions(regions):

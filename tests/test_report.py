@@ -417,18 +417,31 @@ def test_the_map_of_tibet_marks_a_city_without_a_boundary():
     """The report of a Tibet city ended in an IndexError: the packaged 山南市 has an empty polygon. Its map draws the
     other cities and 山南 as a bubble at its seat, outlined as this region; a polygon without rings is skipped."""
     from zhaoshang.interfaces.reports.charts import choropleth
+    from zhaoshang.interfaces.web.geo import Boundaries, unshaped
+
+    packaged = Boundaries().view("540000")
+
+    class Hollow:  # the packaged Tibet without the shape it holds for 山南市 beside its empty polygon
+        def view(self, code, lang="zh"):
+            feats = [f for f in packaged["features"] if f["id"] != "540500"]
+            return {**packaged, "features": feats, "unshaped": unshaped("540000", "province", feats)}
 
     svg = choropleth("540000", {"540100": 3, "540500": 2}, ["540500"], labels={"540500": "山南市"},
-                     points={"540100": (91.11, 29.66), "540500": (91.77, 29.24)})
+                     points={"540100": (91.11, 29.66), "540500": (91.77, 29.24)}, boundaries=Hollow())
     assert svg.count("<path") >= 6 and svg.count("<circle") == 1
     assert re.search(r'<circle [^>]*stroke="#d4542b"[^>]*><title>山南市 2</title>', svg), svg[-2000:]
+    # the packaged file's 那曲地区 (542400) is 那曲市 (540600), named by the region table in the report's language
+    for lang, naqu in (("zh", "那曲市"), ("en", "Naqu")):
+        drawn = choropleth("540000", {"540100": 3, "540600": 4}, ["540600"], lang=lang)
+        assert f"<path " in drawn and f"<title>{naqu} 4</title>" in drawn and "<circle" not in drawn, lang
+        assert "那曲地区" not in drawn and (lang == "zh" or not re.search(r"[\u4e00-\u9fff]", drawn.split("<text")[0])), lang
     hollow = {"type": "FeatureCollection", "features": [
         {"id": "540100", "properties": {"label": "拉萨市"}, "geometry": {"type": "MultiPolygon", "coordinates": [
             [], [[[91.0, 29.5], [91.5, 29.5], [91.5, 30.0], [91.0, 29.5]]]]}},
         {"id": "540500", "properties": {"label": "山南市"}, "geometry": {"type": "Polygon", "coordinates": []}}]}
 
     class Given:  # a user's file may hold what the packaged one did
-        def view(self, code):
+        def view(self, code, lang="zh"):
             return hollow
 
     assert "<title>拉萨市 3</title>" in choropleth("540000", {"540100": 3}, boundaries=Given())

@@ -458,6 +458,30 @@ def table_regions() -> MappingProxyType[str, Region]:
     return MappingProxyType({r.code: r for r in build_regions()})
 
 
+@lru_cache(maxsize=1)
+def recoded_codes() -> MappingProxyType[str, str]:
+    """Former code → the current code of a region whose code changed one for one (the change table's ``recoded``:
+    那曲地区 542400 → 那曲市 540600), followed to the code of the table now; an abolished code, merged into another
+    region, is none."""
+    moves = {ch.old: ch.code for ch in load_overrides() if ch.change == "recoded" and ch.old and ch.old != ch.code}
+    out = {}
+    for old, code in moves.items():
+        seen = {old}
+        while code in moves and code not in seen:
+            seen.add(code)
+            code = moves[code]
+        if code in table_regions() and old not in table_regions():
+            out[old] = code
+    return MappingProxyType(out)
+
+
+def code_named(name: str, within: str) -> str | None:
+    """The code of the one region of the table inside ``within`` whose full name is ``name`` (a boundary file's
+    feature that has its name but no code: the packaged 上海's 崇明区), None when no region or several have it."""
+    found = [r.code for r in table_regions().values() if r.name == name and not r.zone and r.code != within and lies_in(r.code, within)]
+    return found[0] if len(found) == 1 else None
+
+
 def load_regions_into(con: duckdb.DuckDBPyConnection) -> int:
     """Fill the ``regions`` table, or bring a database's copy to this table (names, English names, coordinates, codes
     added); a code the table no longer has stays, as enterprises of the database may still be placed on it. Returns

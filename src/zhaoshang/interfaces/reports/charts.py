@@ -79,13 +79,13 @@ def _map_label(x: float, y: float, name: str, big: bool, anchor: str) -> list[st
 def choropleth(view: str, values: dict[str, float], highlight: Iterable[str] = (), *, width: int = 640,
                height: int = 460, title: str = "", unit: str = "家", labels: dict[str, str] | None = None,
                boundaries: Boundaries | None = None, here: str = "本地区",
-               points: dict[str, tuple[float, float]] | None = None, none: str = "无") -> str:
+               points: dict[str, tuple[float, float]] | None = None, none: str = "无", lang: str = "zh") -> str:
     """The regions of ``view`` (``100000`` = the provinces of the nation; a province code = its cities)
     filled by value, the highlighted regions outlined in the accent colour, with a legend. Where the boundaries
     hold only the view's own outline (a city without district boundaries), the regions are drawn as bubbles at
     their ``points`` (lng, lat), sized and filled by value. With no value above 0 the legend says ``none`` in place of
-    a scale from 0 to 0."""
-    doc = (boundaries or Boundaries()).view(view)
+    a scale from 0 to 0. A region without a label of ``labels`` is named by the boundary service in ``lang``."""
+    doc = (boundaries or Boundaries()).view(view, lang)
     encoded = bool(doc.get("UTF8Encoding"))
     feats = [(f["id"], f["properties"].get("label") or f["id"], polygons(f, encoded)) for f in doc.get("features", [])]
     # a polygon without an outer ring has nothing to draw (the boundary service drops them; a user's file may not)

@@ -381,7 +381,8 @@ def report_context(profile: dict, lang: str = "zh") -> dict:
                                     title=tr("人工智能企业数", "AI enterprises"), unit=tr("家", ""),
                                     labels={r["code"]: (r.get("name_en") if en else None) or r["name"] for r in m["rows"]},
                                     here=tr("本地区", "this region"), none=tr("无", "none"),
-                                    points={r["code"]: (r.get("lng"), r.get("lat")) for r in m["rows"]})
+                                    points={r["code"]: (r.get("lng"), r.get("lat")) for r in m["rows"]},
+                                    lang="en" if en else "zh")
     # the regions the rank is taken among, with their shared places (a macro-region's: the macro-regions)
     map_rows = list(m.get("ranked_rows") or m.get("rows", []))
     hl = set(m.get("highlight") or []) | {reg["code"]}

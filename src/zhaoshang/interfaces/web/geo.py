@@ -2,7 +2,10 @@
 scripts/vendor_assets.sh) or user-supplied GeoJSON files (``serve --geojson FILE``), which take precedence.
 
 Every feature served has ``properties.name`` = its 6-digit adcode (the key the map data uses) and
-``properties.label`` = its Chinese name. The packaged files use ECharts' compressed geometry encoding
+``properties.label`` = its name in the region table in the page's language (the file's own name for a code the table
+does not have). A feature under a former code of a region whose code changed one for one (the packaged Tibet's
+那曲地区 542400) is the current region's (那曲市 540600), and a packaged feature without a code is the region its name
+names in the file's province (the packaged 上海's 崇明区) — unless the file has that region's own. The packaged files use ECharts' compressed geometry encoding
 (``UTF8Encoding``), which the ECharts runtime decodes; user files are plain GeoJSON.
 """
 
@@ -13,7 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from ...core.geo.regions import MUNICIPALITIES, city_of, level_of, province_of, table_regions
+from ...core.geo.regions import (MUNICIPALITIES, city_of, code_named, level_of, province_of, recoded_codes,
+                                  table_regions)
 
 VENDOR_MAPS = Path(__file__).parent / "static" / "vendor" / "maps"
 NATIONAL = "100000"
@@ -67,6 +71,32 @@ def _norm(f: dict, code: str) -> dict | None:
     return {"type": "Feature", "id": code, "properties": props, "geometry": geometry}
 
 
+def _keyed(features: Iterable[dict], within: str | None = None) -> list[dict]:
+    """The features of a file that have a shape, each under the code of the region table it is drawn for: its own code,
+    the current code of a former one (``recoded_codes``), or — without a code, in a province's file ``within`` — the
+    code of the region its name names there; a region's own feature wins over one under its former code."""
+    recoded, keyed = recoded_codes(), []
+    for f in features:
+        code = _feature_code(f)
+        if code is None and within:
+            code = code_named(str((f.get("properties") or {}).get("name") or ""), within)
+        feat = _norm(f, recoded.get(code, code)) if code else None
+        if feat is not None:
+            keyed.append((code == feat["id"], feat))
+    own = {feat["id"] for is_own, feat in keyed if is_own}
+    return [feat for is_own, feat in keyed if is_own or feat["id"] not in own]
+
+
+def _named(feats: list[dict], lang: str) -> list[dict]:
+    """``feats`` labelled by the region table in ``lang`` (the English name where it has one)."""
+    regions, out = table_regions(), []
+    for f in feats:
+        r = regions.get(f["id"])
+        label = ((r.name_en or r.name) if lang == "en" else r.name) if r else f["properties"]["label"]
+        out.append({**f, "properties": {**f["properties"], "label": label}})
+    return out
+
+
 def unshaped(view: str, level: str, feats: list[dict]) -> list[dict]:
     """The regions of a view drawn region by region that have no shape of their own among ``feats`` (the packaged
     Tibet's 山南市: an empty polygon) — the one notion of "a region without a shape": the map lists them with their
@@ -108,11 +138,8 @@ class Boundaries:
             feats: dict[str, dict] = {}
             for p in self.user_paths:
                 doc = json.loads(p.read_text(encoding="utf-8"))
-                for f in doc.get("features", []):
-                    code = _feature_code(f)
-                    feat = _norm(f, code) if code else None
-                    if feat is not None:
-                        feats[code] = feat
+                for feat in _keyed(doc.get("features", [])):
+                    feats[feat["id"]] = feat
             self._user = feats
         return self._user
 
@@ -151,17 +178,12 @@ class Boundaries:
             doc = self._vendor_file(name) if name else None
         if not doc:
             return [], False
-        feats = []
-        for f in doc.get("features", []):
-            code = _feature_code(f)
-            feat = _norm(f, code) if code else None
-            if feat is not None:
-                feats.append(feat)
+        feats = _keyed(doc.get("features", []), None if view == NATIONAL else province_of(view))
         return feats, bool(doc.get("UTF8Encoding"))
 
     # -- views ----------------------------------------------------------------------------------
-    def view(self, code: str) -> dict:
-        """The FeatureCollection for ``code`` (``100000`` = the nation)."""
+    def view(self, code: str, lang: str = "zh") -> dict:
+        """The FeatureCollection for ``code`` (``100000`` = the nation), its features named in ``lang``."""
         code = str(code)
         if code in ("china", "cn", "0", ""):
             code = NATIONAL
@@ -206,10 +228,10 @@ class Boundaries:
             if not feats and code in table_regions():
                 # nor the city's own outline (the packaged 山南市 has none): its province's cities around it — for a
                 # city of the region table only (an unknown code has no view: 404)
-                around = self.view(province_of(code))
+                around = self.view(province_of(code), lang)
                 feats, source, encoded = around["features"], around["source"], bool(around.get("UTF8Encoding"))
             fallback = "scatter"
-        doc = {"type": "FeatureCollection", "features": feats, "view": code, "level": lvl, "source": source,
+        doc = {"type": "FeatureCollection", "features": _named(feats, lang), "view": code, "level": lvl, "source": source,
                "fallback": fallback, "unshaped": [] if fallback else unshaped(code, lvl, feats)}
         if encoded:
             doc["UTF8Encoding"] = True

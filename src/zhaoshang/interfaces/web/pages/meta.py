@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
 from ....core.errors import NotFound
@@ -24,14 +24,16 @@ def register(app, web) -> None:
         return web.json({**web.facets(store), "provinces": web.provinces(store)})
 
     @app.get("/api/geo/{code}", tags=["map"], summary="行政区划边界（GeoJSON；100000 = 全国）")
-    def api_geo(code: str):
+    def api_geo(code: str, request: Request):
+        lang = web.lang_of(request)  # the regions named in the page's language
+
         def build():
-            view = web.bounds.view(code)
+            view = web.bounds.view(code, lang)
             if not view["features"]:
                 raise NotFound(f"没有该地区的边界: {code}", f"no boundary for this region: {code}")
             return view
 
-        doc = web.cache.get_or_build(("geo", code), build)  # boundaries do not change with the data
+        doc = web.cache.get_or_build(("geo", code, lang), build)  # boundaries do not change with the data
         return JSONResponse(doc, headers={"Cache-Control": "public, max-age=3600"})
 
     @app.get("/api/regions", tags=["map"], summary="地区列表（某地区的下级）")

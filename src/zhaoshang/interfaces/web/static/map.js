@@ -27,7 +27,7 @@
 
   async function geoFor(code) {
     if (!geoCache[code]) {
-      const g = await ZS.getJSON('/api/geo/' + code);
+      const g = await ZS.getJSON('/api/geo/' + code + '?lang=' + ZS.lang);
       echarts.registerMap('zs-' + code, g);
       geoCache[code] = g;
     }

@@ -32,7 +32,7 @@
 
   // 1. flow map
   const mapChart = init('flow-map');
-  ZS.getJSON('/api/geo/100000').then(geo => {
+  ZS.getJSON('/api/geo/100000?lang=' + ZS.lang).then(geo => {
     echarts.registerMap('zs-100000', geo);
     const C = d.coords || {};
     const lines = d.edges.filter(e => C[e.src] && C[e.dst]).map(e => ({

@@ -8,7 +8,7 @@
   window.ZS.onResize(chart);
   const en = window.ZS.lang === 'en';
   const draw = async code => {
-    const g = await window.ZS.getJSON('/api/geo/' + code);
+    const g = await window.ZS.getJSON('/api/geo/' + code + '?lang=' + window.ZS.lang);
     // the boundary file names its regions in Chinese: in English, their names from the region service
     const names = en ? Object.fromEntries((await window.ZS.getJSON('/api/regions' + (code === '100000' ? '' : '?parent=' + code)))
       .map(r => [r.code, r.name_en])) : {};

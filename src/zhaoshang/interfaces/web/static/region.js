@@ -23,7 +23,7 @@
     if (!m || !m.available) return;
     const c = init('rp-map');
     if (!c) return;
-    const geo = await ZS.getJSON('/api/geo/' + m.view);
+    const geo = await ZS.getJSON('/api/geo/' + m.view + '?lang=' + ZS.lang);
     echarts.registerMap('rp-' + m.view, geo);
     const hl = new Set(m.highlight || []);
     const names = {};
