@@ -148,8 +148,8 @@ def choropleth(view: str, values: dict[str, float], highlight: Iterable[str] = (
         if centre and (code in hl or (v and v >= vmax * 0.25) or len(feats) <= 25):
             label_parts += _map_label(centre[0], centre[1], name, code in hl, "middle")
     # bubbles at their seats: every region where only an outline is drawn (a city without district boundaries), else
-    # the regions of the view that have no shape of their own (the boundary service's ``unshaped``: 山南市 in the
-    # packaged Tibet) but a count or the mark
+    # the regions of the view that have no shape of their own (the boundary service's ``unshaped``: a region a
+    # user's boundary file leaves out) but a count or the mark
     scatter = doc.get("fallback") == "scatter"
     unshaped = {r["code"] for r in doc.get("unshaped") or []} | (
         {f["id"] for f in doc.get("features", [])} - {code for code, _, _ in feats})  # a user's file: rings left out

@@ -5,8 +5,9 @@ Every feature served has ``properties.name`` = its 6-digit adcode (the key the m
 ``properties.label`` = its name in the region table in the page's language (the file's own name for a code the table
 does not have). A feature under a former code of a region whose code changed one for one (the packaged Tibet's
 那曲地区 542400) is the current region's (那曲市 540600), and a packaged feature without a code is the region its name
-names in the file's province (the packaged 上海's 崇明区) — unless the file has that region's own. The packaged files use ECharts' compressed geometry encoding
-(``UTF8Encoding``), which the ECharts runtime decodes; user files are plain GeoJSON.
+names in the file's province (the packaged 上海's 崇明区) — unless the file has that region's own. The packaged files
+use ECharts' compressed geometry encoding (``UTF8Encoding``), which the ECharts runtime decodes; user files are plain
+GeoJSON.
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ def _feature_code(f: dict) -> str | None:
 
 
 def _shape(geometry: dict | None) -> dict | None:
-    """``geometry`` without its empty polygons (a polygon whose outer ring has no points: the packaged 山南市 is a
-    ``Polygon`` with no coordinates), None when nothing is left to draw: a feature without a shape is no region of
-    the map — the chart would have nothing to fill, and the report's chart nothing to project."""
+    """``geometry`` without its empty polygons (a polygon whose outer ring has no points: the packaged Tibet's coded
+    山南市 is a ``Polygon`` with no coordinates), None when nothing is left to draw: a feature without a shape is no
+    region of the map — the chart would have nothing to fill, and the report's chart nothing to project."""
     if not geometry:
         return None
     t, coords, offs = geometry.get("type"), geometry.get("coordinates") or [], geometry.get("encodeOffsets")
@@ -98,10 +99,10 @@ def _named(feats: list[dict], lang: str) -> list[dict]:
 
 
 def unshaped(view: str, level: str, feats: list[dict]) -> list[dict]:
-    """The regions of a view drawn region by region that have no shape of their own among ``feats`` (the packaged
-    Tibet's 山南市: an empty polygon) — the one notion of "a region without a shape": the map lists them with their
-    count beside it, the report's chart draws them as bubbles at their seat. Each with its code, names and seat
-    (lng, lat) from the region table."""
+    """The regions of a view drawn region by region that have no shape of their own among ``feats`` (a user's file
+    that leaves a region out, or holds it as an empty polygon) — the one notion of "a region without a shape": the map
+    lists them with their count beside it, the report's chart draws them as bubbles at their seat. Each with its
+    code, names and seat (lng, lat) from the region table."""
     drawn = {f["id"] for f in feats}
     levels = {level_of(c) for c in drawn}
     if view == NATIONAL:
@@ -226,8 +227,8 @@ class Boundaries:
                     feats = [src[outline_code]]
                     break
             if not feats and code in table_regions():
-                # nor the city's own outline (the packaged 山南市 has none): its province's cities around it — for a
-                # city of the region table only (an unknown code has no view: 404)
+                # nor the city's own outline (no file holds it): its province's cities around it — for a city of the
+                # region table only (an unknown code has no view: 404)
                 around = self.view(province_of(code), lang)
                 feats, source, encoded = around["features"], around["source"], bool(around.get("UTF8Encoding"))
             fallback = "scatter"

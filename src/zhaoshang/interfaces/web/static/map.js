@@ -154,8 +154,8 @@
     if (asof) asof.textContent = data.as_of;
   }
 
-  // the view's regions without a boundary to fill (山南市 in the packaged Tibet): named under the map with their
-  // count, a link as in the table, so that no count in the table is missing from the map
+  // the view's regions without a boundary to fill (a region a user's boundary file leaves out): named under the map
+  // with their count, a link as in the table, so that no count in the table is missing from the map
   function renderUnshaped(unshaped, byCode) {
     const note = document.getElementById('map-unshaped');
     const rows = unshaped.map(u => byCode[u.code]).filter(r => r && r.count);
