@@ -657,6 +657,29 @@ def test_reach_strengths_on_the_demo_equal_one_reach_per_lead(tmp_path, demo_cop
         assert found >= 5  # paths of several hops, each with its records, were compared
 
 
+def test_a_hop_over_an_office_says_the_title_its_record_gives(tmp_path, demo_copy):
+    """A path on the demo through a co-founder (a founder record titled 联合创始人) said "←创始人—": the hop named the
+    relation's type only. It says the title, as the profile's people card words the office: ←联合创始人— in
+    Chinese, ←co-founder— in English (the title's own words, not its role's), in the table and in the JSON; the
+    record's note as the people card says it (co-founder (联合创始人))."""
+    db = demo_copy(tmp_path / "demo.duckdb")
+    with Store(str(db), read_only=True) as s:
+        firms = [r[0] for r in s.con.execute("SELECT DISTINCT enterprise_id FROM roles WHERE title = '联合创始人' "
+                                             "ORDER BY 1 LIMIT 12").fetchall()]
+        cofounded = lambda d: [p for p in d["paths"] for h in p["hops"]  # noqa: E731
+                               if [ev["note"] for ev in h["evidence"] or []] == ["联合创始人"]]
+        eid = next(e for e in firms if cofounded(reach(s, e, from_region="330100")))
+    zh = "".join(run("reach", str(eid), "--from-region", "330100", db=db).stdout.split())
+    assert "←联合创始人—" in zh and "←创始人—" not in zh, zh
+    doc = run_json("--lang", "en", "reach", str(eid), "--from-region", "330100", db=db)
+    hops = [h for p in doc["paths"] for h in p["hops"] if h.get("title") == "联合创始人"]
+    assert hops and {(h["relation"], h["relation_label"], h["relation_arrow"]) for h in hops} == {
+        ("founder", "co-founder", "←co-founder—")}, hops
+    assert {ev["note"] for h in hops for ev in h["evidence"]} == {"co-founder (联合创始人)"}, hops
+    en = "".join(run("--lang", "en", "reach", str(eid), "--from-region", "330100", db=db).stdout.split())
+    assert "←co-founder—" in en and "←founder—" not in en, en
+
+
 def test_reach_contacts_below_a_title_line_and_named_by_their_file_line(db, tmp_path):
     """A contacts file with a line 「我的联系人名单」 above its header (姓名,单位) is read from the header below it, as
     ``import`` reads a file; a contact not found is named by the file's line — title and blank lines counted."""

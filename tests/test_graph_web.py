@@ -656,9 +656,12 @@ def test_relations_page_in_the_browser(base, chromium):
         assert "本地甲科技有限公司" in pg.inner_text("#paths")  # 孙丽 holds no role there: the enterprise is the start
         # each arrow points the relation's way, whichever way the path walks the tie: from the enterprise to its
         # executive the arrow points back (the executive is in office there); colleagues have no direction
+        # the hop as the server words it (``relation_arrow``, as ``zhaoshang reach`` prints it): an office by the title
+        # its record gives (总监, not its role 高管)
         rels = pg.evaluate("[...document.querySelectorAll('#paths .path')].map(p => [...p.querySelectorAll('.hop')]"
-                           ".map(h => [h.firstChild.textContent.trim(), h.querySelector('.rel').textContent]))")
-        assert rels[0] == [["本地甲科技有限公司", "←高管 (0.60)—"]], rels  # a strength with two decimals, as everywhere
+                           ".map(h => [h.firstChild.textContent.trim(), h.querySelector('.rel').textContent,"
+                           " h.querySelector('.rel-strength').textContent]))")
+        assert rels[0] == [["本地甲科技有限公司", "←总监—", "(0.60)"]], rels  # a strength with two decimals, as everywhere
         assert [h[1][0] + h[1][-1] for h in rels[1]] == ["←—", "—→"] and rels[1][1][1].startswith("—同任职"), rels
         assert pg.locator("#unmatched").count() == 0  # every contact matched: nothing said of unmatched ones
         # a contact whose company is not in the database, or who has none (a name alone), is said, with its line in
@@ -705,8 +708,13 @@ def test_relations_page_in_the_browser(base, chromium):
         assert "role record" in pg.inner_text("#paths") and "任职记录" not in pg.inner_text("#paths")
         # every strength with two decimals, the path's (0.378, not 0.378000) as its hops' (0.6 is 0.60)
         shown = pg.evaluate("[...document.querySelectorAll('#paths .path h3')].map(h => h.innerText)"
-                            ".concat([...document.querySelectorAll('#paths .rel')].map(r => r.innerText))")
+                            ".concat([...document.querySelectorAll('#paths .rel-strength')].map(r => r.innerText))")
         assert shown and all(re.search(r"(strength |\()\d\.\d\d( |\)|$)", x) for x in shown), shown
+        # a person's offices in the panel as the people card says them (the title was shown as written, the role
+        # code when none): chairman (董事长)
+        pg.click("#kp-table a.kp-person >> nth=0")
+        pg.wait_for_selector("#person-name")
+        assert pg.locator("#person-panel li").all_inner_texts()[0].split(" · ")[1] == "chairman (董事长)"
         # two records of one person under one name (刘洋 p:11 and p:10) are no hop: the other record is said under
         # the person, in words (it was in the JSON only)
         pg.goto(base + "/relations/3?lang=en&from=330100")

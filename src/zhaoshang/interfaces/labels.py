@@ -10,6 +10,7 @@ from typing import Any, Iterable
 
 from ..core.geo.lookup import LEVEL_NAMES
 from ..core.numbers import DIGITS, decimal_text, fixed, quantity_text, strength_text  # noqa: F401  (the one rounding of the numbers shown; re-exported)
+from ..core.offices import ROLES, TITLES, office_text  # noqa: F401  (the one wording of an office; re-exported)
 from ..core.parse.dates import zoned
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
 from ..core.status import STATUS_EN
@@ -41,24 +42,6 @@ BRANCH_KINDS: dict[str, Pair] = {"branch": ("分支机构", "branch office"), "i
                                  "parent_branch": ("所属总机构", "head office (this is its branch)"),
                                  "parent_investment": ("投资方（对本企业投资）", "investor (invested in this enterprise)"),
                                  "parent_subsidiary": ("母公司", "parent company")}
-ROLES: dict[str, Pair] = {"legal_rep": ("法定代表人", "legal representative"), "founder": ("创始人", "founder"),
-                          "chairman": ("董事长", "chairman"), "ceo": ("总经理/CEO", "CEO"), "supervisor": ("监事", "supervisor"),
-                          "director": ("董事", "director"), "executive": ("高管", "executive"), "other": ("其他", "other")}
-# an office no role code names (a role record the importer read as other, a contact's 职务), as the sources write it,
-# with its English words where they are known: an English page says 合伙人 as partner (partner (合伙人), as it says
-# chairman (董事长)), never "other (合伙人)"; another title is shown as written
-TITLES: dict[str, Pair] = {k: (k, v) for k, v in {
-    "合伙人": "partner", "普通合伙人": "general partner", "有限合伙人": "limited partner",
-    "执行事务合伙人": "executive partner", "管理合伙人": "managing partner", "主管合伙人": "managing partner",
-    "创始合伙人": "founding partner", "高级合伙人": "senior partner", "投资合伙人": "investment partner",
-    "风险合伙人": "venture partner", "股东": "shareholder", "投资人": "investor", "发起人": "promoter",
-    "顾问": "adviser", "科学顾问": "scientific adviser", "员工": "employee", "职员": "staff member",
-    "工程师": "engineer", "总工程师": "chief engineer", "研究员": "researcher", "教授": "professor",
-    "会计": "accountant", "负责人": "person in charge", "财务负责人": "head of finance",
-    "技术负责人": "head of technology", "分公司负责人": "head of the branch", "联系人": "contact person",
-    "经营者": "operator", "厂长": "factory director", "店长": "store manager", "院长": "dean", "所长": "director",
-    "主任": "director", "党委书记": "Party secretary", "投资代表": "investment representative",
-    "委派代表": "appointed representative", "清算组成员": "member of the liquidation group"}.items()}
 # how the bureau came to know a contact (contacts.relation, the 渠道 of the key-contacts table) where a translation is
 # known: the channels of the demo's and the bureau's contact lists; another channel is shown as written
 CONTACT_CHANNELS: dict[str, Pair] = {k: (k, v) for k, v in {
@@ -837,22 +820,14 @@ def lq_text(v: float | None, thresholds: tuple[float, ...] | None = None) -> str
 
 
 def role_text(role: Any, title: Any = None, lang: str = "zh", vocab: str = "role") -> str:
-    """A person's office as the profile's people card and the key persons' grounds say it: in Chinese the title as
-    the registry writes it (创始人、CEO), else the role's label; in English the role's label with the title as written
-    beside it (founder (创始人、CEO)), so no part of a title is dropped. A title of no known role (``other``, or none)
-    reads by its own English words where ``TITLES`` knows every part of it (partner (合伙人)), else as written (never
+    """A person's office as the profile's people card and the key persons' grounds say it (``core.offices
+    .office_text``, the wording a path's hop reads too): in Chinese the title as the registry writes it (创始人、CEO),
+    else the role's label; in English the title's own English words where ``TITLES`` knows every part of it
+    (co-founder (联合创始人), partner (合伙人)), else the role's label, with the title as written beside it (founder
+    (创始人、CEO)), so no part of a title is dropped — a title of no known role (``other``, or none) as written (never
     "other (合伙人)"). ``vocab``: ``ground`` for a key person's grounds (their roles, and shareholder grounds)."""
-    title = str(title or "").strip()
-    if not title:
-        return label(vocab, role, lang) if role else ""
-    if lang != "en":
-        return title
-    name = label(vocab, role, lang) if role and role != "other" else ""
-    if not name:
-        parts = [p.strip() for p in re.split(r"[、，,;；/]", title) if p.strip()]
-        if parts and all(p in TITLES for p in parts):
-            name = ", ".join(TITLES[p][1] for p in parts)
-    return f"{name} ({title})" if name and name != title else title
+    titled = bool(str(title or "").strip())
+    return office_text(title, label(vocab, role, lang) if role and not (titled and role == "other") else "", lang)
 
 
 def title_text(title: Any, lang: str = "zh") -> str:
@@ -895,7 +870,9 @@ def paths_in_words(doc: dict, lang: str = "zh") -> dict:
 def person_links_in_words(doc: dict, lang: str = "zh") -> dict:
     """A person's details (``services/graph/reach.person_details``) with why each identity link holds and why each
     namesake is kept apart in words of ``lang`` (``reasons_text``, ``why_text``: the identity reasons' table), beside
-    the codes; the answer is changed in place and returned."""
+    the codes, and each office as the people card says it (``role_text``); the answer is changed in place and returned."""
+    for r in doc.get("roles") or []:
+        r["role_text"] = role_text(r.get("role"), r.get("title"), lang)
     for x in doc.get("links") or []:
         x["reasons_text"] = [label("identity_reason", c, lang) for c in x.get("reasons") or []]
     for x in doc.get("apart") or []:

@@ -49,7 +49,9 @@ NEWS_TEXT = ("title", "title_en", "body")  # a news item's or an event's headlin
 # a lead signal's example (the 本地需求 signal's open demand: its title, DEMAND_TEXT) and the rows a signal names
 # (``explain.Ref`` items: a demand's title among them)
 LEAD_SIGNAL_TEXT = ("example", "label", "label_en")
-TIE_TEXT = ("note",)  # the free text of a record a graph tie rests on (a contact's or a role's title), in its evidence
+# the free text of a record a graph tie rests on (a contact's or a role's title), in its evidence, and an office's
+# title as a hop says it (its relation's label and arrow)
+TIE_TEXT = ("note", "title", "relation_label", "relation_arrow")
 
 
 def _found(text: str) -> list[tuple[int, int, str]]:

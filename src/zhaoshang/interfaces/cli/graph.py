@@ -134,13 +134,14 @@ def _no_path_reason(doc: dict) -> str:
 
 
 def _path_text(p: dict) -> str:
-    """A path as read, each hop's arrow pointing the relation's way (``A ←投资— B``: B invested in A); after a name,
+    """A path as read, each hop's arrow pointing the relation's way as the service writes it (``relation_arrow``:
+    ``A ←投资— B``, B invested in A; an office by its title, ``A ←联合创始人— B``); after a name,
     the other record of that person the path went through under the same name (``noted``: the relations page's note
     under the person, the same words)."""
-    from ...services.graph.reach import arrow, notes_after
+    from ...services.graph.reach import notes_after
     from ...services.identity_reasons import noted
 
     out = noted(p["origin"]["name"] or "", notes_after(p, 0), state.lang)
     for i, h in enumerate(p["hops"]):
-        out += f" {arrow(h['direction'], h['relation_label'])} " + noted(h["to"]["name"] or "", notes_after(p, i + 1), state.lang)
+        out += f" {h['relation_arrow']} " + noted(h["to"]["name"] or "", notes_after(p, i + 1), state.lang)
     return out

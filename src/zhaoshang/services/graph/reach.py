@@ -21,7 +21,7 @@ from .build import TYPES, Graph, graph_for
 from .edges import evidence_of
 from .people import key_persons, key_persons_of
 from .search import Path as SearchPath, k_paths
-from .ties import hop_label, relation_label
+from .ties import hop_label, relation_label, tie_title
 
 METHOD, VERSION = "reach-paths", "1"
 KEY_PERSONS = 5
@@ -250,10 +250,16 @@ def _hop(g: Graph, a: int, b: int, e: int, lang: str, ed: dict | None = None, ev
     (``along``: the investor to its investee), against it (``against``: the investee to its investor), both ways
     (``both``) or the relation has none (None) — a path walks a tie either way, the relation keeps its own.
     ``ed``: the tie (``g.edge(e)``) when already read; ``ev``: its evidence (``edges.evidence``), None when not read;
-    ``label``: how the relation is named (a path's hops: ``hop_label``, an identity hop said plainly)."""
+    ``label``: how the relation is named (a path's hops: ``hop_label``, an identity hop said plainly), an office by
+    the title its records give (``title``: 联合创始人, not 创始人); ``relation_arrow``: the label in its arrow
+    (``arrow``), as every view of a path writes the hop (``zhaoshang reach``, the relations page)."""
     ed = ed if ed is not None else g.edge(e)
-    return {"from": g.node(a), "to": g.node(b), "relation": ed.get("relation"), "direction": g.direction(e, a),
-            "relation_label": label(g.model, ed.get("relation"), lang), "strength": round(float(ed["strength"]), 4),
+    title = tie_title(ed)
+    direction = g.direction(e, a)
+    name = label(g.model, ed.get("relation"), lang, title)
+    return {"from": g.node(a), "to": g.node(b), "relation": ed.get("relation"), "direction": direction,
+            "title": title, "relation_label": name, "relation_arrow": arrow(direction, name),
+            "strength": round(float(ed["strength"]), 4),
             "start": ed.get("start_date"), "end": ed.get("end_date"), "percent": ed.get("percent"), "records": ed.get("n"),
             "evidence": ev}
 
@@ -475,6 +481,7 @@ def _strength(p: dict, region: str, ties_version, as_of, private=()) -> Explaine
                     detail={k: v for k, v in origin.items() if v} or None)]
         + [Part(signal=h["relation"], label=h["relation_label"], raw=f"{h['from']['name']} {arrow(h['direction'])} {h['to']['name']}",
                 weight=h["strength"], detail={"start": h["start"], "end": h["end"], "direction": h["direction"],
+                                              **({"title": h["title"]} if h.get("title") else {}),
                                               **(mine(h["from"], h["to"]) if mine(h["from"], h["to"])["private"] else {}),
                                               **_notes_at(p, i + 1)})
            for i, h in enumerate(p["hops"])],

@@ -10,6 +10,7 @@ import functools
 from pathlib import Path
 
 from ...core.config import ConfigFile
+from ...core.offices import ROLES, office_name
 
 DEFAULT_TIES = Path(__file__).resolve().parents[2] / "data" / "tie_strength.yaml"
 
@@ -45,15 +46,31 @@ def strength_sql(model: dict, as_of: str) -> str:
     return f"(({base}) * ({recency}) * ({size}) * ({tenure}))"
 
 
-def relation_label(model: dict, relation: str, lang: str = "zh") -> str:
+def relation_label(model: dict, relation: str, lang: str = "zh", title: str | None = None) -> str:
+    """A tie's relation in words: the model's label; an office (a person's tie to an enterprise, whose relation is its
+    role) by the title its record gives, as every view of an office words it (``core.offices.office_name``:
+    联合创始人 / co-founder, not 创始人 / founder)."""
     spec = model["relations"].get(relation) or {}
-    return spec.get(lang) or spec.get("zh") or relation
+    name = spec.get(lang) or spec.get("zh") or relation
+    return office_name(title, name, lang) if title and relation in ROLES else name
 
 
-def hop_label(model: dict, relation: str, lang: str = "zh") -> str:
-    """A relation as a hop of a path written in a line names it, after the person reached: its label, but an
-    identity hop said plainly, without brackets in the brackets (欧阳航（同一人的另一条记录）, not
-    欧阳航（同一人（身份关联））, which read as a loop)."""
+def hop_label(model: dict, relation: str, lang: str = "zh", title: str | None = None) -> str:
+    """A relation as a hop of a path written in a line names it, after the person reached: its label (an office by
+    its title, ``relation_label``), but an identity hop said plainly, without brackets in the brackets
+    (欧阳航（同一人的另一条记录）, not 欧阳航（同一人（身份关联））, which read as a loop)."""
     if relation == "same_person":
         return "the same person under another record" if lang == "en" else "同一人的另一条记录"
-    return relation_label(model, relation, lang)
+    return relation_label(model, relation, lang, title)
+
+
+def tie_title(tie: dict) -> str | None:
+    """The title an office tie's records give (``edges.ties_sql``: up to five records' notes, a role record's its
+    title), of the first record in the order its evidence is read (``edges.evidence``: by id); None for a tie of
+    another relation, or records without a title."""
+    if tie.get("relation") not in ROLES:
+        return None
+    got = sorted((str(i).zfill(20), str(n).strip()) for t, i, n in zip(tie.get("ref_tables") or [], tie.get("ref_ids") or [],
+                                                                    tie.get("notes") or [])
+                 if t == "roles" and n is not None and str(n).strip())
+    return got[0][1] if got else None

@@ -190,8 +190,9 @@ def _path(x: Explained | None, lang: str) -> list[str]:
 
     model = load_ties()  # the model of the leads' graph (services.graph.reach.reach_strength: the default)
     return [noted(str(p.raw) if p.signal == "origin" else
-                  f"{p.raw}（{hop_label(model, p.signal, lang)}）" if lang != "en" else
-                  f"{p.raw} ({hop_label(model, p.signal, lang)})", (p.detail or {}).get("same_person"), lang)
+                  f"{p.raw}（{hop_label(model, p.signal, lang, (p.detail or {}).get('title'))}）" if lang != "en" else
+                  f"{p.raw} ({hop_label(model, p.signal, lang, (p.detail or {}).get('title'))})",
+                  (p.detail or {}).get("same_person"), lang)
             for p in x.parts]
 
 
@@ -258,8 +259,8 @@ def signal_rows(r: dict, as_of, region) -> dict[str, list[Ref]]:
                   "href": relations_href(eid, from_region=region, as_of=d)}]
         paired = zip(hops, refs) if len(hops) == len(refs) else ((None, x) for x in refs)
         items += [{"id": x.ids[0], "table": x.table,
-                   "label": (f"{hop_label(model, h.signal, 'zh')}（{x.table}）" if h else x.table),
-                   "label_en": (f"{hop_label(model, h.signal, 'en')} ({x.table})" if h else x.table),
+                   "label": (f"{hop_label(model, h.signal, 'zh', (h.detail or {}).get('title'))}（{x.table}）" if h else x.table),
+                   "label_en": (f"{hop_label(model, h.signal, 'en', (h.detail or {}).get('title'))} ({x.table})" if h else x.table),
                    "href": row_href(x.table, x.ids[0], as_of=d)} for h, x in paired]
         out["reachability"] = [Ref("reach_path", [i["id"] for i in items[1:]],
                                    note="各跳所依据的记录 / the row each hop rests on", items=items)]

@@ -160,7 +160,7 @@
       if (!doc.masked) h += '<dt>' + tr('性别', 'Gender') + '</dt><dd>' + ZS.esc(p.gender || '—') + '</dd><dt>' + tr('出生年份', 'Born') + '</dt><dd>' + ZS.esc(p.birth_year || '—') + '</dd>';
       h += '<dt>' + tr('来源', 'Source') + '</dt><dd>' + ZS.esc(p.source) + ' · ' + ZS.esc(p.source_key) + '</dd></dl>';
       if (doc.masked) h += '<p class="muted" id="person-masked">' + tr('个人信息已按角色遮蔽', 'personal data masked for your role') + '</p>';
-      h += '<ul>' + doc.roles.map(r => '<li>' + ZS.esc(r.enterprise) + ' · ' + ZS.esc(r.title || r.role) + ' · ' + ZS.esc(r.start_date || '') + ' – ' + ZS.esc(r.end_date || tr('至今', 'now')) + '</li>').join('') + '</ul>';
+      h += '<ul>' + doc.roles.map(r => '<li>' + ZS.esc(r.enterprise) + ' · ' + ZS.esc(r.role_text) + ' · ' + ZS.esc(r.start_date || '') + ' – ' + ZS.esc(r.end_date || tr('至今', 'now')) + '</li>').join('') + '</ul>';
       // the same words on every masked panel: a count, or a line on some panels only, would say which officer holds shares
       if (doc.masked) h += '<p class="muted" id="links-masked">' + tr('涉及持股记录的身份关联不向您的角色显示', 'identity links that involve a shareholding record are not shown for your role') + '</p>';
       // why a link holds and why a namesake is kept apart, in the server's words of the page's language
@@ -201,10 +201,11 @@
       // a path of no hop: the key person is a start (or a record linked to one as the same person)
       (p.length === 0 ? '<div class="hop hop-none">' + tr('关键人本人即起点（' + ZS.esc(p.origin.kind_label) + '），无需中间人；强度即起点系数',
         'the key person is a start (' + ZS.esc(p.origin.kind_label) + '): no one in between; the strength is the start\'s factor') + '</div>' : '') +
-      // the arrow points the relation's way whichever way the path walks the tie (the server's direction: along,
-      // against, both, or null without one): 甲 ←投资— 基金 is the fund investing in 甲
-      p.hops.map(h => samePerson(h.from) + '<div class="hop">' + ZS.esc(h.from.name) + ' <span class="rel">' + (h.direction === 'against' || h.direction === 'both' ? '←' : '—') +
-        ZS.esc(h.relation_label) + ' (' + ZS.strength(h.strength) + ')' + (h.direction === 'against' ? '—' : '→') + '</span> ' + ZS.esc(h.to.name) +
+      // the hop as the server writes it (relation_arrow, the words of `zhaoshang reach`): the arrow points the
+      // relation's way whichever way the path walks the tie (甲 ←投资— 基金 is the fund investing in 甲), an office by
+      // its title (←联合创始人—); the tie's strength after it
+      p.hops.map(h => samePerson(h.from) + '<div class="hop">' + ZS.esc(h.from.name) + ' <span class="rel">' + ZS.esc(h.relation_arrow) +
+        '</span> <span class="rel-strength">(' + ZS.strength(h.strength) + ')</span> ' + ZS.esc(h.to.name) +
         (h.start || h.end ? ' <small>' + ZS.esc(h.start || '') + ' – ' + ZS.esc(h.end || tr('至今', 'now')) + '</small>' : '') +
         // each record in words (source, kind, date); its table, id and source record key on hover
         (h.evidence || []).map(ev => '<span class="ev" title="' + ZS.esc(ev.table + (ev.id == null ? '' : ' #' + ev.id) + (ev.source_key ? ' · ' + ev.source_key : '')) + '">' +
