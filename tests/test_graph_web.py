@@ -910,6 +910,43 @@ def test_the_centre_name_covers_no_neighbour(drawn, chromium):
         b.close()
 
 
+def test_two_opened_columns_on_one_side_keep_apart(drawn, chromium):
+    """Two ties opened on one side of the graph (控股丙: 30 people in office; 杭州引导基金: its other investee) stood
+    their columns level with one another, a little apart: their names drew over each other, and the names covered
+    were hidden. Each opened column stands in a band of its own: no two names drawn intersect and every dot keeps
+    its name."""
+    base, _ = drawn
+    opened = ("控股丙有限公司", "杭州引导基金")
+    with chromium as b:
+        for width in (1366, 1000):
+            pg = b.new_page(viewport={"width": width, "height": 900})
+            pg.goto(base + "/relations/1")
+            pg.wait_for_selector("#rel-graph canvas")
+            settled_labels(pg)
+            box = pg.locator("#rel-graph").bounding_box()
+            centre = next(d for d in pg.evaluate(DOTS_JS) if d["id"] == "e:1")
+            assert len({next(d for d in pg.evaluate(DOTS_JS) if d["name"] == n)["cx"] < centre["cx"] for n in opened}) == 1
+            for name in opened:  # each clicked where the layout has put it by then
+                dot = next(d for d in pg.evaluate(DOTS_JS) if d["name"] == name)
+                count = len(pg.evaluate(DOTS_JS))
+                pg.mouse.click(box["x"] + dot["cx"], box["y"] + dot["cy"])
+                pg.wait_for_function("n => { const ch = echarts.getInstanceByDom(document.getElementById('rel-graph'));"
+                                     " return ch.getModel().getSeriesByIndex(0).getData().count() > n"
+                                     " && ch.getZr().animation.isFinished(); }", arg=count)
+            settled_labels(pg)
+            labels, dots = pg.evaluate(NODES_AND_LABELS_JS), pg.evaluate(DOTS_JS)
+            assert "本地甲科技有限公司" in {d["name"] for d in dots} and sum(d["name"].startswith("监事成员") for d in dots) >= 25
+            assert sorted(a["t"] for a in labels) == sorted(d["name"] for d in dots), (width, labels)
+            overlaps = [(a["t"], c["t"]) for i, a in enumerate(labels) for c in labels[i + 1:]
+                        if a["x"] < c["x"] + c["w"] and c["x"] < a["x"] + a["w"] and a["y"] < c["y"] + c["h"] and c["y"] < a["y"] + a["h"]]
+            assert overlaps == [], (width, overlaps)
+            if SHOTS:
+                Path(SHOTS).mkdir(parents=True, exist_ok=True)
+                pg.screenshot(path=str(Path(SHOTS) / f"relations-two-columns-{width}.png"), full_page=True)
+            pg.close()
+        b.close()
+
+
 def test_an_enterprise_without_ties_says_so(drawn, chromium):
     """An enterprise outside the relationship graph on the date (no officers, holders, investments, branches or
     co-patents) gets a sentence under the graph, not a blank chart — as 合肥芯碁 on the real imports."""

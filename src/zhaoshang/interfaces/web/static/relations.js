@@ -24,29 +24,31 @@
   // the centre in the middle, its ties on the two sides of an ellipse, spread evenly in height and never closer than
   // STEP, each name outward — right of a dot on the right, left of one on the left — in the margin kept for it; the
   // chart grows taller for more ties. The ties of a node opened later stand in a column beyond it, their dots
-  // further apart than their size; the chart grows taller for the longest column too and the ellipse narrows for the
-  // columns' width, so that the drawing is never shrunk to fit (it was: a column's dots nearly touched, a name hid).
+  // further apart than their size, each column in a band of its own; the chart grows taller for the longest column
+  // too and the ellipse narrows for the columns' width, so that the drawing is never shrunk to fit (it was: a
+  // column's dots nearly touched, a name hid).
   function place() {
     const all = Array.from(nodes.values()), centre = all[0];
     const ring = all.filter(n => n.parent === centre.id);
     ring.sort((a, b) => (TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type)) || (a.order - b.order));
     // clockwise from the top right, so that each kind stays together
     const right = ring.slice(0, Math.ceil(ring.length / 2)), left = ring.slice(right.length).reverse();
-    const side = new Map(), depth = new Map(), cols = {};
-    right.forEach(n => { side.set(n.id, 1); depth.set(n.id, 0); });
-    left.forEach(n => { side.set(n.id, -1); depth.set(n.id, 0); });
+    const side = new Map(), cols = {};
+    right.forEach(n => side.set(n.id, 1));
+    left.forEach(n => side.set(n.id, -1));
     all.forEach(n => {  // in the order they came: a column's node after the node it opened from
       if (n === centre || n.parent === centre.id) return;
       (cols[n.parent] = cols[n.parent] || []).push(n);
       side.set(n.id, side.get(n.parent) || 1);
-      depth.set(n.id, (depth.get(n.parent) || 0) + 1);
     });
     const colStep = kids => Math.max(STEP, Math.max(...kids.map(n => n.symbolSize)) + 8);
     const colH = Math.max(0, ...Object.values(cols).map(kids => (kids.length - 1) * colStep(kids)));
     const h = Math.max(BASE_H, Math.round((Math.max(right.length, left.length) - 1) * STEP / 0.8) + 2 * PAD, colH + 2 * PAD);
     if (el.clientHeight !== h) { el.style.height = h + 'px'; chart.resize(); }
-    const COL_W = LABEL_W + 3 * PAD, deepest = s => Math.max(0, ...all.filter(n => side.get(n.id) === s).map(n => depth.get(n.id)));
-    const rx = Math.max(40, (el.clientWidth - 2 * (LABEL_W + PAD) - (deepest(1) + deepest(-1)) * COL_W) / 2), ry = h / 2 - PAD;
+    // each opened column in a band of its own on its side: two columns level with one another drew their names over
+    // each other; the ellipse narrows for as many bands as each side has columns
+    const COL_W = LABEL_W + 3 * PAD, bands = s => Object.keys(cols).filter(pid => (side.get(pid) || 1) === s).length;
+    const rx = Math.max(40, (el.clientWidth - 2 * (LABEL_W + PAD) - (bands(1) + bands(-1)) * COL_W) / 2), ry = h / 2 - PAD;
     Object.assign(centre, {x: 0, y: 0});
     // the centre's name under its dot keeps clear of the dots level with it (a narrow chart: it ends in …)
     Object.assign(centre.label, {width: Math.max(60, 2 * (0.95 * rx - 16)), overflow: 'truncate', ellipsis: '…'});
@@ -58,13 +60,16 @@
         n.label.position = s > 0 ? 'right' : 'left';
       });
     });
-    Object.keys(cols).forEach(pid => {
+    const edge = {1: 0, '-1': 0};  // how far out each side's last column stands
+    Object.keys(cols).forEach(pid => {  // in the order they were opened: a column opened from a column after it
       const p = nodes.get(pid), s = side.get(pid) || 1, kids = cols[pid], step = colStep(kids), tall = (kids.length - 1) * step;
       if (!p) return;
-      // level with the node it opened from, moved up or down as far as needed to stay inside the chart
-      const top = Math.min(Math.max(p.y - tall / 2, -ry), ry - tall);
+      // beyond the node it opened from and beyond the side's columns opened before it (a band of its own); level
+      // with the node, moved up or down as far as needed to stay inside the chart
+      const x = s * (Math.max(Math.abs(p.x), edge[s]) + COL_W), top = Math.min(Math.max(p.y - tall / 2, -ry), ry - tall);
+      edge[s] = Math.abs(x);
       kids.forEach((n, i) => {
-        Object.assign(n, {x: p.x + s * COL_W, y: top + i * step});
+        Object.assign(n, {x: x, y: top + i * step});
         n.label.position = s > 0 ? 'right' : 'left';
       });
     });
