@@ -10,12 +10,14 @@ import json
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
 from cli_util import run, run_json
 from zhaoshang.core.errors import UserError
 from zhaoshang.core.importers import import_files
+from zhaoshang.core.parse.dates import china_today
 from zhaoshang.core.store import Store
 from zhaoshang.services.chain.classify import classify
 from zhaoshang.services.matching import match as M
@@ -175,6 +177,7 @@ def test_match_api_and_exports(db):
     from web_util import local_client
 
     from zhaoshang.interfaces.web.app import create_app
+    from zhaoshang.interfaces.web.context import WebContext
 
     c = local_client(create_app(str(db["path"])))
     doc = c.get("/api/match/demand/DM1", params={"top": 3}).json()
@@ -199,9 +202,19 @@ def test_match_api_and_exports(db):
     assert x.status_code == 200 and x.content[:2] == b"PK"
     from python_calamine import CalamineWorkbook
 
-    rows = CalamineWorkbook.from_filelike(io.BytesIO(x.content)).get_sheet_by_index(0).to_python()
+    book = CalamineWorkbook.from_filelike(io.BytesIO(x.content))
+    rows = book.get_sheet_by_index(0).to_python()
     assert rows[0][:3] == ["排名", "需求编号", "标题"] and rows[1][2] == "政务热线语音识别转写"
     assert rows[1][0] == 1 and isinstance(rows[1][0], float), rows[1]  # a number (it was the text '1')
+    # named by the enterprise's name and number (its credit code; this one has none: its id), not by the id alone,
+    # and naming the enterprise on every row and on the 说明 sheet, as a demand's export names the demand
+    eid = c.get("/api/match/enterprise/北京声智语音科技有限公司", params={"top": 1}).json()["enterprise"]["id"]
+    assert unquote(x.headers["content-disposition"].partition("filename*=utf-8''")[2]) == \
+        f"match-enterprise-北京声智语音科技有限公司-{eid}-{china_today():%Y%m%d}.xlsx", x.headers
+    assert rows[0][-2:] == ["匹配企业", "匹配企业信用代码"] and {r[-2] for r in rows[1:]} == {"北京声智语音科技有限公司"}
+    assert book.get_sheet_by_index(1).to_python() == [["北京声智语音科技有限公司 可承接的需求"]]
+    name = WebContext.download_name(("match-enterprise", "某某（北京）科技有限公司", "91110108MA01ABCD3X"), "csv", "2025-06-30")
+    assert name == "match-enterprise-某某_北京_科技有限公司-91110108MA01ABCD3X-20250630.csv", name
     c.app.state.web.export_limits.__init__()  # (three exports at once a user may start: a fresh allowance)
     book = CalamineWorkbook.from_filelike(io.BytesIO(c.get("/api/match/demand/DM1/export").content))
     ent = book.get_sheet_by_index(0).to_python()
@@ -218,7 +231,10 @@ def test_match_api_and_exports(db):
     assert not any(re.search(r"[\u4e00-\u9fff、；]", t + x) for t, x in foot), foot
     en_csv = c.get("/api/match/enterprise/北京声智语音科技有限公司/export", params={"format": "csv", "lang": "en"})
     assert "征集中" not in en_csv.content.decode("utf-8-sig") and ",open," in en_csv.content.decode("utf-8-sig")
-    assert en_csv.content.decode("utf-8-sig").splitlines()[0].startswith("Rank,Demand ID,Title,Organisation,Status,Deadline passed,Region")
+    head = en_csv.content.decode("utf-8-sig").splitlines()[0]
+    assert head.startswith("Rank,Demand ID,Title,Organisation,Status,Deadline passed,Region")
+    assert head.endswith(",Matched enterprise,Matched enterprise credit code"), head
+    assert f"match-enterprise-北京声智语音科技有限公司-{eid}-" in unquote(en_csv.headers["content-disposition"])
     out = run("--lang", "en", "match", "demands", "--status", "open", "--format", "csv", db=db["path"]).stdout
     assert out.splitlines()[1:] and all(",open," in line for line in out.splitlines()[1:]), out
     # the table names a demand's segments (it read "Segments: D08, M06"), in the CLI's language

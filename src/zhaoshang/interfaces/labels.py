@@ -364,7 +364,8 @@ COLUMNS: dict[str, Pair] = {
     "last_error": ("最近错误", "Last error"), "alert_id": ("预警", "Alert"),
     # scenario matching
     "demand_id": ("需求编号", "Demand ID"), "demand_ref": ("匹配需求编号", "Matched demand No."),
-    "demand_title": ("匹配需求", "Matched demand"), "ref": ("编号", "No."), "expired": ("截止情况", "Deadline passed"),
+    "demand_title": ("匹配需求", "Matched demand"), "matched_enterprise": ("匹配企业", "Matched enterprise"),
+    "matched_uscc": ("匹配企业信用代码", "Matched enterprise credit code"), "ref": ("编号", "No."), "expired": ("截止情况", "Deadline passed"),
     "organisation": ("需求单位", "Organisation"), "contact": ("联系人", "Contact"), "bm25": ("BM25", "BM25"), "node_agreement": ("节点一致", "Node agreement"),
     "similarity": ("语义相似度", "Similarity"), "matched_terms": ("匹配词", "Matched terms"),
     "matched_nodes": ("匹配环节", "Matched segments"), "segments": ("环节", "Segments"),

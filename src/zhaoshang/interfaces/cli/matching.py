@@ -47,9 +47,7 @@ def demand_cmd(demand: str = typer.Argument(..., help="需求：编号、源编�
     store = open_store(read_only=True)
     doc = M.match_demand(store, demand, top=top, region=region, require=require or (), include_inactive=include_inactive,
                          semantic=semantic, lang=t("zh", "en"))
-    d = doc["demand"]
-    _emit_matches(doc, fmt, t(f"需求 {d['ref']}「{d['title']}」的匹配企业", f"enterprises for demand {d['ref']} “{d['title']}”"),
-                  synthetic_note(store))
+    _emit_matches(doc, fmt, M.heading(doc, t("zh", "en")), synthetic_note(store))
 
 
 @match_app.command("enterprise")
@@ -64,8 +62,7 @@ def enterprise_cmd(enterprise: str = typer.Argument(..., help="企业：编号�
     store = open_store(read_only=True)
     doc = M.match_enterprise(store, enterprise, top=top, region=region, node=node, all_status=all_status,
                              semantic=semantic, lang=t("zh", "en"))
-    e = doc["enterprise"]
-    _emit_matches(doc, fmt, t(f"{e['name']} 可承接的需求", f"demands {e['name']} can serve"), synthetic_note(store))
+    _emit_matches(doc, fmt, M.heading(doc, t("zh", "en")), synthetic_note(store))
 
 
 def _status_text(d: dict, lang: str) -> str:

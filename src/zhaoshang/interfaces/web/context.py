@@ -7,6 +7,7 @@ with the common layout, the JSON response class (the one encoder), a per-app cac
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -331,7 +332,7 @@ class WebContext:
 
     # -- downloads -----------------------------------------------------------------------------------
     @staticmethod
-    def download(write: Callable[[str], Any], fmt: str, name: str, day=None) -> FileResponse:
+    def download(write: Callable[[str], Any], fmt: str, name: str | tuple, day=None) -> FileResponse:
         """A list page's export as a file for the browser: ``write(path)`` writes it (through the one writer,
         ``core.writers``) to a temporary file, removed once sent or when writing fails (a refused filter leaves
         nothing behind); the file is named ``NAME-YYYYMMDD.FMT`` (``download_name``)."""
@@ -346,10 +347,15 @@ class WebContext:
                             background=BackgroundTask(os.unlink, tmp))
 
     @staticmethod
-    def download_name(name: str, fmt: str, day=None) -> str:
+    def download_name(name: str | tuple, fmt: str, day=None) -> str:
         """An export's file name: ``NAME-YYYYMMDD.FMT``, dated by ``day`` (a date or YYYY-MM-DD: the as-of date of
         what the file holds, as the leads list and the region report are dated) or else by the day in China (the
-        pipeline: its state that day)."""
+        pipeline: its state that day). ``name`` as parts — the list, then what it is of, by name and number
+        (``("match-demand", "D154")``, ``("match-enterprise", "某某科技有限公司", "9133…")``) — each as a file name
+        holds it: a run of other characters than letters, digits, ``.`` and ``-`` becomes ``_``, an empty part is left
+        out."""
+        if not isinstance(name, str):
+            name = "-".join(p for p in (re.sub(r"[^\w.-]+", "_", str(x or "")).strip("_.") for x in name) if p)
         return f"{name}-{(parse_date(day) if day else china_today()).strftime('%Y%m%d')}.{fmt}"
 
     region_info = staticmethod(reference.region_info)   # (store, code, required=False) -> dict | None; 404 when unknown

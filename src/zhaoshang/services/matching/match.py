@@ -503,6 +503,16 @@ PAST_DEADLINE = ("已过截止", "past deadline")
 SET_BEFORE = ("截止早于发布", "set before publication")
 
 
+def heading(doc: dict, lang: str = "zh") -> str:
+    """What a match result is, as the CLI titles its table and an export's 说明 sheet says it: a demand's
+    enterprises (by its number and title) or an enterprise's demands (by its name)."""
+    if "demand" in doc:
+        d = doc["demand"]
+        return f"enterprises for demand {d['ref']} “{d['title']}”" if lang == "en" else f"需求 {d['ref']}「{d['title']}」的匹配企业"
+    name = doc["enterprise"]["name"]
+    return f"demands {name} can serve" if lang == "en" else f"{name} 可承接的需求"
+
+
 def past_deadline_text(d: dict, lang: str = "zh") -> str | None:
     """Whether a listed demand is past its deadline, in words (None when it is not): 已过截止, and why from the start
     when its deadline is before its publication date."""

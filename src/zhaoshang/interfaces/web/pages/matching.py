@@ -27,8 +27,10 @@ RESULT_COLUMNS = ["rank", "enterprise_id", "name", "uscc", "status", "region", "
                   "matched_terms", "matched_nodes"]
 REVERSE_COLUMNS = ["rank", "demand_id", "title", "organisation", "status", "expired", "region", "score", "bm25",
                    "node_agreement", "similarity", "matched_terms", "matched_nodes"]
-# a demand's export names the demand on every row (a CSV holds the rows alone), as the leads export names its region
+# a demand's export names the demand on every row (a CSV holds the rows alone), as the leads export names its region;
+# an enterprise's export the enterprise, by its name and credit code
 DEMAND_COLUMNS = ["demand_ref", "demand_title"]
+ENTERPRISE_COLUMNS = ["matched_enterprise", "matched_uscc"]
 LIST_COLUMNS = ["ref", "title", "organisation", "region", "segments", "status", "expired", "budget_wan", "published",
                 "deadline", "description", "contact"]
 
@@ -53,7 +55,7 @@ def register(app, web) -> None:
         """A result's flat rows in the UI language (statuses by their label)."""
         return labelled(flat(doc, web.lang_of(request)), "status", "demand_status", web.lang_of(request))
 
-    def download(store, rows, columns, fmt: str, name: str, lang: str = "zh", notes: list[str] | None = None):
+    def download(store, rows, columns, fmt: str, name: str | tuple, lang: str = "zh", notes: list[str] | None = None):
         # headers in the page's language, from the one label table (labels.COLUMNS), not the result keys
         return web.download(lambda tmp: M.export_rows(store, rows, tmp, fmt, columns,
                                                       headers={c: column(c, lang) for c in columns}, lang=lang,
@@ -90,9 +92,8 @@ def register(app, web) -> None:
         rows = [{**r, "demand_ref": d["ref"], "demand_title": d["title"]} for r in _rows(M.result_rows, doc, request)]
         # named by the demand's own number (D154, as the lists show it), not the internal id
         return download(store, rows, RESULT_COLUMNS + DEMAND_COLUMNS, format,
-                        "match-demand-" + (re.sub(r"[^\w.-]+", "_", d["ref"]).strip("_.") or str(d["id"])), lang,
-                        notes=[f"需求 {d['ref']}「{d['title']}」的匹配企业" if lang != "en"
-                               else f"enterprises for demand {d['ref']} “{d['title']}”"])
+                        ("match-demand", d["ref"] if re.search(r"\w", d["ref"]) else d["id"]), lang,
+                        notes=[M.heading(doc, lang)])
 
     @app.get("/api/match/enterprise/{key}", tags=["match"], summary="一家企业可承接的需求（JSON），每条附理由")
     def api_enterprise(key: EntKey, request: Request, store=Depends(web.get_store), top: Top = 10, region: Region = None,
@@ -107,8 +108,14 @@ def register(app, web) -> None:
         doc = reverse(request, store, key, top=top, region=web.clean(region), node=web.clean(node),
                       all_status=all_status)
         _limit()
-        return download(store, _rows(M.result_rows, doc, request), REVERSE_COLUMNS, format,
-                        f"match-enterprise-{doc['enterprise']['id']}", web.lang_of(request))
+        e, lang = doc["enterprise"], web.lang_of(request)
+        rows = [{**r, "matched_enterprise": e["name"], "matched_uscc": e["uscc"]}
+                for r in _rows(M.result_rows, doc, request)]
+        # named by the enterprise's name and credit code (its id where it has none), as a demand's by its number, and
+        # naming it as `zhaoshang match enterprise` titles its table
+        return download(store, rows, REVERSE_COLUMNS + ENTERPRISE_COLUMNS, format,
+                        ("match-enterprise", e["name"], e["uscc"] or e["id"]), lang,
+                        notes=[M.heading(doc, lang)])
 
     # ---------------------------------------------------------------------------------------------- pages
     web.form_page("/match", "region", "node", "status", "q")  # a value one of them cannot take: beside its box
