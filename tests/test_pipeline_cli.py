@@ -90,6 +90,8 @@ def test_pipeline_commands(db, tmp_path):
     assert [(r["Segment code"], r["Segment"]) for r in en_rows] == [("M02", nodes["M02"][1])] == [("M02", "Computer vision")]
     zh_rows = [dict(zip(info.headers, r)) for r in con.execute(f"SELECT {', '.join(info.columns)} FROM t").fetchall()]
     assert [(r["产业链环节"], r["环节"]) for r in zh_rows] == [("M02", "计算机视觉")]
+    # a demo's lead labelled as the page's export labels it, in the file's language (the command wrote no 数据说明)
+    assert [r["数据说明"] for r in zh_rows] == ["合成演示数据"] and [r["Data label"] for r in en_rows] == ["synthetic demo data"]
     xlsx = tmp_path / "pipeline_en.xlsx"  # the sheet: ids as numbers, 督办 yes/no, sources in words, times to the second
     run("--lang", "en", "pipeline", "export", "-o", xlsx, db=db)
     import openpyxl

@@ -3,6 +3,7 @@ export and import Excel, landing tracking and 落地率. The same service as the
 
 from __future__ import annotations
 
+import contextlib
 from typing import Optional
 
 import typer
@@ -180,10 +181,15 @@ def export_cmd(output: str = typer.Option(..., "--output", "-o", help="输出文
     """导出招商项目为 Excel（或 CSV）。"""
     en = t("z", "e") == "e"
     team = open_team()
-    n = excel.export(team, output, lang="en" if en else "zh",
-                     region_names=region_labels_beside_team({r["region_code"] for r in L.list_leads(team)}),
-                     segment_names=_node_names(code=False),
-                     status=status, owner=owner, overdue=overdue)
+    try:  # the database beside the team state: its demo's leads labelled (数据说明), as the page's export labels them
+        store = open_store(read_only=True)
+    except UserError:
+        store = None
+    with store or contextlib.nullcontext():
+        n = excel.export(team, output, lang="en" if en else "zh",
+                         region_names=region_labels_beside_team({r["region_code"] for r in L.list_leads(team)}),
+                         segment_names=_node_names(code=False), store=store,
+                         status=status, owner=owner, overdue=overdue)
     res = {"file": output, "rows": n}
     emit(res, fmt, title=t(f"已导出 {n:,} 条线索到 {output}", f"exported {count_en(n, 'lead', sep=True)} to {output}"))
 

@@ -29,7 +29,7 @@ from ...core.readers import HeaderRule, header_row_number, header_rows, read_int
 from ...core.parse.dates import zoned
 from ...core.teamstate.clock import to_second
 from ...core.writers import export_query
-from ..datastore import synthetic_label
+from ..datastore import synthetic_enterprises, synthetic_label
 from ..enterprises import EXPORT_HEADERS, resolve_enterprise
 from ..privacy import mask_text, masked_over
 from . import leads as L
@@ -72,25 +72,28 @@ LACKING = {"enterprise": ("企业名称", "enterprise"), "region": ("地区", "r
 
 
 def export(team, path: str, lang: str = "zh", region_names: dict[str, str] | None = None,
-           segment_names: dict[str, str] | None = None, **filters) -> int:
+           segment_names: dict[str, str] | None = None, store=None, **filters) -> int:
     """Write the (filtered) pipeline to ``path`` (.xlsx, .csv, …); returns the number of rows. In English
     (``lang``) the headers and statuses are English; the regions are named by ``region_names`` (code → the name
     in ``lang``, the region service's ``region_labels``) and the segments by ``segment_names`` (node code → its
-    name in ``lang``) where given; either file imports again (by its codes)."""
+    name in ``lang``) where given; ``store``: the database beside the team state (its data label, ``write_leads``);
+    either file imports again (by its codes)."""
     return write_leads(L.list_leads(team, **filters), path, lang=lang, region_names=region_names,
-                       segment_names=segment_names)
+                       segment_names=segment_names, store=store)
 
 
 def write_leads(leads: list[dict], path: str, lang: str = "zh", region_names: dict[str, str] | None = None,
-                fmt: str | None = None, synthetic: set[int] | None = None,
-                segment_names: dict[str, str] | None = None) -> int:
+                fmt: str | None = None, store=None, segment_names: dict[str, str] | None = None) -> int:
     """Write pipeline leads as ``list_leads`` gives them (filtered, in its order; a web answer's, with its free text
-    as the user may see it) to ``path``, as ``export`` does; ``synthetic``: the demo's enterprises of a synthetic
-    demo store (``datastore.synthetic_enterprises``): a last column (数据说明, the enterprise export's label, in
-    ``lang``) labels the leads that name one of them, not those of a real company imported beside them."""
+    as the user may see it) to ``path``: the one pipeline export of the page and the command. ``store``: the
+    database the leads' enterprises are in; a synthetic demo's adds a last column (数据说明, the enterprise export's
+    label, in ``lang``) labelling the leads that name one of the demo's enterprises
+    (``datastore.synthetic_enterprises``), not those of a real company imported beside them."""
     import pyarrow as pa
 
     en = lang == "en"
+    synthetic = (synthetic_enterprises(store, [r.get("enterprise_id") for r in leads])
+                 if store is not None and store.synthetic else None)
     rows = [dict(r, region_name=(region_names or {}).get(r["region_code"], r["region_name"]),
                  segment_name=(segment_names or {}).get(r["segment"]) if r.get("segment") else None) for r in leads]
     if en:

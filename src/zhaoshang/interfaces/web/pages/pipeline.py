@@ -16,7 +16,6 @@ from ....core.errors import Conflict, UserError
 from ....core.explain import enterprise_href
 from ....core.parse.dates import china_today
 from ....core.geo.lookup import field_text, region_labels, resolve_region
-from ....services.datastore import synthetic_enterprises
 from ....services.enterprises import resolve_enterprise
 from ....services.graph.identity import decisions_state
 from ....services.pipeline import excel, landing
@@ -116,9 +115,8 @@ def register(app, web) -> None:
         segments = web.node_names(store, lang, code=False)
         # the pipeline as it stands today (the page's 截至), named by that day and by the region filtered on
         code = region_code(store, region)
-        demo = synthetic_enterprises(store, [r.get("enterprise_id") for r in items]) if store.synthetic else None
         return web.download(lambda tmp: excel.write_leads(items, tmp, lang=lang, region_names=names, fmt=format,
-                                                          synthetic=demo, segment_names=segments),
+                                                          store=store, segment_names=segments),
                             format, f"pipeline-{code}" if code else "pipeline")
 
     @app.get("/api/pipeline/stats", tags=["pipeline"], summary="落地率与落地用时：按负责人、产业链环节或来源")
