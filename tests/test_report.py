@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 import shutil
 import subprocess
 from pathlib import Path
@@ -362,6 +363,25 @@ def test_the_workbook_shows_lead_scores_to_two_decimals_as_the_pdf(env):
         assert f'<td class="k-{kind}">{shown[0]}</td>' in html
         kept += [c.value != float(fixed(c.value, 4)) for c in cells]
     assert any(kept)  # the cells keep their values, not the numbers shown
+    # a partner's link strength and its counts by kind: the sheet showed 21.00 where the PDF printed 21 — each cell
+    # shown with the decimals the PDF prints it with, read from both files
+    rows = list(wb["合作伙伴"].iter_rows(min_row=2))
+    heads = [c.value for c in rows[0]]
+    nums = ("联系强度", "联合专利", "对外投资", "吸引投资", "分支机构", "共同任职")
+    printed = {line.split()[0]: line.split()[1:] for line in pdf_text(env["pdf"], "-layout").split("六   合作伙伴地区")[-1].splitlines()
+               if line.split() and line.split()[0] in {r[heads.index("合作地区")].value for r in rows[1:]}}
+    for r in rows[1:]:
+        name = r[heads.index("合作地区")].value
+        if name not in printed:  # the PDF lists the strongest partners, the sheet all
+            continue
+        shown = []
+        for header in nums:
+            c = r[heads.index(header)]
+            digits = len(c.number_format.partition(".")[2])
+            assert c.number_format.startswith("#,##0"), c.number_format
+            shown.append(f"{Decimal(fixed(c.value, digits)):,f}")
+        assert shown == [printed[name][0], *printed[name][2:]], (name, shown, printed[name])
+    assert printed and len(printed) >= 5, printed
 
 
 def test_english_report_charts_fit_and_speak_english(sz_en, chromium):

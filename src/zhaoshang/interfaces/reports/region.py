@@ -20,13 +20,14 @@ from ...core.errors import UserError, count_en
 from ...core.parse.dates import format_date
 from ...core.event_titles import money_en
 from ...core.writers import publish
-from ..labels import COLUMNS, PCI_AMONG, label, lq_text, measure_text, pct_text, report_column, segments_beyond_text
+from ..labels import (COLUMNS, PCI_AMONG, fixed, label, lq_text, measure_text, number_text, pct_text, report_column,
+                      segments_beyond_text)
 from . import charts
 
 HERE = Path(__file__).parent
 REPORT_SUFFIXES = (".pdf", ".xlsx", ".html")
 
-# column: (key, zh, en, kind) — kind: text | int | num | pct | lq (an LQ, see labels.lq_text) | dec (2 decimals)
+# column: (key, zh, en, kind) — kind: text | int | num (at most two decimals) | pct | lq (an LQ, see labels.lq_text) | dec (2 decimals)
 # | wan | yi | date | status | label. The headers are labels.py's (``report_column``): the region page, the report,
 # the workbook and the CLI's tables of the same keys say the same words.
 Col = tuple[str, str, str, str]
@@ -74,14 +75,16 @@ def _fmt_value(v: Any, kind: str, lang: str) -> str:
         return pct_text(v)
     if kind == "lq":
         return lq_text(v)
+    # a number rounded as the pages and the charts round it (half away from zero: ``core.numbers.fixed``), which the
+    # workbook's cell formats show alike (reports/xlsx.py, ``_shown_format``)
     if kind == "dec":
-        return f"{v:.2f}"
+        return fixed(v, 2)
     if kind == "int":
         return f"{int(v):,}"
-    if kind == "num":
-        return f"{v:,.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else f"{v:,}"
+    if kind == "num":  # two decimals at most, a whole value whole (21, not 21.00), as the partners' chart labels it
+        return number_text(v, 2)
     if kind == "wan":
-        return f"{v:,.0f}"
+        return number_text(v, 0)
     if kind == "yi":
         return f"{v:,.2f}"
     if kind == "date":

@@ -21,8 +21,9 @@ def _chain_text(profile: dict, en: bool) -> str:
 
 
 # an id ("id") is no quantity: no thousands separator (企业编号 2609, not 2,609); an amount in 万元 ("wan") shown
-# whole, as the PDF prints it (68,002), the cell keeping the value (68002.27766); a share and an LQ with the PDF's
-# decimals, which depend on the value (``_shown_format``; these are the common ones)
+# whole, as the PDF prints it (68,002), the cell keeping the value (68002.27766); a share, an LQ and a measured
+# number ("num": a partner's link strength) with the PDF's decimals, which depend on the value (``_shown_format``;
+# these are the common ones)
 NUMBER_FORMATS = {"id": "0", "pct": "0.0%", "lq": "0.00", "dec": "0.00", "int": "#,##0", "num": "#,##0.00", "wan": "#,##0",
                   "yi": "#,##0.00", "date": "yyyy-mm-dd"}
 SHEETS = {"overview": ("概览", "Overview"), "chain": ("产业链分布", "Chain"), "map": ("地区对比", "Regions"),
@@ -90,16 +91,18 @@ def _put(ws, row: int, col: int, value, kind: str = "text", lang: str = "zh"):
     if isinstance(v, str) and v.startswith(DANGEROUS_PREFIXES):
         c.data_type = "s"  # never a formula
     if kind in NUMBER_FORMATS and isinstance(v, (int, float)) or (kind == "date" and v is not None):
-        c.number_format = _shown_format(v, kind) if kind in ("pct", "lq") else NUMBER_FORMATS[kind]
+        c.number_format = _shown_format(v, kind) if kind in ("pct", "lq", "num") else NUMBER_FORMATS[kind]
     return c
 
 
 def _shown_format(v: float, kind: str) -> str:
-    """A share's or an LQ's cell shown with the decimals the PDF prints it with (``fmt_value``: 23.1%, 0.04%; an LQ
-    with two, more near a label threshold), the cell keeping the value."""
+    """A share's, an LQ's or a measured number's cell shown with the decimals the PDF prints it with (``fmt_value``:
+    23.1%, 0.04%; an LQ with two, more near a label threshold; a link strength of 21 whole, 3.5 with one), the cell
+    keeping the value."""
     text = fmt_value(v, kind)
     digits = len(text.rstrip("%").partition(".")[2])
-    return ("0." + "0" * digits if digits else "0") + ("%" if kind == "pct" else "")
+    return (("#,##0" if kind == "num" else "0") + ("." + "0" * digits if digits else "")
+            + ("%" if kind == "pct" else ""))
 
 
 def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
