@@ -779,6 +779,11 @@ def test_english_cover_holds_the_whole_contents_list(env, tmp_path, region, args
              "Recommended segments", "Attraction modes", "Cooperation partners", "Funding trends", "Top enterprises",
              "Appendix: sources and methods"]
     assert [i for i in items if i not in first] == [], first
+    # each figure's label on one line, as the region page words them: 'weak / missing segments' took two, which left
+    # an empty line under the labels of the three boxes beside it
+    lines = first.splitlines()
+    labels = ["local chain enterprises", "share of the nation", "strong segments", "weak / missing"]
+    assert all(x in lines and lines[lines.index(x) + 1] == "" for x in labels), first
     assert "Appendix: sources and methods" not in second and "Overview and position" in second, second[:400]
     if region == "330100":  # no more pages than the Chinese report (its chain table in two-line rows may take fewer)
         pages = [re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(f)], capture_output=True, text=True).stdout).group(1)
