@@ -195,3 +195,7 @@ def test_a_rule_of_event_types_alone_says_it_watches_everything():
     assert R.describe({"types": ["change_capital"]}, num=number_text) == "全部企业、全部地区"
     assert R.describe({"types": ["funding"]}, "en", num=number_text) == "any enterprise, anywhere"
     assert R.describe({"types": ["funding"], "min_amount_wan": 10000}, num=number_text) == "金额 ≥ 10,000 万元"
+    # a list of a rule's enterprises or nodes in English is separated as English separates it (it read 甲公司、乙公司)
+    listed = {"enterprises": [{"id": 1, "name": "甲公司"}, {"id": 2, "name": "乙公司"}], "nodes": ["M01", "M02"]}
+    assert R.describe(listed, "en", num=number_text) == "enterprises 甲公司, 乙公司; nodes M01, M02"
+    assert R.describe(listed, num=number_text) == "企业 甲公司、乙公司；环节 M01、M02"

@@ -217,15 +217,16 @@ def describe(r: dict, lang: str = "zh", names_en: dict | None = None, *, num: Ca
     (``interfaces.labels.number_text``: never e-notation)."""
     en = lang == "en"
     place = lambda x: (names_en or {}).get(x["code"], x["name"]) if en else x["name"]  # noqa: E731
+    sep = ", " if en else "、"  # a list's separator in the line's language (English: never 、)
     bits = []
     if r.get("enterprises"):
-        bits.append(("enterprises " if en else "企业 ") + "、".join(e["name"] for e in r["enterprises"]))
+        bits.append(("enterprises " if en else "企业 ") + sep.join(e["name"] for e in r["enterprises"]))
     if r.get("targets"):
         bits.append("pipeline targets" if en else "招商项目目标")
     if r.get("regions"):
-        bits.append(("regions " if en else "地区 ") + ("、" if not en else ", ").join(place(x) for x in r["regions"]))
+        bits.append(("regions " if en else "地区 ") + sep.join(place(x) for x in r["regions"]))
     if r.get("nodes"):
-        bits.append(("nodes " if en else "环节 ") + "、".join(r["nodes"]))
+        bits.append(("nodes " if en else "环节 ") + sep.join(r["nodes"]))
     if r.get("gaps_of"):
         bits.append(f"gaps of {place(r['gaps_of'])}" if en else f"{r['gaps_of']['name']}的补链环节")
     if r.get("min_amount_wan") is not None:
