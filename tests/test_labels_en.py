@@ -205,6 +205,10 @@ def test_a_record_where_the_enterprise_is_the_branch_or_investee_names_its_paren
                WHERE b.kind = 'subsidiary' AND p.city_code <> c.city_code
                  AND b.child_id NOT IN (SELECT parent_id FROM branches) ORDER BY 1 LIMIT 1""").fetchone()
         own = con.execute("SELECT name FROM enterprises WHERE id = ?", [child]).fetchone()[0]
+        # the parent's region in English: its most precise region's English name in the region table
+        where_en = con.execute("SELECT r.name_en FROM branches b JOIN enterprises p ON p.id = b.parent_id JOIN regions r "
+                               "ON r.code = coalesce(p.district_code, p.city_code, p.province_code) "
+                               "WHERE b.child_id = ? AND b.kind = 'subsidiary'", [child]).fetchone()[0]
     finally:
         con.close()
     for lang, kind in (("en", "parent company"), ("zh", "母公司")):
@@ -212,6 +216,8 @@ def test_a_record_where_the_enterprise_is_the_branch_or_investee_names_its_paren
         title = "Branches and investments (" if lang == "en" else "分支机构与对外投资（"
         assert _column(out, title, 2) == [kind] and _column(out, title, 3) == [parent], out
         assert own not in _column(out, title, 3)
+        if lang == "en":
+            assert _column(out, title, 4) == [where_en], out
     row = run_json("show", child, db=demo)["branches"][0]
     assert row["direction"] == "in" and row["city_code"] == parent_city, row  # where the parent is
 
@@ -223,7 +229,8 @@ def test_a_record_where_the_enterprise_is_the_branch_or_investee_names_its_paren
         page = b.new_page()
         page.goto(f"{base}/enterprises/{child}?lang=en")
         cells = page.eval_on_selector_all("#branches tr td", "tds => tds.map(t => t.innerText.trim())")
-        assert cells[1] == "parent company" and cells[2] == f"← {parent}", cells
+        # the region in English as the command's table names it (it showed the stored Chinese name)
+        assert cells[1] == "parent company" and cells[2] == f"← {parent}" and cells[3] == where_en, cells
         b.close()
 
 

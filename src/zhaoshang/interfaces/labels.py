@@ -981,3 +981,10 @@ def region_names(store, lang: str = "zh") -> dict[str, str]:
     from ..core.geo.lookup import region_names_en
 
     return region_names_en(store)
+
+
+def region_text(row: dict, names: dict[str, str]) -> str | None:
+    """A record's region as a list shows it (a branch's on the profile and in ``show``): its most precise code's name
+    in the UI language (``names``: ``region_names``), else the stored name (``region_name``)."""
+    return next((names[c] for c in (row.get("district_code"), row.get("city_code"), row.get("province_code"))
+                 if c in names), row.get("region_name"))

@@ -13,7 +13,8 @@ from ...core.errors import UserError, count_en
 from ...core.event_titles import amount_en
 from ...core.parse.dates import DATE_FORMS, china_time_text, format_date
 from ...services.search import search as search_service
-from ..labels import event_text, label, later_lines_text, placements_dated_text, region_names, undated_lines_text
+from ..labels import (event_text, label, later_lines_text, placements_dated_text, region_names, region_text,
+                      undated_lines_text)
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
 SECTION_ROWS = 30  # the rows of a section ``show`` prints unless --all (a cut section says how many it leaves out)
@@ -124,9 +125,7 @@ def show(
         # a record where this enterprise is the branch or investee names the other end: its parent, by its kind
         "branches": lambda r: {**r, "kind": label("branch", ("parent_" if r.get("direction") == "in" else "") + r["kind"], lang),
                                "child_name": r["parent_name"] if r.get("direction") == "in" else r["child_name"],
-                               "region_name": next(
-            (names[c] for c in (r.get("district_code"), r.get("city_code"), r.get("province_code")) if c in names),
-            r.get("region_name"))},
+                               "region_name": region_text(r, names)},
     }
     for key, title, cols in sections:
         rows = doc.get(key) or []

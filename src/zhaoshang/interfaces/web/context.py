@@ -39,7 +39,7 @@ from .dates import shown_date
 from .deps import current_user
 from .geo import Boundaries
 from ..labels import (AUDIT_COLUMNS, match_score_text, alert_type_text, SCORECARD_COLUMNS, SCORECARD_HINTS, not_covered_text, audit_detail_text, column, event_date_text, event_text, label, lq_text, news_date_text,
-                      later_lines_text, measure_text, node_names, undated_lines_text, number_text, one_side, placements_dated_text, region_names, role_text, segment_fit_text, strength_text,
+                      later_lines_text, measure_text, node_names, undated_lines_text, number_text, one_side, placements_dated_text, region_names, region_text, role_text, segment_fit_text, strength_text,
                       title_text)
 from .i18n import STRINGS, translate
 from .limits import TokenBuckets, user_key
@@ -251,6 +251,7 @@ class WebContext:
         self.templates.env.filters["qty"] = quantity_text
         self.templates.env.filters["match_score"] = match_score_text  # 0.600 / 0.580 / 0.549, as the CLI's table
         self.templates.env.filters["event_text"] = event_text
+        self.templates.env.filters["region_text"] = region_text  # a record's region in the UI language (labels.py)
         # an undated feed item's event and news item dated by the day it was read, labelled 抓取日 (labels.py)
         self.templates.env.filters["event_date"] = event_date_text
         self.templates.env.filters["news_date"] = news_date_text

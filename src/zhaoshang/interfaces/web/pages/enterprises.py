@@ -130,6 +130,7 @@ def register(app, web) -> None:
             pl.update({k: pl["typed"].get(k, "") for k in ("action", "node", "reason")})
         return web.page(request, "enterprise.html", {"nav": "enterprises", "p": prof, "e": prof["enterprise"],
                                                      "leads": leads, "card": card, "card_why": card_why,
+                                                     "region_names": web.region_names(store, web.lang_of(request)),
                                                      "lead_regions": region_labels(store, {r["region_code"] for r in leads},
                                                                                    web.lang_of(request)),
                                                      "decisions": decisions, "pl": pl, "reason_max": corrections.REASON_MAX,
