@@ -101,6 +101,54 @@ def test_rules_alerts_digest_from_the_command_line(db):
         [info["events"]["far_bad_news"]]
 
 
+def test_an_english_alert_names_a_patent_by_its_number(tmp_path_factory):
+    """An alert on a patent kept the patent's Chinese title in English (patent: 一种图像识别方法) where the events' list
+    names it by its number: the list, the digest, the API and the pages in English name it as the events do; the
+    alert's own page names its rule by its English name, as the list does (it showed the Chinese one)."""
+    import re
+
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    path, info, d = AF.copy(tmp_path_factory, "alerts_patent")
+    (d / "patents.csv").write_text("公开号,专利名称,申请人,申请日\nCN118000001A,一种图像识别方法,{},2024-03-20\n".format(
+        _name(path, info["far"])), encoding="utf-8")
+    run("import", "patents", str(d / "patents.csv"), db=path)
+    (d / "rule.yaml").write_text(f"rules:\n- name: 关注专利\n  name_en: Watched patents\n  types: [patent]\n"
+                                 f"  enterprises: [{info['far']}]\n  channels: [email]\n", encoding="utf-8")
+    run_json("alerts", "rules", "import", str(d / "rule.yaml"), db=path)
+    [alert] = run_json("alerts", "run", "--since", "2024-03-20", db=path)["alerts"]
+    event = next(e for e in run_json("events", "--type", "patent", "--enterprise", str(info["far"]), db=path)["items"]
+                 if e["id"] == alert["event_id"])
+    assert alert["title"] == "专利: 一种图像识别方法" and alert["title_en"] == event["title_en"] == "patent: CN118000001A"
+    han = re.compile(r"[\u4e00-\u9fff]")
+    name = alert["enterprise_name"]  # a proper name, kept as written; the rule by its English name
+    table = run("--lang", "en", "alerts", "list", db=path, env={"COLUMNS": "250"}).stdout
+    assert "CN118000001A" in table and not han.search(table.replace(name, "")), table
+    run("--lang", "en", "alerts", "digest", "--output", str(d / "digest.html"), db=path)
+    mail = (d / "digest.html").read_text(encoding="utf-8")
+    assert "patent: CN118000001A" in mail and not han.search(mail.replace(name, "")), mail
+    with local_client(create_app(str(path))) as c:
+        [item] = c.get("/api/alerts/items?lang=en").json()["items"]
+        page = c.get("/alerts?lang=en").text
+        one = c.get(f"/alerts/{alert['id']}?lang=en").text  # the alert's own page named its rule in Chinese
+    assert item["title_en"] == "patent: CN118000001A"
+    row = page.split('id="al-feed"')[1].split("</table>")[0]
+    assert "CN118000001A" in row and not han.search(row.replace(name, "")), row
+    card = one.split('id="alert-card"')[1].split("</section>")[0]
+    assert 'id="alert-title">CN118000001A<' in card and 'id="alert-rule">Watched patents (#' in card, card
+    assert not han.search(card.replace(name, "")) and "Watched patents" in one.split("<h1")[1].split("</h1>")[0], card
+
+
+def _name(path, eid: int) -> str:
+    """An enterprise's name in the database at ``path``."""
+    from zhaoshang.core.store import Store
+
+    with Store(str(path), read_only=True) as store:
+        return store.con.execute("SELECT name FROM enterprises WHERE id = ?", [eid]).fetchone()[0]
+
+
 @pytest.mark.parametrize("args, message", [
     (("alerts", "rules", "add", "空规则"), "没有任何条件"),
     (("alerts", "rules", "remove", "999"), "没有这条规则"),

@@ -96,6 +96,31 @@ def test_timeline_merges_imported_and_live_events_with_filters(fx, team_url):
             E.timeline(store, team, node="Z99")
 
 
+
+def test_a_region_change_is_said_in_english_by_the_regions_english_names(fx, tmp_path):
+    """The move of 2022 read region: 浙江省 → 广东省 in English: the events' list, the profile's timeline, an alert
+    on it and the English table name the regions as the region service names them in English; the profile's facts
+    without an event are titled and read in English as their events."""
+    from zhaoshang.services.alerts import feed
+    from zhaoshang.services.alerts import rules as R
+    from zhaoshang.services.enterprises import enterprise_profile
+
+    path, info = fx
+    with Store(str(path), read_only=True) as store:
+        [ev] = E.timeline(store, None, enterprise=moved_fixture.NAME, types="change_region")["items"]
+        assert (ev["title"], ev["title_en"]) == ("所在地区: 浙江省 → 广东省", "region: Zhejiang → Guangdong")
+        shown = {t["type"]: t for t in enterprise_profile(store, info["id"])["timeline"]}
+        assert shown["change_region"]["title_en"] == ev["title_en"]
+        # the round and the patent the fixture holds without their events are titled as their events are, so read
+        # in English the same way (they showed A轮 and the patent's Chinese title)
+        assert (shown["funding"]["title"], shown["funding"]["title_en"]) == ("融资: A轮", "funding: Series A")
+        assert shown["patent"]["title_en"] == "patent: CN990001A" and shown["patent"]["event_id"] is None
+        team = open_team_db(str(tmp_path / "team.sqlite"))
+        R.add(store, team, {"name": "迁址", "types": ["change_region"]})
+        assert [a["title_en"] for a in feed.run(store, team, since="2022-06-30")["alerts"]] == [ev["title_en"]]
+    table = run("--lang", "en", "events", "--type", "change_region", db=path, env={"COLUMNS": "250"}).stdout
+    assert "Zhejiang → Guangdong" in table and not re.search(r"[\u4e00-\u9fff]", table.replace(moved_fixture.NAME, "")), table
+
 def test_bus_subscribers_and_listeners():
     bus = B.EventBus()
     seen = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Iterable
 
 from .parse.amounts import fx_rate, parse_amount
 from .status import STATUS_EN
@@ -20,31 +20,67 @@ from .parse.rounds import ROUND_LABELS_EN, normalize_round
 # importer titles the event with it, and the reader below translates the same heads
 BRANCH_HEADS = {"branch": "设立分支机构", "subsidiary": "设立子公司", "investment": "对外投资"}
 
+# the SQL titles of a funding's and a patent's event ({a}: the fact's table alias), as the importer writes them and a
+# profile's timeline titles a fact that has no event yet: the same heads, read by the same readers below
+FUNDING_TITLE_SQL = "'融资: ' || coalesce({a}.round_raw, {a}.round, '') || coalesce(' ' || {a}.amount_text, '')"
+PATENT_TITLE_SQL = "'专利: ' || coalesce({a}.title, {a}.number)"
+
+REGION_HEAD = "所在地区"  # the head of a region change's title (importers/events.py), its sides the regions' names
+
 HEADS_EN = {"成立": "founded", "注销/吊销": "dissolved", "融资": "funding", "专利": "patent", "新闻": "news",
             "设立分支机构": "branch opened", "设立子公司": "subsidiary set up", "对外投资": "investment",
             "名称": "name", "地址": "address",
             "注册资本": "registered capital", "登记状态": "registration status", "法定代表人": "legal representative",
-            "所在地区": "region"}
+            REGION_HEAD: "region"}
 
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def title_en(title: str | None, detail: Any = None) -> str | None:
+def _detail(detail: Any) -> dict:
+    """An event's detail as a dict (stored as JSON text by some readers); {} for none."""
+    if isinstance(detail, str):
+        try:
+            detail = json.loads(detail)
+        except ValueError:
+            detail = None
+    return detail if isinstance(detail, dict) else {}
+
+
+def region_change_codes(detail: Any) -> tuple[str | None, str | None] | None:
+    """The region codes a region change's detail names (``{"field": "city_code", "old": …, "new": …}``), old and new;
+    None for another event's."""
+    d = _detail(detail)
+    if not str(d.get("field") or "").endswith("_code"):
+        return None
+    return d.get("old"), d.get("new")
+
+
+def changed_regions_en(store, details: Iterable[Any]) -> dict[str, str]:
+    """Region code → its English name as the region service names it (``geo.lookup.region_labels``), for the regions
+    the region changes among ``details`` name: what ``title_en`` says a region change with. One query for a list."""
+    codes = {c for d in details for c in (region_change_codes(d) or ()) if c}
+    if not codes:
+        return {}
+    from .geo.lookup import region_labels
+
+    return region_labels(store, codes, "en")
+
+
+def title_en(title: str | None, detail: Any = None, regions: dict[str, str] | None = None) -> str | None:
     """The English of an event title: its head translated, 万元 read as 10k CNY, a registration status by its English
     (存续 → active, a status the table does not list as written), a patent titled in Chinese by its number (the
-    event's ``detail``: ``patent: CN114556A``; a title is no name to keep as written); another title as it is."""
+    event's ``detail``: ``patent: CN114556A``; a title is no name to keep as written), a region change by the
+    regions' English names (``regions``: ``changed_regions_en``; ``region: Zhejiang → Guangdong``, a region without
+    one as written); another title as it is."""
     head, sep, rest = (title or "").partition(": ")
     if head not in HEADS_EN:
         return title
     if head == "专利" and HAN.search(rest):
-        if isinstance(detail, str):
-            try:
-                detail = json.loads(detail)
-            except ValueError:
-                detail = None
-        number = detail.get("number") if isinstance(detail, dict) else None
-        rest = number or rest
+        rest = _detail(detail).get("number") or rest
+    elif head == REGION_HEAD and regions and (codes := region_change_codes(detail)) and len(
+            sides := rest.split(" → ")) == 2:
+        rest = " → ".join(regions.get(c) or side for c, side in zip(codes, sides))
     elif head == "注册资本":
         rest = rest.replace("万元", "") + " (10k CNY)"
     elif head == "融资":
@@ -52,6 +88,15 @@ def title_en(title: str | None, detail: Any = None) -> str | None:
     elif head == "登记状态":
         rest = " → ".join(STATUS_EN.get(v.strip(), v) for v in rest.split(" → "))
     return f"{HEADS_EN[head]}: {rest}" if sep else HEADS_EN[head]
+
+
+def english_title(title: str | None, detail: Any = None, *, live: bool = False,
+                  regions: dict[str, str] | None = None) -> str | None:
+    """An event's title in English as every reader of events says it — the events' list and API, the profile's
+    timeline, the alerts, their digest and webhooks — so an alert names an event as its list does: a live event's
+    title as its sender wrote it, an imported event's by ``title_en`` with the event's ``detail`` (a patent by its
+    number) and the English names of the regions it changes (``changed_regions_en``)."""
+    return title if live else title_en(title, detail, regions)
 
 
 def title_body(title: str | None, lang: str = "zh", detail: Any = None, english: str | None = None) -> str | None:

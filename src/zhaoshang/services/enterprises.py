@@ -17,7 +17,7 @@ from typing import Any, Iterator
 from ..core import dialect
 from ..core.asof import enterprises_as_of, imported_on, not_ended_yet, reference_date
 from ..core.errors import NotFound, UserError
-from ..core.event_titles import title_en
+from ..core.event_titles import FUNDING_TITLE_SQL, PATENT_TITLE_SQL, changed_regions_en, english_title
 from ..core.explain import Explained
 from ..core.explain import readings as explain_readings
 from ..core.numbers import WAN_DIGITS, rounded_sql
@@ -739,11 +739,12 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
                     TRY_CAST(json_extract_string(detail, '$.seen') AS DATE) AS seen, id AS event_id
              FROM events WHERE enterprise_id = ?
              UNION ALL
-             SELECT date, 'funding', coalesce(round_raw, round) || coalesce(' · ' || amount_text, ''), 'fundings', id, source, NULL, NULL
+             -- a fact without its event (yet) titled as its event is (core/event_titles.py), read the same way
+             SELECT date, 'funding', {FUNDING_TITLE_SQL.format(a='f')}, 'fundings', id, source, NULL, NULL
                FROM fundings f WHERE enterprise_id = ?
                  AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = f.enterprise_id AND x.ref_table = 'fundings' AND x.ref_id = f.id)
              UNION ALL
-             SELECT coalesce(granted, published, applied), 'patent', title, 'patents', id, source, NULL, NULL FROM patents p
+             SELECT coalesce(granted, published, applied), 'patent', {PATENT_TITLE_SQL.format(a='p')}, 'patents', id, source, NULL, NULL FROM patents p
               WHERE id IN (SELECT patent_id FROM patent_applicants WHERE enterprise_id = ?)
                 AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.ref_table = 'patents' AND x.ref_id = p.id)
              UNION ALL
@@ -767,9 +768,14 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
     filed = [ev["ref_id"] for ev in timeline if ev["ref_table"] == "patents" and ev["ref_id"] is not None]
     numbers = dict(store.con.execute(f"SELECT id, number FROM patents WHERE id IN ({','.join('?' * len(filed))})",
                                      filed).fetchall()) if filed else {}
+    moved = [ev["event_id"] for ev in timeline if ev["type"] == "change_region" and ev["event_id"] is not None]
+    changes = dict(store.con.execute(f"SELECT id, detail FROM events WHERE id IN ({','.join('?' * len(moved))})",
+                                     moved).fetchall()) if moved else {}
+    regions = changed_regions_en(store, changes.values())
     for ev in timeline:
-        # a patent named in English by its number (core/event_titles.py)
-        ev["title_en"] = title_en(ev["title"], {"number": numbers.get(ev["ref_id"])} if ev["ref_table"] == "patents" else None)
+        # a patent named in English by its number, a region change by the regions' English names (core/event_titles.py)
+        detail = {"number": numbers.get(ev["ref_id"])} if ev["ref_table"] == "patents" else changes.get(ev["event_id"])
+        ev["title_en"] = english_title(ev["title"], detail, regions=regions)
         # the founding: dated to what its date is known to (2015-03: a month, not its first day)
         ev["date_precision"] = (ent.get("founded_precision") if ev["type"] == "founded" and ev["date"] == ent["founded"]
                                 else None)

@@ -7,7 +7,7 @@ monitoring and timelines read one table instead of nine.
 from __future__ import annotations
 
 from ..asof import change_day, news_day, registry_dated_end
-from ..event_titles import BRANCH_HEADS
+from ..event_titles import BRANCH_HEADS, FUNDING_TITLE_SQL, PATENT_TITLE_SQL, REGION_HEAD
 from .staging import ql
 
 #: the method of a news mention the text analysis found (``text_`` + the linker's method); other methods are the
@@ -91,7 +91,7 @@ _CHANGE_TYPES = {
 
 # what a change event's title calls the field (its type's chip already says it is a change)
 _FIELD_NAMES = {"name": "名称", "address": "地址", "capital_wan": "注册资本", "status": "登记状态", "legal_rep": "法定代表人",
-                "province_code": "所在地区", "city_code": "所在地区", "district_code": "所在地区"}
+                "province_code": REGION_HEAD, "city_code": REGION_HEAD, "district_code": REGION_HEAD}
 
 
 def _change_title() -> str:
@@ -183,12 +183,12 @@ def _fact_parts(import_id, where: dict[str, str], data_date=None) -> list[str]:
     """The events of facts (fundings, patents, news, branches) selected by ``where[table]``."""
     return [
         f"""SELECT f.enterprise_id AS enterprise_id, f.date AS date, 'funding' AS type,
-                   '融资: ' || coalesce(f.round_raw, f.round, '') || coalesce(' ' || f.amount_text, '') AS title,
+                   {FUNDING_TITLE_SQL.format(a='f')} AS title,
                    to_json(struct_pack(round := f.round, amount_wan := f.amount_wan, investors := f.investors_text)) AS detail,
                    'fundings' AS ref_table, f.id AS ref_id, f.source AS source, f.source_key AS source_key,
                    {import_id}::INTEGER AS import_id
             FROM fundings f WHERE {where['fundings']} AND f.enterprise_id IS NOT NULL""",
-        f"""SELECT a.enterprise_id, coalesce(p.applied, p.published, p.granted), 'patent', '专利: ' || coalesce(p.title, p.number),
+        f"""SELECT a.enterprise_id, coalesce(p.applied, p.published, p.granted), 'patent', {PATENT_TITLE_SQL.format(a='p')},
                    to_json(struct_pack(number := p.number, type := p.type, ipc := p.main_ipc)),
                    'patents', p.id, p.source, p.source_key, {import_id}
             FROM patents p JOIN patent_applicants a ON a.patent_id = p.id

@@ -8,7 +8,7 @@ importing the features that use them (classification models, the relationship gr
 (services/alerts); 60 monitoring (services/monitoring/events.py); 70 saved lead weights (services/leads/saved.py);
 80 users' last activity (services/team); 90 news items' other event types; 100 leads' open-ended next
 actions (services/pipeline); 110 live reports of imported rounds; 120 the leads list a lead was chosen from
-(services/pipeline).
+(services/pipeline); 130 alerts' English titles (services/alerts).
 A feature adds its tables here with its own new version (tests/test_team_state.py fails for a migration
 registered anywhere else: a command line would not know it).
 """
@@ -152,3 +152,8 @@ register_migration(120, "the leads list a pipeline lead was chosen from", [
     "ALTER TABLE pipeline_leads ADD COLUMN list_as_of TEXT",
     "ALTER TABLE pipeline_leads ADD COLUMN list_score DOUBLE PRECISION",
     "ALTER TABLE pipeline_leads ADD COLUMN list_weights TEXT"])
+
+# an alert's event title in English as the events' list says it (core/event_titles.py english_title), kept when the
+# alert is raised: the event's detail it is made from (a patent's number) is not in the team state; alerts raised
+# before it have none and are read from their title
+register_migration(130, "alerts' English titles", ["ALTER TABLE alerts ADD COLUMN title_en TEXT"])

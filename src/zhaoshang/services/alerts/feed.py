@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from ...core import jsonenc
 from ...core.errors import NotFound, UserError
-from ...core.event_titles import title_en
+from ...core.event_titles import changed_regions_en, english_title
 from ...core.teamstate.clock import now
 from ..team import audit
 from . import evaluate as E
@@ -53,6 +53,8 @@ def record(store, team, events: list[dict], rules: list[dict] | None = None, ctx
     # when it is sent)
     told = reports_told(team, [k for _, ev, _ in matches if (k := told_key(_ref_of(ev)))])
     twins = _told_elsewhere_keys(store, team, [ev for _, ev, _ in matches])
+    regions = changed_regions_en(store, [ev.get("detail") for _, ev, _ in matches if "title_en" not in ev
+                                         and ev.get("type") == "change_region" and ev.get("ref_table") != LIVE_TABLE])
     created = []
     at = now()
     with team.tx(exclusive=True) as tx:
@@ -69,7 +71,7 @@ def record(store, team, events: list[dict], rules: list[dict] | None = None, ctx
                    "event_id": ev.get("id"), "enterprise_id": ev.get("enterprise_id"),
                    "enterprise_name": ev.get("enterprise_name"), "event_type": ev.get("type"),
                    "event_date": str(ev.get("date") or "") or None, "title": ev.get("title"),
-                   "explain": jsonenc.dumps(x), "created_at": at}
+                   "title_en": _title_en(ev, regions), "explain": jsonenc.dumps(x), "created_at": at}
             aid = int(tx.scalar(f"INSERT INTO alerts ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) RETURNING id",
                                 list(row.values())))
             alert = _present(dict(row, id=aid, read_at=None, reports=told.get(told_key(_ref_of(ev)), 1)))
@@ -78,6 +80,15 @@ def record(store, team, events: list[dict], rules: list[dict] | None = None, ctx
                                        hooks[rule["owner"]]["webhook_url"], at)
             created.append(alert)
     return created
+
+
+def _title_en(ev: dict, regions: dict[str, str]) -> str | None:
+    """The English of a matched event's title, kept with its alert: as the events' list says it (a record it made
+    carries it; ``english_title`` otherwise, with the event's detail — a patent by its number, a region change by
+    the ``regions``' English names — which the alert's row alone could not give)."""
+    if "title_en" in ev:
+        return ev["title_en"]
+    return english_title(ev.get("title"), ev.get("detail"), live=ev.get("ref_table") == LIVE_TABLE, regions=regions)
 
 
 def _told_elsewhere_keys(store, team, events: list[dict]) -> dict[int, list[str]]:
@@ -138,6 +149,7 @@ def run(store, team, *, since: str | None = None) -> dict:
 
 
 LIVE_CURSOR = "live_cursor"
+LIVE_TABLE = "monitor_events"  # a live event's evidence row
 
 
 def from_live(ev: dict) -> dict:
@@ -145,7 +157,7 @@ def from_live(ev: dict) -> dict:
     reads it; its evidence is its ``monitor_events`` row with source, record key and URL."""
     return {"id": None, "enterprise_id": ev.get("enterprise_id"), "enterprise_name": ev.get("enterprise_name"),
             "date": ev.get("date"), "type": ev.get("type"), "title": ev.get("title"), "detail": ev.get("detail"),
-            "sentiment": ev.get("sentiment"), "url": ev.get("url"), "ref_table": "monitor_events", "ref_id": ev.get("id"),
+            "sentiment": ev.get("sentiment"), "url": ev.get("url"), "ref_table": LIVE_TABLE, "ref_id": ev.get("id"),
             "source": ev.get("source"), "source_key": ev.get("source_key") or ev.get("key")}
 
 
@@ -194,10 +206,12 @@ def run_all(store, team, *, since: str | None = None) -> dict:
 
 def _present(r: dict) -> dict:
     out = {c: r.get(c) for c in COLUMNS}
-    out["title_en"] = title_en(out.get("title"))
     x = r.get("explain")
     out["explain"] = json.loads(x) if isinstance(x, str) else x
     out["evidence"] = (out["explain"] or {}).get("evidence") or []
+    # kept when raised; an alert raised before it was kept is read from its title (a patent's number unknown there)
+    out["title_en"] = r["title_en"] if r.get("title_en") is not None else english_title(
+        out.get("title"), live=any(e.get("table") == LIVE_TABLE for e in out["evidence"]))
     out["matched_type"] = matched_type(out["explain"])[0]
     out["event_key"] = r.get("event_key")
     out["reports"] = r.get("reports") or 1

@@ -27,7 +27,7 @@ from typing import Any, Iterable
 
 from ...core.asof import reference_date
 from ...core.errors import NotFound, UserError
-from ...core.event_titles import title_en
+from ...core.event_titles import changed_regions_en, english_title
 from ...core.parse.amounts import parse_user_amount
 from ...core.parse.dates import parse_user_date
 from ...core.same_event import (SAME_EVENT_DAYS, SAME_EVENT_TYPES, event_amount, event_round, funding_facts,
@@ -70,15 +70,22 @@ def _live_record(row: dict) -> dict:
     r["key"] = f"m{r['id']}"
     r["detail"] = _loads(r.get("detail"))
     r["nodes"] = _loads(r.get("nodes")) or []
-    r["title_en"] = r.get("title")  # the sender's title, in whatever language it was sent
+    r["title_en"] = english_title(r.get("title"), live=True)  # the sender's title, in whatever language it was sent
     return {c: r.get(c) for c in COLUMNS}
 
 
-def _import_record(row: tuple) -> dict:
+def _import_records(store, rows: list[tuple]) -> list[dict]:
+    """Imported events' rows (``_IMPORT_SELECT``) as records, a region change named in English by the region
+    service (one lookup for the rows)."""
+    regions = changed_regions_en(store, [r[7] for r in rows if r[5] == "change_region"])
+    return [_import_record(r, regions) for r in rows]
+
+
+def _import_record(row: tuple, regions: dict[str, str] | None = None) -> dict:
     (eid, ent, name, uscc, date, typ, title, detail, source, skey, prov, city, dist, ref_table) = row
     return {"key": f"e{eid}", "id": eid, "origin": "import", "date": date.isoformat() if date else None,
             "type": typ, "enterprise_id": ent, "enterprise_name": name, "enterprise_uscc": uscc, "title": title,
-            "title_en": title_en(title, _loads(detail)), "detail": _loads(detail), "sentiment": None, "url": None, "source": source, "source_key": skey,
+            "title_en": english_title(title, _loads(detail), regions=regions), "detail": _loads(detail), "sentiment": None, "url": None, "source": source, "source_key": skey,
             "province_code": prov, "city_code": city, "district_code": dist, "nodes": None, "news_id": None,
             "received_at": None, "actor": None} | ({"ref_table": ref_table} if ref_table else {})
 
@@ -251,7 +258,7 @@ def _imported(store, f: Filter, limit: int, window: tuple = (None, None)) -> lis
     rows = store.con.execute(f"""{_IMPORT_SELECT}
         WHERE {where} AND {cond}
         ORDER BY ev.date DESC NULLS LAST, ev.id DESC LIMIT ?""", params + cparams + [int(limit)]).fetchall()
-    return [_import_record(r) for r in rows]
+    return _import_records(store, rows)
 
 
 def _count_imported(store, f: Filter, window: tuple = (None, None)) -> int:
@@ -727,7 +734,7 @@ def imported_after(store, after: int, batch: int = 5000) -> list[dict]:
     """Imported events with an id above ``after`` (a new import published as a new data generation), with the
     chain nodes of their enterprises."""
     rows = store.con.execute(f"{_IMPORT_SELECT} WHERE ev.id > ? ORDER BY ev.id LIMIT {int(batch)}", [after]).fetchall()
-    out = [_import_record(r) for r in rows]
+    out = _import_records(store, rows)
     if out:
         nodes: dict = {}
         for eid, node in store.con.execute(

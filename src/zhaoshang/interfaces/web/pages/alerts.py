@@ -223,6 +223,8 @@ def register(app, web) -> None:
     @app.get("/alerts/{alert_id}", response_class=HTMLResponse, include_in_schema=False)
     def alert_page(alert_id: Id, request: Request, store=Depends(web.get_store), user=Depends(web.current_user)):
         a, lang = shown(request, store, own_alert(request, alert_id, user), f"alert:{alert_id}"), web.lang_of(request)
+        # its rule by the name the list shows (``rules.shown_name``: the English name on an English page)
+        a = R.with_shown_names([a], R.list_rules(team(request), a["owner"]), lang)[0]
         return web.page(request, "alert.html", {"nav": "alerts", "alert": a, "json_twin": f"/api/alerts/items/{alert_id}",
                                                 "why": shown_explain(a, lang, web.region_names(store, lang),
                                                                      web.node_names(store, lang))})
