@@ -189,12 +189,14 @@ def test_api_twin_roles_and_errors(db, learned, tmp_path):
 
 def test_the_ranking_is_made_once_for_both_languages(db, monkeypatch):
     """The English page after the Chinese one words the same ranking (the candidates are not mined again), and
-    each language's twin equals the service; a min-score cut is applied to the kept ranking."""
+    each language's twin equals the service; a min-score cut is applied to the kept ranking; a 须有 signal or another
+    length is cut from the candidates already scored (not scored again) and equals the service asked for it."""
     from zhaoshang.services.leads import mine as mine_module
 
-    made = []
-    real = mine_module._ranked
+    made, scored = [], []
+    real, rows = mine_module._ranked, mine_module.candidate_rows
     monkeypatch.setattr(mine_module, "_ranked", lambda *a, **k: made.append(a[1]) or real(*a, **k))
+    monkeypatch.setattr(mine_module, "candidate_rows", lambda *a, **k: scored.append(a[1]) or rows(*a, **k))
     client = local_client(create_app(str(db)))
     params = {"region": REGION, "as_of": D.isoformat()}
     zh = client.get("/api/leads", params={**params, "lang": "zh"}).json()
@@ -202,10 +204,14 @@ def test_the_ranking_is_made_once_for_both_languages(db, monkeypatch):
     page = client.get("/leads", params={**params, "lang": "en"}).text
     cut = client.get("/api/leads", params={**params, "lang": "en", "min_score": 30}).json()
     assert made == [REGION], made
+    narrow = client.get("/api/leads", params={**params, "lang": "en", "has": "local_ties", "top": 3}).json()
+    assert scored == [REGION], scored
     with Store(str(db), read_only=True) as s:
         for lang, got in (("zh", zh), ("en", en)):
             assert got == json.loads(jsonenc.dumps(mine_leads(s, REGION, as_of=D, lang=lang)))
         assert cut == json.loads(jsonenc.dumps(mine_leads(s, REGION, as_of=D, lang="en", min_score=30)))
+        assert narrow["leads"] and narrow == json.loads(jsonenc.dumps(
+            mine_leads(s, REGION, as_of=D, lang="en", having=["local_ties"], top=3)))
     assert en["leads"] and en["leads"][0]["reasons"] != zh["leads"][0]["reasons"] and en["leads"][0]["name"] in page
     # the segment-fit signal's raw value in the page's words, as its chips say them (it read gap+recommended)
     page_zh = client.get("/leads", params={**params, "lang": "zh"}).text

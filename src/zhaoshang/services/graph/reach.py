@@ -65,6 +65,7 @@ def _region_side(store, g: Graph, region: str) -> tuple[dict, dict]:
         for k in held[:max(0, len(held) - _MEMO_REGIONS + 1)]:
             g.memo.pop(k, None)
             g.memo.pop(("parts", k[1]), None)
+            g.memo.pop(("strengths", k[1]), None)
         g.memo[key] = got
     return got
 
@@ -411,11 +412,22 @@ def reach_strengths(store, enterprise_ids: list, region_code, as_of=None, team=N
     people with a role at it, holders up its ownership chains (both joined to it by ties) and people with a role at
     the enterprise of a lead investor of its rounds (joined to that enterprise), so the components of these
     enterprises' nodes hold them all. ``team``: its person decisions (confirmed, split) hold, as on the relations
-    page."""
+    page. Each lead's answer is kept with the graph for the region (``_region_side``'s regions): a list asked again
+    with other filters or another length searches only the leads it has not seen."""
     ids = [int(x) for x in enterprise_ids]
     if not ids:
         return {}
     g = graph_for(store, as_of, team=team)
+    _region_side(store, g, str(region_code))  # the region held in the memo before its answers are
+    known = g.memo.setdefault(("strengths", str(region_code)), {})
+    new = [eid for eid in dict.fromkeys(ids) if eid not in known]
+    if new:
+        known.update(_strengths(store, g, new, str(region_code)))
+    return {eid: known[eid] for eid in ids}
+
+
+def _strengths(store, g: Graph, ids: list[int], region_code: str) -> dict:
+    """``reach_strengths`` of ``ids`` on the graph ``g``, searched."""
     parts = _reachable_parts(store, g, str(region_code))
     comp = g.components()
     side: dict = {}

@@ -141,10 +141,7 @@ def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = 
     signals, counts. ``limit`` keeps the first rows only (ties ordered by ``tie_key``); ``min_score``,
     ``having`` (signals that must be non-zero) and ``only`` (one enterprise id) filter the rows, not the counts.
     With ``team`` the live events of the team state count too."""
-    bad = [h for h in having or [] if h not in FILTERS]
-    if bad:
-        raise UserError(f"未知的信号: {', '.join(bad)}（可选: {', '.join(FILTERS)}）",
-                        f"unknown signal: {', '.join(bad)} (choose from {', '.join(FILTERS)})")
+    _check_having(having)
     info = _region(store, region)
     d = reference_date(store, as_of)
     chain = chain or default_chain(store)
@@ -168,14 +165,46 @@ def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = 
         sql = f"SELECT * FROM ({sql}) WHERE {' AND '.join(conds) or 'TRUE'} ORDER BY score DESC, {order}" + \
             (f" LIMIT {int(limit)}" if limit else "")
         rows = store.query(sql, params + oparams)
-        if rows:
-            counts = {"placed_absent": rows[0]["n_placed"], "candidates": rows[0]["n_candidates"],
-                      "excluded_abnormal": rows[0]["n_placed"] - rows[0]["n_candidates"] - rows[0]["n_unlocated"]
-                      - rows[0]["n_province_only"],
-                      "excluded_unlocated": rows[0]["n_unlocated"], "excluded_province_only": rows[0]["n_province_only"]}
+        counts = _counts(rows) or counts
     present["reachability"] = False
     return {"info": info, "as_of": d, "chain": chain, "node": node, "cfg": cfg, "present": present, "targets": tg,
             "rows": rows, "counts": counts, "live": live}
+
+
+def _check_having(having: list[str] | None) -> None:
+    bad = [h for h in having or [] if h not in FILTERS]
+    if bad:
+        raise UserError(f"未知的信号: {', '.join(bad)}（可选: {', '.join(FILTERS)}）",
+                        f"unknown signal: {', '.join(bad)} (choose from {', '.join(FILTERS)})")
+
+
+def _counts(rows: list[dict]) -> dict | None:
+    """The population counts every candidate row carries (the same on each), or None without a row."""
+    if not rows:
+        return None
+    r = rows[0]
+    return {"placed_absent": r["n_placed"], "candidates": r["n_candidates"],
+            "excluded_abnormal": r["n_placed"] - r["n_candidates"] - r["n_unlocated"] - r["n_province_only"],
+            "excluded_unlocated": r["n_unlocated"], "excluded_province_only": r["n_province_only"]}
+
+
+def scored_leads(store, region: str, *, node: str | None = None, as_of: Any = None, chain: str | None = None,
+                 weights: str | Path | dict | None = None, team=None) -> dict:
+    """Every candidate of the region scored and ranked, no filter and no cut (``candidate_rows``): a server keeps it
+    per region, as-of and weights, so that a list that only narrows it (a 须有 signal, another length) is cut from
+    it (``ranked_leads(scored=…)``) instead of scoring every candidate again."""
+    return candidate_rows(store, region, node=node, as_of=as_of, chain=chain, weights=weights, team=team)
+
+
+def narrowed(c: dict, having: list[str] | None = None, limit: int | None = None) -> dict:
+    """``candidate_rows(having=…, limit=…)`` read from ``c``, the candidates unfiltered and uncut (``scored_leads``):
+    the rows whose ``having`` signals are all non-zero, in their order, the first ``limit``, each a copy (ranking and
+    wording write to rows); the counts as the statement gives them (none without a row)."""
+    _check_having(having)
+    rows = [dict(r) for r in c["rows"] if all((r.get(f"n_{h}") or 0) > 0 for h in having or [])]
+    rows = rows[:int(limit)] if limit else rows
+    zero = {k: 0 for k in c["counts"]}
+    return {**c, "present": dict(c["present"]), "rows": rows, "counts": _counts(rows) or zero}
 
 
 def _check_min_score(min_score: float | None) -> None:
@@ -196,12 +225,14 @@ def mine_leads(store, region: str, *, node: str | None = None, top: int = 20, as
 
 def ranked_leads(store, region: str, *, node: str | None = None, top: int = 20, as_of: Any = None,
                  chain: str | None = None, weights: str | Path | None = None, having: list[str] | None = None,
-                 team=None) -> dict:
+                 team=None, scored: dict | None = None) -> dict:
     """The work of ``mine_leads`` that does not depend on the language: targets, candidates, reachability and the
-    ranking (the web app keeps it once for both languages); ``leads_document`` words it."""
+    ranking (the web app keeps it once for both languages); ``leads_document`` words it. ``scored``: the region's
+    candidates already scored under these arguments (``scored_leads``), narrowed here instead of scored again."""
     if top < 1 or top > MAX_TOP:
         raise UserError(f"--top 应在 1 到 {MAX_TOP} 之间", f"--top must be between 1 and {MAX_TOP}")
-    return _ranked(store, region, top, node=node, as_of=as_of, chain=chain, weights=weights, having=having, team=team)
+    return _ranked(store, region, top, node=node, as_of=as_of, chain=chain, weights=weights, having=having, team=team,
+                   scored=scored)
 
 
 def leads_document(store, c: dict, *, node: str | None = None, lang: str = "zh", min_score: float | None = None) -> dict:
@@ -225,13 +256,14 @@ def _bounds(r: dict, cfg: dict, present: dict) -> tuple[float, float]:
     return max(0.0, b / W1 - pen), max(0.0, (b + 100.0 * w.get("reachability", 0.0)) / W1 - pen)
 
 
-def _ranked(store, region: str, top: int, weights=None, **kw) -> dict:
+def _ranked(store, region: str, top: int, weights=None, scored: dict | None = None, **kw) -> dict:
     """The first ``top`` leads by the full score (``_with_reach``). The set-based statement hands over its first
     ``top + reach_max`` rows only: no lead below them can be searched within the limit anyway, and their bound
-    says whether one of them could still enter the list."""
-    cfg = load_config(weights)
+    says whether one of them could still enter the list. With ``scored`` those rows are cut from it (``narrowed``)."""
+    cfg = scored["cfg"] if scored is not None else load_config(weights)
     limit = top + max(0, int(cfg.get("reach_max", 60)))
-    c = candidate_rows(store, region, weights=cfg, limit=limit, **kw)
+    c = narrowed(scored, kw.get("having"), limit) if scored is not None else \
+        candidate_rows(store, region, weights=cfg, limit=limit, **kw)
     c["more"] = len(c["rows"]) >= limit
     return _with_reach(store, c, top, team=kw.get("team"))
 

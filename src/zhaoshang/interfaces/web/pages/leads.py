@@ -16,7 +16,7 @@ from ....core.geo.lookup import field_text
 from ....core.parse.dates import parse_user_date
 from ....services import reference
 from ....services.graph.identity import decisions_state
-from ....services.leads import leads_document, ranked_leads, resolve_weights, saved_weights
+from ....services.leads import leads_document, ranked_leads, resolve_weights, saved_weights, scored_leads
 from ....services.leads.export import write_leads
 from ....services.leads.mine import FILTERS, MAX_TOP
 from ....services.monitoring import bus
@@ -55,10 +55,15 @@ def register(app, web) -> None:
         # saved weights are read on every request (a re-save under the same version must show at once)
         chosen = resolve_weights(version, team, files=False)  # a version name only: the web opens no path
         # and under the team's person decisions, which the reach paths follow
-        key = ("leads", region) + tuple(str(v) for v in args.values()) + (version, str(hash(str(chosen))),
-                                                                         str(decisions_state(team)))
+        of = (version, str(hash(str(chosen))), str(decisions_state(team)))
+        key = ("leads", region) + tuple(str(v) for v in args.values()) + of
+        # every candidate scored once per region, node, as-of and weights: a 须有 signal or another length cuts its
+        # list from them (and the reach searches made are kept with the graph), nothing scored again
+        scored = lambda: web.cached(store, ("leads", region, str(args["node"]), str(args["as_of"]), "scored") + of,  # noqa: E731
+                                    lambda: scored_leads(store, region, team=team, weights=chosen, node=args["node"],
+                                                         as_of=args["as_of"]))
         # the ranking once for both languages; the wording (and the min-score cut of what is shown) per request
-        c = web.cached(store, key, lambda: ranked_leads(store, region, team=team, weights=chosen, **args))
+        c = web.cached(store, key, lambda: ranked_leads(store, region, team=team, weights=chosen, scored=scored(), **args))
         doc = web.cached(store, key + (str(min_score), lang),
                          lambda: leads_document(store, c, node=args["node"], lang=lang, min_score=min_score))
         # a 本地需求 signal's example is an open demand's title: masked as scenario matching masks it
