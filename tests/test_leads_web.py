@@ -322,6 +322,24 @@ def test_leads_page_in_the_browser(db, learned, chromium):
             f"the reasons and their score are on the latest data (as of {latest['as_of']}).")
         assert pg.get_attribute("#lead-listed-link", "href") == \
             f"/leads?region={REGION}&weights={learned['version']}&as_of={D.isoformat()}"
+        # the version re-saved with other weights, then no longer saved (a backup restored without it): the page
+        # shown again scores under what the team has now — never the cached score of weights it no longer has
+        lead_102 = pg.url.split("?")[0]
+        other = {**fitted, "signals": {k: {**v, "weight": 1.0} for k, v in fitted["signals"].items()}}
+        team = open_team_db(None, db_path=str(db))
+        save_weights(team, other, "ana")
+        with Store(str(db), read_only=True) as s:
+            resaved = lead_of(s, REGION, 102, node="S2", weights=other)
+        assert f"{resaved['score']:.2f}" != f"{relearned['score']:.2f}"
+        pg.goto(lead_102)
+        assert pg.inner_text("#lead-reasons-score") == f"{resaved['score']:.2f}"
+        with team.tx() as tx:
+            tx.execute("DELETE FROM lead_weights WHERE version = ?", [learned["version"]])
+        team.close()
+        pg.goto(lead_102)
+        assert pg.inner_text("#lead-reasons-score") == f"{latest['score']:.2f}"
+        assert pg.inner_text("#lead-reasons-weights") == \
+            f" (shipped weights: the list's weights {learned['version']} are no longer saved)"
         # the saved lead backtest on the methods page: counts, each model's hits, ROC and precision@k charts
         pg.goto(base + "/methods")
         run = pg.locator('.bt-run[data-kind="saved"]').filter(has_text="线索回测")

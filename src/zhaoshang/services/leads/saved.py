@@ -7,6 +7,7 @@ takes version names only — it never opens a path a visitor typed. Saving is an
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,17 @@ def get_weights(team, version: str) -> dict:
                        f"no saved lead weights version: {version} (save some with zhaoshang leads-fit --save)",
                        text=str(version).strip())
     return json.loads(row["body"])
+
+
+def weights_state(team, version: str | None) -> str | None:
+    """What a saved version is now, for caches: a fingerprint of its body, which a re-save with other weights or its
+    removal (a restored backup without it) changes; None for no version or one not saved."""
+    version = (version or "").strip()
+    if team is None or not version:
+        return None
+    with team.tx() as tx:
+        row = tx.one("SELECT body FROM lead_weights WHERE version = ?", [version])
+    return hashlib.sha256(row["body"].encode()).hexdigest()[:16] if row else None
 
 
 def resolve_weights(weights: str | Path | dict | None, team=None, *, files: bool = True) -> str | Path | dict | None:

@@ -18,6 +18,7 @@ from ....core.parse.dates import china_today
 from ....core.geo.lookup import field_text, region_labels, resolve_region
 from ....services.enterprises import resolve_enterprise
 from ....services.graph.identity import decisions_state
+from ....services.leads.saved import weights_state
 from ....services.pipeline import excel, landing
 from ....services.pipeline import leads as L
 from ....services.privacy import LEAD_SIGNAL_TEXT, LEAD_TEXT, MASKED_CHANGE
@@ -205,9 +206,12 @@ def register(app, web) -> None:
 
         def why_lead():  # why it is a lead: its reasons and signals for the region today, as on the 招商线索 page
             return L.latest(store, team(request), lead, lang)
-        # cached with the lead lists ("leads" keys), which every live event forgets
+        # cached with the lead lists ("leads" keys), which every live event forgets, under what the list's weights
+        # version holds now: re-saved with other weights or no longer saved, the lead is scored again (under the
+        # shipped weights, saying so), never shown under weights the team no longer has
         why = web.cached(store, ("leads", "lead-of", lead["region_code"], lead["enterprise_id"], lead.get("segment"),
-                                 lead.get("list_weights"), lang, str(decisions_state(team(request)))), why_lead)
+                                 lead.get("list_weights"), str(weights_state(team(request), lead.get("list_weights"))),
+                                 lang, str(decisions_state(team(request)))), why_lead)
         why = personal_text(request, why, LEAD_SIGNAL_TEXT, f"lead:{lead_id}")  # its 本地需求 example: a demand's title
         return web.page(request, "pipeline_lead.html", {
             "nav": "pipeline", "lead": lead, "error": error, "done": done, "warn": warn, "typed": typed, "card": card,
