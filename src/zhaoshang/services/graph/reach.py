@@ -275,10 +275,12 @@ def arrow(direction: str | None, label: str = "") -> str:
     return f"{left}{label}{right}"
 
 
-def _path_doc(g: Graph, p, kinds: dict, lang: str, store, first: int | None = None) -> dict:
-    """A path as the answer says it; ``first``: of each hop's evidence, only that many records are read."""
+def _path_doc(g: Graph, p, kinds: dict, lang: str, store, first: int | None = None, evs: list | None = None) -> dict:
+    """A path as the answer says it; ``first``: of each hop's evidence, only that many records are read; ``evs``:
+    those records already read (``evidence_of`` of the path's ties, with several paths' in one call)."""
     ties = [g.edge(e) for e in p.edges]
-    evs = evidence_of(store, ties, lang, first)  # the records of every hop in one query per table
+    if evs is None:
+        evs = evidence_of(store, ties, lang, first)  # the records of every hop in one query per table
     hops = [_hop(g, p.nodes[i], p.nodes[i + 1], p.edges[i], lang, ties[i], evs[i], hop_label) for i in range(len(p.edges))]
     origin = g.node(p.nodes[0])
     kind = kinds.get(p.nodes[0], "given")
@@ -446,13 +448,17 @@ def _strengths(store, g: Graph, ids: list[int], region_code: str) -> dict:
     origins, kinds = _region_side(store, g, str(region_code))
     kps = key_persons_of(store, wanted, as_of=g.as_of)  # an id that is no enterprise has none: no path
     same, person_of = g.identity_edges(), g.same_person()
-    found: dict = {}
+    best: dict = {}
     for eid in wanted:
         if eid not in kps:
             continue
         paths, _ = _search(g, eid, _targets(g, kps[eid])[1], origins, 1, REACH_HOPS, same, person_of)
         if paths:
-            found[eid] = _path_doc(g, paths[0], kinds, "zh", store, first=1)
+            best[eid] = paths[0]
+    # the first record of every hop of every lead's path, read in one query per table (each hop's as alone)
+    evs = iter(evidence_of(store, [g.edge(e) for p in best.values() for e in p.edges], "zh", 1))
+    found = {eid: _path_doc(g, p, kinds, "zh", store, first=1, evs=[next(evs) for _ in p.edges])
+             for eid, p in best.items()}
     # the persons every path names who hold shares, read in one query (``holding_records`` judges each record on its
     # own, so its answer for all the paths' records, cut to one path's, is that path's answer): a query per lead cost
     # a quarter of a lead list's time
