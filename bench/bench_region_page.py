@@ -108,7 +108,7 @@ def main() -> None:
         return
     from fastapi.testclient import TestClient
 
-    c = TestClient(create_app(db))
+    c = TestClient(create_app(db), base_url="http://127.0.0.1")  # the local user: no login
     page = f"/region/{a.region}"
     pdf = f"/api/region-profile/{a.region}/report"
     first, r1 = _timed(lambda: c.get(page))

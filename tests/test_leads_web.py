@@ -77,7 +77,7 @@ def test_api_twin_roles_and_errors(db, learned, tmp_path):
     # the list is kept once under the region's code: the other spellings of the region and of the date are hits
     kept = lambda: sorted(map(str, (k for k in app.state.served.cache.keys() if "leads" in k)))  # noqa: E731
     once = kept()
-    assert len(once) == 2, once  # the ranking, and its wording in Chinese
+    assert len(once) == 3, once  # the candidates scored, the ranking, and its wording in Chinese
     for region, day in (("成都市", D.isoformat()), (REGION, D.isoformat()), ("四川/成都", D.strftime("%Y/%m/%d")),
                         (REGION, D.strftime("%Y年%-m月%-d日"))):
         again = client.get("/api/leads", params={"region": region, "as_of": day})
