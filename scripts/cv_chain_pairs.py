@@ -12,6 +12,7 @@
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3 --tree-probs FILE --lr-probs FILE
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3 --cut-by-kind 0.3,0.4,…,1.0
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3 --co-nodes [--tree-probs F --lr-probs F]
+    python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3 --knn-clauses --tree-probs F --lr-probs F
 
 Every (row, level-2 node) pair of a development row whose node has a word of the taxonomy in the row's evidence (the
 (w) oracle's candidates of ``chain_evidence_ceiling.py``, found with the same matcher: ``classify.normalize_text`` and
@@ -130,6 +131,11 @@ def main() -> None:
                          "features of a pair (co=q, nco=n|q, co_main), both readers refitted per fold; --tree-probs and "
                          "--lr-probs name the seventeenth's kept probabilities, the candidate's are kept beside them "
                          "(suffix _co)")
+    ap.add_argument("--knn-clauses", action="store_true",
+                    help="with --trees 0.3: the twenty-fourth candidate, a pair's passage read by its k nearest labelled "
+                         "passages of the same node (knn_pos, knn_top_pos, knn_top_neg, knn_margin), the regression "
+                         "refitted per fold, the trees' kept probabilities (--tree-probs) unchanged; the candidate's "
+                         "regression probabilities are kept beside --lr-probs (suffix _knn)")
     ap.add_argument("--with-round", default="",
                     help="the twentieth candidate: the seventeenth trained per fold on rounds 1–6's rows (L1,…,L12) against "
                          "the same trained on these labellers' rows too (e.g. L14), out of fold over every development row; "
@@ -610,6 +616,8 @@ def trees(a, t: dict, tax, twelfth: list, fourteenth: list, pairs: list, p_lr: n
     assert set(placed_by(p_lr, LR_BAR)) == set(fourteenth)
     if a.co_nodes:  # the twenty-third candidate, against the seventeenth (docs/methods.md)
         return co_nodes(a, t, tax, pairs, p_h, p_lr, oof, per_fold, placed_by)
+    if a.knn_clauses:  # the twenty-fourth candidate, against the seventeenth (docs/methods.md)
+        return knn_clauses(a, t, tax, pairs, p_h, p_lr, oof, per_fold, placed_by)
     if a.cut_by_kind:  # the twenty-second candidate, over the seventeenth's readers (docs/methods.md)
         return cut_by_kind(a, t, tax, pairs, (p_h + p_lr) / 2, reg_like, stays, checked, per_fold,
                            placed_by((p_h + p_lr) / 2, pr.BAR))
@@ -692,30 +700,12 @@ def co_nodes(a, t: dict, tax, pairs: list, p_h: np.ndarray, p_lr: np.ndarray, oo
     ``tree_probabilities``); the written conditions, then (after the verdict) what moved."""
     rows, labels, nodes = t["rows"], t["labels"], t["nodes"]
     y = np.array([1 if nd in labels[i] else 0 for i, nd in pairs])
-    folds = np.array([training.fold_of(r) for r in rows])
-    pi = np.array([i for i, _ in pairs])
-    seventeenth = placed_by((p_h + p_lr) / 2, pr.BAR)
-    base = cv.figures(t, seventeenth, tax, by_source=True)
-    # a check of the script: the seventeenth out of fold as this machine gives it
-    assert (round(base["stage_f1"], 4), round(base["node_f1"], 4)) == SEVENTEENTH_HERE, (base["stage_f1"], base["node_f1"])
+    seventeenth, base = seventeenth_here(t, tax, p_h, p_lr, placed_by)
     feats = co_features(pairs, pr.build_pairs(t["records"], t["confs"], tax)[1])
     named = lambda path: path.replace(".npz", "_co.npz") if path else ""  # noqa: E731
     kept_lr, kept_h = named(a.lr_probs), named(a.tree_probs)
-    if kept_lr and os.path.exists(kept_lr):
-        z = np.load(kept_lr)
-        assert z["y"].shape == y.shape and (z["y"] == y).all(), "the kept regression probabilities are of other pairs"
-        q_lr = z["p"]
-    else:
-        fe = pr.with_check(feats, pairs, oof, nodes)
-        q_lr = np.zeros(len(pairs))
-        for f in range(FOLDS):  # every round's training rows of the fold, as eighth_out_of_fold with --every-round
-            tr, te = np.where(folds[pi] != f)[0], np.where(folds[pi] == f)[0]
-            vec, lr = pr.fit([fe[k] for k in tr], y[tr])
-            q_lr[te] = lr.predict_proba(pr.int32(vec.transform([fe[k] for k in te])))[:, 1]
-            print(f"co-nodes regression fold {f}: {len(tr)} pairs, {len(vec.feature_names_)} columns", file=sys.stderr,
-                  flush=True)
-        if kept_lr:
-            np.savez_compressed(kept_lr, p=q_lr, y=y)
+    fe = pr.with_check(feats, pairs, oof, nodes)
+    q_lr = regression_out_of_fold(t, pairs, y, lambda f, tr, te: fe, kept_lr, "co-nodes")
     if kept_h and os.path.exists(kept_h):
         z = np.load(kept_h)
         assert z["y"].shape == y.shape and (z["y"] == y).all(), "the kept tree probabilities are of other pairs"
@@ -725,15 +715,56 @@ def co_nodes(a, t: dict, tax, pairs: list, p_h: np.ndarray, p_lr: np.ndarray, oo
         if kept_h:
             np.savez_compressed(kept_h, p=q_h, y=y)
     mine = placed_by((q_h + q_lr) / 2, pr.BAR)
-    grid = {"co_nodes": {"placed": mine, "fig": cv.figures(t, mine, tax, by_source=True), "folds": per_fold(mine)}}
-    v = verdict_1_to_4(rows, tax, seventeenth, base, per_fold(seventeenth), grid, "co_nodes")
+    n_co = sum(1 for f in feats if f["co_main"] > 0)
+    return {"rows": len(rows), "pairs": len(pairs), "pairs_with_a_main_strong_other_node": n_co,
+            **against_seventeenth(a, t, tax, seventeenth, base, mine, per_fold, "co_nodes")}
+
+
+def seventeenth_here(t: dict, tax, p_h: np.ndarray, p_lr: np.ndarray, placed_by) -> tuple[list, dict]:
+    """The seventeenth's placements from its two readers' kept out-of-fold probabilities (their mean at
+    ``pairs.BAR``) and its figures, checked against this machine's (``SEVENTEENTH_HERE``): the baseline of a
+    candidate that refits a reader."""
+    seventeenth = placed_by((p_h + p_lr) / 2, pr.BAR)
+    base = cv.figures(t, seventeenth, tax, by_source=True)
+    assert (round(base["stage_f1"], 4), round(base["node_f1"], 4)) == SEVENTEENTH_HERE, (base["stage_f1"], base["node_f1"])
+    return seventeenth, base
+
+
+def regression_out_of_fold(t: dict, pairs: list, y: np.ndarray, feats_of, kept: str, what: str) -> np.ndarray:
+    """The regression (``pairs.fit``, the seventeenth's C) refitted per fold on every training pair of the fold (every
+    round's rows, as ``eighth_out_of_fold`` with --every-round), the pairs' features ``feats_of(f, tr, te)`` (a list
+    over all pairs; only ``tr`` and ``te`` are read); its out-of-fold probabilities, kept in ``kept`` (written once,
+    then read)."""
+    if kept and os.path.exists(kept):
+        z = np.load(kept)
+        assert z["y"].shape == y.shape and (z["y"] == y).all(), "the kept regression probabilities are of other pairs"
+        return z["p"]
+    folds = np.array([training.fold_of(r) for r in t["rows"]])
+    pi = np.array([i for i, _ in pairs])
+    q = np.zeros(len(pairs))
+    for f in range(FOLDS):
+        tr, te = np.where(folds[pi] != f)[0], np.where(folds[pi] == f)[0]
+        fe = feats_of(f, tr, te)
+        vec, lr = pr.fit([fe[k] for k in tr], y[tr])
+        q[te] = lr.predict_proba(pr.int32(vec.transform([fe[k] for k in te])))[:, 1]
+        print(f"{what} regression fold {f}: {len(tr)} pairs, {len(vec.feature_names_)} columns", file=sys.stderr,
+              flush=True)
+    if kept:
+        np.savez_compressed(kept, p=q, y=y)
+    return q
+
+
+def against_seventeenth(a, t: dict, tax, seventeenth: list, base: dict, mine: list, per_fold, key: str) -> dict:
+    """A candidate's placements ``mine`` against the seventeenth's: the written conditions 1–4 (``verdict_1_to_4``),
+    then (after the verdict, not part of it) what moved, by source, and the moved pairs listed (``--show``)."""
+    rows, labels = t["rows"], t["labels"]
+    grid = {key: {"placed": mine, "fig": cv.figures(t, mine, tax, by_source=True), "folds": per_fold(mine)}}
+    v = verdict_1_to_4(rows, tax, seventeenth, base, per_fold(seventeenth), grid, key)
     a_set, b_set = set(seventeenth), set(mine)
     added, removed = sorted(b_set - a_set), sorted(a_set - b_set)
     right = lambda xs: sum(1 for i, nd in xs if nd in labels[i])  # noqa: E731
     src = lambda i: rows[i]["source"].split("/")[-1].split("_")[0]  # noqa: E731
-    n_co = sum(1 for f in feats if f["co_main"] > 0)
-    return {"rows": len(rows), "pairs": len(pairs), "pairs_with_a_main_strong_other_node": n_co,
-            "seventeenth": {**base, "folds": per_fold(seventeenth)}, **v,
+    return {"seventeenth": {**base, "folds": per_fold(seventeenth)}, **v,
             # after the verdict, not part of it
             "after_moved": {"added": len(added), "added_right": right(added), "removed": len(removed),
                             "removed_right": right(removed),
@@ -745,6 +776,103 @@ def co_nodes(a, t: dict, tax, pairs: list, p_h: np.ndarray, p_lr: np.ndarray, oo
                             "list": [f"{'+' if x in b_set else '-'} {rows[x[0]]['name']} {x[1]} "
                                      f"({'|'.join(sorted(labels[x[0]])) or '-'})" for x in sorted(added + removed)][
                                 : max(a.show, 0) or 80]}}
+
+
+KNN_K = 10  # the twenty-fourth candidate's neighbours of a pair (docs/methods.md)
+KNN_FEATURES = ("knn_pos", "knn_top_pos", "knn_top_neg", "knn_margin")
+
+
+def knn_summary(sim: np.ndarray, lab: np.ndarray, k: int = KNN_K) -> dict[str, float]:
+    """The twenty-fourth candidate's four features of one pair from its similarities ``sim`` to the eligible
+    labelled passages (``lab``: 1 positive, 0 negative): over the ``k`` most similar (ties by their order), the
+    similarity-weighted share of positives, the best similarity of a positive and of a negative, and their
+    difference; 0 where there is nothing to read."""
+    top = np.argsort(-sim, kind="stable")[:k]
+    s, y_ = sim[top], lab[top]
+    pos = float((s * y_).sum() / s.sum()) if len(s) and s.sum() > 0 else 0.0
+    top_pos = float(s[y_ == 1].max()) if (y_ == 1).any() else 0.0
+    top_neg = float(s[y_ == 0].max()) if (y_ == 0).any() else 0.0
+    return dict(zip(KNN_FEATURES, (pos, top_pos, top_neg, top_pos - top_neg)))
+
+
+def knn_features(passages: list[str], pair_nodes: np.ndarray, pair_rows: np.ndarray, y: np.ndarray, tr: np.ndarray,
+                 te: np.ndarray) -> dict[int, dict[str, float]]:
+    """The twenty-fourth candidate's features of every pair of ``tr`` and ``te`` (indices of the pairs): a TF-IDF of
+    the passages' character 1–3-grams fitted on the training pairs' passages only, cosine similarity; a pair's
+    neighbours are the training pairs of its node from other rows (a scored pair: all of them; a training pair: those of
+    the other training rows) — ``knn_summary`` of them."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+    X_tr = vec.fit_transform([passages[k] for k in tr])
+    X_te = vec.transform([passages[k] for k in te])
+    out: dict[int, dict[str, float]] = {}
+    for nd in sorted(set(pair_nodes[tr]) | set(pair_nodes[te])):
+        a_ = np.where(pair_nodes[tr] == nd)[0]
+        b_ = np.where(pair_nodes[te] == nd)[0]
+        lab = y[tr[a_]]
+        if len(a_):
+            S = (X_tr[a_] @ X_tr[a_].T).toarray()
+            own = pair_rows[tr[a_]]
+            for j, k in enumerate(tr[a_]):
+                other = own != own[j]  # never its own row
+                out[int(k)] = knn_summary(S[j][other], lab[other])
+            T = (X_te[b_] @ X_tr[a_].T).toarray()
+            for j, k in enumerate(te[b_]):
+                out[int(k)] = knn_summary(T[j], lab)
+        else:
+            for k in te[b_]:
+                out[int(k)] = knn_summary(np.zeros(0), np.zeros(0))
+    return out
+
+
+def knn_clauses(a, t: dict, tax, pairs: list, p_h: np.ndarray, p_lr: np.ndarray, oof: np.ndarray, per_fold,
+                placed_by) -> dict:
+    """The twenty-fourth candidate (docs/methods.md): the seventeenth (``p_h``, ``p_lr``: its two readers' kept
+    out-of-fold probabilities, their mean at ``pairs.BAR``) against the same with its regression refitted per fold on
+    the same training pairs with ``knn_features`` added, the trees' probabilities kept; the written conditions, then
+    (after the verdict) what moved."""
+    import cv_chain_e5 as e5
+
+    rows, labels, nodes = t["rows"], t["labels"], t["nodes"]
+    y = np.array([1 if nd in labels[i] else 0 for i, nd in pairs])
+    seventeenth, base = seventeenth_here(t, tax, p_h, p_lr, placed_by)
+    _, feats, occs = pr.build_pairs(t["records"], t["confs"], tax)
+    texts: dict[int, dict[str, str]] = {}
+    passages = []
+    for (i, _), occ in zip(pairs, occs):  # the ninth candidate's passage of each pair
+        if i not in texts:
+            texts[i] = pr.evidence_texts(t["records"][i], tax)
+        passages.append(e5.pair_text(texts[i], occ))
+    pair_nodes = np.array([nd for _, nd in pairs])
+    pair_rows = np.array([i for i, _ in pairs])
+    fe = pr.with_check(feats, pairs, oof, nodes)
+    # a check of the script: without the features, fold 0's regression gives the kept probabilities
+    folds = np.array([training.fold_of(r) for r in rows])
+    tr0, te0 = np.where(folds[pair_rows] != 0)[0], np.where(folds[pair_rows] == 0)[0]
+    vec, lr = pr.fit([fe[k] for k in tr0], y[tr0])
+    assert np.array_equal(lr.predict_proba(pr.int32(vec.transform([fe[k] for k in te0])))[:, 1], p_lr[te0])
+    knn_of: dict[int, dict[int, dict[str, float]]] = {}
+
+    def with_knn(f: int, tr: np.ndarray, te: np.ndarray) -> list:
+        kf = knn_features(passages, pair_nodes, pair_rows, y, tr, te)
+        knn_of[f] = {k: kf[k] for k in te}
+        return [{**fe[k], **kf[k]} if k in kf else fe[k] for k in range(len(pairs))]
+
+    kept = a.lr_probs.replace(".npz", "_knn.npz") if a.lr_probs else ""
+    q_lr = regression_out_of_fold(t, pairs, y, with_knn, kept, "knn-clauses")
+    mine = placed_by((p_h + q_lr) / 2, pr.BAR)
+    scored = {k: v for f_ in knn_of.values() for k, v in f_.items()}
+    described = {}
+    if scored:  # the scored pairs' features by label (no figure of the rule)
+        for name in KNN_FEATURES:
+            v = np.array([scored[k][name] for k in range(len(pairs))])
+            described[name] = {"positive_mean": round(float(v[y == 1].mean()), 4),
+                               "negative_mean": round(float(v[y == 0].mean()), 4)}
+    return {"rows": len(rows), "pairs": len(pairs), "k": KNN_K, "passages_distinct": len(set(passages)),
+            "passage_mean_chars": round(float(np.mean([len(x) for x in passages])), 1),
+            "scored_features_by_label": described,
+            **against_seventeenth(a, t, tax, seventeenth, base, mine, per_fold, "knn_clauses")}
 
 
 def record_kind(e: dict) -> str:
