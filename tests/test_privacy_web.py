@@ -7,6 +7,7 @@ as they are; an analyst gets them whole, and the read is written to the audit lo
 from __future__ import annotations
 
 import csv
+import json
 import sys
 import warnings
 from pathlib import Path
@@ -459,3 +460,54 @@ def test_a_change_of_a_masked_detail_is_said_to_a_viewer_not_shown_as_changing_n
         assert "联系周总 138****5678 <span class=\"muted masked-change\">（已遮蔽的联系方式有改动）</span>" in page, url
         assert "(masked contact details changed)" in _get(app, url + "?lang=en", "viewer"), url
         assert "已遮蔽的联系方式有改动" not in _get(app, url + "?lang=zh", "analyst"), url
+
+
+def test_a_former_legal_representative_who_holds_shares_is_not_named_to_a_viewer(tmp_path, demo_copy):
+    """The demo's founders hold shares and many left the office of 法定代表人 years ago: a viewer saw the holder as 陈*
+    among the shareholders but 法定代表人: 陈悦博 → 杨怡辉 on /api/events, the alerts and the digest (the names masked
+    were only those of the representative in office), and a live change's ``detail.old`` in full. Now the person is
+    masked in the title, title_en and detail wherever the change is listed; a sent change without a head in its title
+    is given its English title from its detail, as an imported change is."""
+    from alerts_fixture import rule_kept_by
+
+    from zhaoshang.services.alerts import digest, feed
+    from zhaoshang.services.monitoring import events as E
+    from zhaoshang.services.privacy import mask_name
+
+    db = tmp_path / "demo.duckdb"
+    demo_copy(db)
+    team = open_team_db(str(tmp_path / "team.sqlite"))
+    tokens = team_tokens(team)
+    with Store(str(db), read_only=True) as store:
+        # an enterprise whose change names as the former representative a private shareholder of it
+        eid, old, new = store.query(
+            """SELECT v.enterprise_id, json_extract_string(v.detail, '$.old') AS old,
+                      json_extract_string(v.detail, '$.new') AS new FROM events v
+               JOIN shareholdings s ON s.enterprise_id = v.enterprise_id AND s.holder_type = 'person'
+                    AND s.holder_name = json_extract_string(v.detail, '$.old')
+               WHERE v.type = 'change_legal_rep' ORDER BY v.enterprise_id LIMIT 1""")[0].values()
+        rule_kept_by(store, team, {"name": "法人变更", "types": ["change_legal_rep"], "channels": ["email"]}, "vera")
+        assert feed.record(store, team, E.timeline(store, enterprise=str(eid), types="change_legal_rep")["items"])
+        said = {lang: digest.build(store, team, "vera", lang=lang) for lang in ("zh", "en")}
+    client = TestClient(create_app(str(db), team=team, local_only=False), base_url="http://127.0.0.1")
+    holder = client.get(f"/api/enterprises/{eid}", headers=tokens["viewer"]).json()["shareholders"]
+    assert mask_name(old) in [s["holder_name"] for s in holder] and old not in str(holder)
+    shown = {"events": client.get(f"/api/events?enterprise={eid}&type=change_legal_rep", headers=tokens["viewer"]).json()["items"],
+             "alerts": client.get("/api/alerts/items", headers=tokens["viewer"]).json()["items"]}
+    for where, items in shown.items():
+        one = next(e for e in items if e["enterprise_id"] == eid)
+        assert one["title"] == f"法定代表人: {mask_name(old)} → {new}", (where, one)
+        assert one["title_en"] == f"legal representative: {mask_name(old)} → {new}", (where, one)
+        assert old not in json.dumps(items, ensure_ascii=False), where
+    assert shown["events"][0]["detail"]["old"] == mask_name(old)
+    for lang, doc in said.items():
+        assert mask_name(old) in doc["text"] and old not in doc["text"] + doc["html"], (lang, doc["text"])
+    # a change sent live, its title the sender's: the detail masked, the English title made from the detail
+    sent = {"enterprise_id": eid, "type": "change_legal_rep", "date": "2025-12-05", "title": "法定代表人变更",
+            "detail": {"old": new, "new": old}, "source": "registry-watch", "source_key": "lr-1"}
+    assert client.post("/api/events", json=sent, headers=tokens["analyst"]).status_code == 200
+    live = lambda role: next(e for e in client.get(f"/api/events?enterprise={eid}&type=change_legal_rep",  # noqa: E731
+                                                   headers=tokens[role]).json()["items"] if e["origin"] == "api")
+    assert live("analyst")["title_en"] == f"legal representative: {new} → {old}", live("analyst")
+    assert live("viewer")["detail"] == {"old": new, "new": mask_name(old)}, live("viewer")
+    assert live("viewer")["title_en"] == f"legal representative: {new} → {mask_name(old)}", live("viewer")

@@ -27,6 +27,15 @@ PATENT_TITLE_SQL = "'专利: ' || coalesce({a}.title, {a}.number)"
 
 REGION_HEAD = "所在地区"  # the head of a region change's title (importers/events.py), its sides the regions' names
 
+# what a change event's title calls the field (its type's chip already says it is a change): the importer titles a
+# change with it (``importers/events.py``), and a sent change without such a title is titled by it here
+FIELD_HEADS = {"name": "名称", "address": "地址", "capital_wan": "注册资本", "status": "登记状态", "legal_rep": "法定代表人",
+               "province_code": REGION_HEAD, "city_code": REGION_HEAD, "district_code": REGION_HEAD}
+# the field a change event's type names, for a sent detail that gives the old and new values without the field (the
+# fields whose values a title shows as written)
+CHANGE_FIELDS = {"change_name": "name", "change_address": "address", "change_status": "status",
+                 "change_legal_rep": "legal_rep"}
+
 HEADS_EN = {"成立": "founded", "注销/吊销": "dissolved", "融资": "funding", "专利": "patent", "新闻": "news",
             "设立分支机构": "branch opened", "设立子公司": "subsidiary set up", "对外投资": "investment",
             "名称": "name", "地址": "address",
@@ -67,17 +76,24 @@ def changed_regions_en(store, details: Iterable[Any]) -> dict[str, str]:
     return region_labels(store, codes, "en")
 
 
-def title_en(title: str | None, detail: Any = None, regions: dict[str, str] | None = None) -> str | None:
+def title_en(title: str | None, detail: Any = None, regions: dict[str, str] | None = None,
+             type: str | None = None) -> str | None:
     """The English of an event title: its head translated, 万元 read as 10k CNY, a registration status by its English
     (存续 → active, a status the table does not list as written), a patent titled in Chinese by its number (the
     event's ``detail``: ``patent: CN114556A``; a title is no name to keep as written), a region change by the
     regions' English names (``regions``: ``changed_regions_en``; ``region: Zhejiang → Guangdong``, a region without
-    one as written); another title as it is."""
+    one as written); a change of event ``type`` whose title has no such head (a sender's: 法定代表人变更) from its
+    ``detail``'s old and new values, as an imported change is titled (``legal representative: 周雨欣 → 李四``);
+    another title as it is."""
+    d = _detail(detail)
     head, sep, rest = (title or "").partition(": ")
     if head not in HEADS_EN:
-        return title
+        field = d.get("field") or CHANGE_FIELDS.get(type or "")
+        if field not in CHANGE_FIELDS.values() or not d.get("old") or not d.get("new"):
+            return title
+        head, sep, rest = FIELD_HEADS[field], ": ", f"{d['old']} → {d['new']}"
     if head == "专利" and HAN.search(rest):
-        rest = _detail(detail).get("number") or rest
+        rest = d.get("number") or rest
     elif head == REGION_HEAD and regions and (codes := region_change_codes(detail)) and len(
             sides := rest.split(" → ")) == 2:
         rest = " → ".join(regions.get(c) or side for c, side in zip(codes, sides))
@@ -90,13 +106,14 @@ def title_en(title: str | None, detail: Any = None, regions: dict[str, str] | No
     return f"{HEADS_EN[head]}: {rest}" if sep else HEADS_EN[head]
 
 
-def english_title(title: str | None, detail: Any = None, *, live: bool = False,
-                  regions: dict[str, str] | None = None) -> str | None:
+def english_title(title: str | None, detail: Any = None, *, regions: dict[str, str] | None = None,
+                  type: str | None = None) -> str | None:
     """An event's title in English as every reader of events says it — the events' list and API, the profile's
-    timeline, the alerts, their digest and webhooks — so an alert names an event as its list does: a live event's
-    title as its sender wrote it, an imported event's by ``title_en`` with the event's ``detail`` (a patent by its
-    number) and the English names of the regions it changes (``changed_regions_en``)."""
-    return title if live else title_en(title, detail, regions)
+    timeline, the alerts, their digest and webhooks — so an alert names an event as its list does: its title
+    by ``title_en`` with the event's ``detail`` (a patent by its number), the English names of the regions it
+    changes (``changed_regions_en``) and its ``type`` (a sent change titled without a head, from its detail); a live
+    event's title without such a head as its sender wrote it."""
+    return title_en(title, detail, regions, type)
 
 
 def title_body(title: str | None, lang: str = "zh", detail: Any = None, english: str | None = None) -> str | None:

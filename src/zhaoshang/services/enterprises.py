@@ -505,7 +505,8 @@ NOT_YET_FOUNDED = "尚未成立"  # the status of an enterprise on a date before
 
 
 def holding_records(store, person_ids: Any, d: Any) -> list[int]:
-    """Of ``person_ids``, the person records whose person holds shares on date ``d``: the record itself holds
+    """Of ``person_ids``, the person records whose person holds shares on date ``d`` (None: at any time, every
+    office and holding whatever its dates): the record itself holds
     shares (a shareholding tie of the relationship graph, in any enterprise), or the record is in office at an
     enterprise and a record of the same name, gender and birth year (±1) not differing, holds shares as a private
     individual in it or in an enterprise above it in its ownership chains (up to the key persons' depth) — the one
@@ -517,19 +518,19 @@ def holding_records(store, person_ids: Any, d: Any) -> list[int]:
     if not ids:
         return []
     depth = int((load_ties(None).get("key_persons") or {}).get("max_depth", 6))
+    begun = "(start_date IS NULL OR start_date <= ?)" if d is not None else "?::DATE IS NULL"
+    ongoing = f"{begun} AND (end_date IS NULL OR end_date > ?)" if d is not None else f"{begun} AND ?::DATE IS NULL"
     return [x for (x,) in store.con.execute(
-        """WITH RECURSIVE sh AS (SELECT * FROM shareholdings WHERE (start_date IS NULL OR start_date <= ?)
-                                   AND (end_date IS NULL OR end_date > ?)),
+        f"""WITH RECURSIVE sh AS (SELECT * FROM shareholdings WHERE {ongoing}),
            office AS (SELECT DISTINCT person_id, enterprise_id FROM roles WHERE list_contains(?, person_id)
-                        AND enterprise_id IS NOT NULL AND (start_date IS NULL OR start_date <= ?)
-                        AND (end_date IS NULL OR end_date > ?)),
+                        AND enterprise_id IS NOT NULL AND {ongoing}),
            up(root, eid, depth) AS (
              SELECT DISTINCT enterprise_id, enterprise_id, 0 FROM office
              UNION
              SELECT u.root, s.holder_enterprise_id, u.depth + 1 FROM up u JOIN sh s ON s.enterprise_id = u.eid
              WHERE s.holder_enterprise_id IS NOT NULL AND u.depth < ?)
            SELECT holder_person_id FROM shareholdings WHERE holder_type = 'person' AND enterprise_id IS NOT NULL
-             AND list_contains(?, holder_person_id) AND (start_date IS NULL OR start_date <= ?)
+             AND list_contains(?, holder_person_id) AND {begun}
            UNION
            SELECT o.person_id FROM office o JOIN up ON up.root = o.enterprise_id
            JOIN sh s ON s.enterprise_id = up.eid AND s.holder_type = 'person' AND s.holder_person_id <> o.person_id
@@ -541,23 +542,29 @@ def holding_records(store, person_ids: Any, d: Any) -> list[int]:
         [d, d, ids, d, d, depth, ids, d]).fetchall()]
 
 
-def legal_reps_holding(store, enterprise_ids: Any, d: Any) -> dict[int, list[str]]:
-    """The enterprises' legal representatives in office on date ``d`` whose person holds shares
-    (``holding_records``), by enterprise: the names a change of legal representative's title may not show to a role
-    without ``personal``, as the profile's 法定代表人 does not (``services.privacy.present_events``)."""
+def legal_reps_holding(store, enterprise_ids: Any) -> dict[int, list[str]]:
+    """The names a change of legal representative of each enterprise may not show to a role without ``personal``
+    (``services.privacy.present_events``, ``present_profile``), by enterprise: a person who holds or held shares
+    as a private individual at any time — a private shareholder of the enterprise, or a person in an office of it
+    (a former legal representative, the founder he still is) whose person holds shares (``holding_records``, every
+    date): a change names a predecessor or successor however long ago it was, and the holding makes the name
+    personal data wherever it stands (docs/security.md)."""
     ids = sorted({int(x) for x in enterprise_ids if x is not None})
     if not ids:
         return {}
-    reps = store.con.execute(
-        """SELECT r.enterprise_id, r.person_id, coalesce(p.name, r.person_name) FROM roles r
+    officers = store.con.execute(
+        """SELECT DISTINCT r.enterprise_id, r.person_id, coalesce(p.name, r.person_name) FROM roles r
            LEFT JOIN persons p ON p.id = r.person_id
-           WHERE r.role = 'legal_rep' AND list_contains(?, r.enterprise_id) AND r.person_id IS NOT NULL
-             AND (r.start_date IS NULL OR r.start_date <= ?) AND (r.end_date IS NULL OR r.end_date > ?)""",
-        [ids, d, d]).fetchall()
-    held = set(holding_records(store, [pid for _, pid, _ in reps], d))
+           WHERE list_contains(?, r.enterprise_id) AND r.person_id IS NOT NULL""", [ids]).fetchall()
+    held = set(holding_records(store, [pid for _, pid, _ in officers], None))
+    holders = store.con.execute(
+        """SELECT DISTINCT s.enterprise_id, coalesce(p.name, s.holder_name) FROM shareholdings s
+           LEFT JOIN persons p ON p.id = s.holder_person_id
+           WHERE list_contains(?, s.enterprise_id) AND (s.holder_type = 'person' OR (s.holder_person_id IS NOT NULL
+                 AND s.holder_enterprise_id IS NULL AND s.holder_investor_id IS NULL))""", [ids]).fetchall()
     out: dict[int, list[str]] = {}
-    for eid, pid, name in reps:
-        if pid in held and name and name not in out.get(eid, []):
+    for eid, name in [(eid, name) for eid, pid, name in officers if pid in held] + holders:
+        if name and name not in out.get(eid, []):
             out.setdefault(eid, []).append(name)
     return out
 
@@ -692,6 +699,8 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
     # masked wholly, offices included, for a role without ``personal``, here as in the key persons and the graph
     # (services.privacy.present_profile; docs/security.md)
     private_holders = [f"p:{x}" for x in holding_records(store, [r["person_id"] for r in people], d)]
+    # the names its changes of legal representative may not show (``legal_reps_holding``: a holding at any time)
+    private_reps = legal_reps_holding(store, [eid]).get(eid, [])
     contacts, n_contacts = _capped(store,  # personal data: interfaces pass the profile through services.privacy
         """SELECT id, name, title, phone, email, relation, notes, source FROM contacts WHERE enterprise_id = ?
            ORDER BY id""", [eid], limit, cuts=cuts, name="contacts")
@@ -787,6 +796,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
             "product_lines": product_lines, "product_lines_later": product_lines_later,
             "product_lines_undated": product_lines_undated,
             "conflicts": conflicts, "absent_from_latest": absent, "counts": counts, "private_holders": private_holders,
+            "private_reps": private_reps,
             "placements_classified_on": placements_classified_on, "cuts": cuts}
 
 

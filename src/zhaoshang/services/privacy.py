@@ -142,6 +142,7 @@ def present_profile(profile: dict, user: Any, record: Callable[[str, str, dict],
         return {**profile, "masked": False}
     out = copy.copy(profile)
     out.pop("private_holders", None)
+    out.pop("private_reps", None)
     out["timeline"] = timeline
     holding = [r for r in profile.get("people") or [] if f"p:{r.get('person_id')}" in held]
     out["people"] = [{**r, "name": mask_name(r["name"]), "person_id": None} if r in holding else r
@@ -149,9 +150,11 @@ def present_profile(profile: dict, user: Any, record: Callable[[str, str, dict],
     ent = profile["enterprise"]
     if any(r.get("role") == "legal_rep" and r["name"] == ent.get("legal_rep") for r in holding):
         out["enterprise"] = {**ent, "legal_rep": mask_name(ent["legal_rep"])}
-    # a change of legal representative names the old and the new one in its title (法定代表人: 王五 → 钱进): such a
-    # record is masked there too, as 法定代表人 is
-    names = {r["name"] for r in holding if r.get("role") == "legal_rep" and r.get("name")}
+    # a change of legal representative names the old and the new one in its title (法定代表人: 王五 → 钱进): a person
+    # masked as 法定代表人 is masked there too, and so is any other who holds or held shares (``private_reps``: a
+    # predecessor no longer in office, ``enterprises.legal_reps_holding``)
+    names = {r["name"] for r in holding if r.get("role") == "legal_rep" and r.get("name")} | set(
+        profile.get("private_reps") or [])
     if names:
         out["timeline"] = [_rep_masked(ev, names) if ev.get("type") == "change_legal_rep" else ev for ev in out["timeline"]]
     # a contact of the enterprise under the name of a person masked here is that person to the identity rules
@@ -167,23 +170,28 @@ def present_profile(profile: dict, user: Any, record: Callable[[str, str, dict],
 
 
 def _rep_masked(ev: dict, names: set) -> dict:
-    """A legal representative change's titles with each of ``names`` masked where it stands as the old or the new
-    value (after "法定代表人: " or the arrow)."""
+    """A legal representative change with each of ``names`` masked in its titles wherever it stands (a sender's
+    title is free text: 法定代表人变更为周雨欣) and in its detail (``old``, ``new``); the longest name first, so a
+    name inside another is not left half shown."""
     def mask(text: Any) -> Any:
         if not isinstance(text, str):
             return text
-        for n in names:
-            text = re.sub(rf"(?<=: |→ ){re.escape(n)}(?= →|$)", mask_name(n), text)
+        for n in sorted(names, key=len, reverse=True):
+            text = text.replace(n, mask_name(n))
         return text
-    return {**ev, **{k: mask(ev[k]) for k in ("title", "title_en") if k in ev}}
+    out = {**ev, **{k: mask(ev[k]) for k in ("title", "title_en") if k in ev}}
+    detail = ev.get("detail")
+    if isinstance(detail, dict) and any(detail.get(k) in names for k in ("old", "new")):
+        out["detail"] = {**detail, **{k: mask_name(detail[k]) for k in ("old", "new") if detail.get(k) in names}}
+    return out
 
 
 def present_events(doc: Any, user: Any, record: Callable[[str, str, dict], Any] | None = None,
                    reps_of: Callable[[set], dict] | None = None, target: str = "events") -> Any:
     """Events (a timeline, one event of the live stream, alerts) as ``user`` may see them: their headlines' free text
-    (``NEWS_TEXT``) masked as ``present_text`` masks it, and in a change of legal representative's titles the names
-    ``reps_of(enterprise ids)`` gives for its enterprise (``{enterprise id: names}``: legal representatives whose one
-    person record also holds shares, ``services.enterprises.legal_reps_holding``) masked as the profile masks them
+    (``NEWS_TEXT``) masked as ``present_text`` masks it, and in a change of legal representative's titles and detail
+    (``old``, ``new``) the names ``reps_of(enterprise ids)`` gives for its enterprise (``{enterprise id: names}``:
+    persons who hold or held shares, ``services.enterprises.legal_reps_holding``) masked as the profile masks them
     (``present_profile``).
     With the ``personal`` permission ``doc`` is returned whole and, when it holds either, ``record`` writes the read
     to the audit log (``person.read``: ``target``, how many texts and which fields, ``officers_holding``)."""

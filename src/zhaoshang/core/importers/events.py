@@ -7,7 +7,7 @@ monitoring and timelines read one table instead of nine.
 from __future__ import annotations
 
 from ..asof import change_day, news_day, registry_dated_end
-from ..event_titles import BRANCH_HEADS, FUNDING_TITLE_SQL, PATENT_TITLE_SQL, REGION_HEAD
+from ..event_titles import BRANCH_HEADS, FIELD_HEADS, FUNDING_TITLE_SQL, PATENT_TITLE_SQL
 from .staging import ql
 
 #: the method of a news mention the text analysis found (``text_`` + the linker's method); other methods are the
@@ -89,18 +89,13 @@ _CHANGE_TYPES = {
 }
 
 
-# what a change event's title calls the field (its type's chip already says it is a change)
-_FIELD_NAMES = {"name": "名称", "address": "地址", "capital_wan": "注册资本", "status": "登记状态", "legal_rep": "法定代表人",
-                "province_code": REGION_HEAD, "city_code": REGION_HEAD, "district_code": REGION_HEAD}
-
-
 def _change_title() -> str:
     """SQL for a readable title of an ``enterprise_history`` row: "注册资本: 602万元 → 5,000万元", regions by name."""
     def value(col: str) -> str:
         return f"""coalesce(CASE WHEN h.field = 'capital_wan' THEN printf('%,.0f万元', TRY_CAST({col} AS DOUBLE))
                                  WHEN h.field LIKE '%\\_code' ESCAPE '\\' THEN (SELECT r.name FROM regions r WHERE r.code = {col}) END,
                             {col}, '—')"""
-    label = "CASE h.field " + " ".join(f"WHEN {ql(k)} THEN {ql(v)}" for k, v in _FIELD_NAMES.items()) + " ELSE h.field END"
+    label = "CASE h.field " + " ".join(f"WHEN {ql(k)} THEN {ql(v)}" for k, v in FIELD_HEADS.items()) + " ELSE h.field END"
     return f"{label} || ': ' || {value('h.old_value')} || ' → ' || {value('h.new_value')}"
 
 

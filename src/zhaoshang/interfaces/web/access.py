@@ -7,7 +7,6 @@ from typing import Callable
 
 from fastapi import FastAPI, Request
 
-from ...core.asof import reference_date
 from ...core.teamstate import TeamDB
 from ...services import privacy
 from ...services.enterprises import legal_reps_holding
@@ -72,13 +71,11 @@ def personal_view(request: Request, profile: dict) -> dict:
     return privacy.present_profile(profile, request.state.user, audit_recorder(request))
 
 
-def personal_events(request: Request, store, doc, target: str = "events", as_of=None):
+def personal_events(request: Request, store, doc, target: str = "events"):
     """Events (a timeline, a streamed event, alerts) as the request's user may see them (``privacy.present_events``):
-    a change of legal representative does not name one whose person record holds shares, as of ``as_of`` (the
-    reference date by default), as the profile does not."""
-    return privacy.present_events(
-        doc, request.state.user, audit_recorder(request),
-        lambda ids: legal_reps_holding(store, ids, reference_date(store, as_of)), target)
+    a change of legal representative does not name a person who holds or held shares, as the profile does not."""
+    return privacy.present_events(doc, request.state.user, audit_recorder(request),
+                                  lambda ids: legal_reps_holding(store, ids), target)
 
 
 def personal_text(request: Request, doc, fields: tuple, target: str):

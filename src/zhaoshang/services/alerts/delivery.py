@@ -58,13 +58,11 @@ def as_owner_sees(store, user: Any, alerts: Any, records: list | None = None, ta
     and a change of legal representative not naming one whose person record holds shares. A read that hands such
     data out unmasked is appended to ``records`` as ``(user, action, target, detail)``, for the audit log once the
     delivery is queued (``write_reads``)."""
-    from ...core.asof import reference_date
     from .. import privacy
     from ..enterprises import legal_reps_holding
 
     record = (lambda action, tgt, detail: records.append((user, action, tgt, detail))) if records is not None else None
-    return privacy.present_events(alerts, user, record,
-                                  lambda ids: legal_reps_holding(store, ids, reference_date(store)), target)
+    return privacy.present_events(alerts, user, record, lambda ids: legal_reps_holding(store, ids), target)
 
 
 def views(store, alerts: Any, target: str, render: Callable[[Any], dict]) -> dict:

@@ -88,7 +88,7 @@ def _title_en(ev: dict, regions: dict[str, str]) -> str | None:
     the ``regions``' English names — which the alert's row alone could not give)."""
     if "title_en" in ev:
         return ev["title_en"]
-    return english_title(ev.get("title"), ev.get("detail"), live=ev.get("ref_table") == LIVE_TABLE, regions=regions)
+    return english_title(ev.get("title"), ev.get("detail"), regions=regions, type=ev.get("type"))
 
 
 def _told_elsewhere_keys(store, team, events: list[dict]) -> dict[int, list[str]]:
@@ -211,7 +211,7 @@ def _present(r: dict) -> dict:
     out["evidence"] = (out["explain"] or {}).get("evidence") or []
     # kept when raised; an alert raised before it was kept is read from its title (a patent's number unknown there)
     out["title_en"] = r["title_en"] if r.get("title_en") is not None else english_title(
-        out.get("title"), live=any(e.get("table") == LIVE_TABLE for e in out["evidence"]))
+        out.get("title"), type=out.get("event_type"))
     out["matched_type"] = matched_type(out["explain"])[0]
     out["event_key"] = r.get("event_key")
     out["reports"] = r.get("reports") or 1

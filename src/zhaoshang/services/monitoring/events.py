@@ -70,7 +70,9 @@ def _live_record(row: dict) -> dict:
     r["key"] = f"m{r['id']}"
     r["detail"] = _loads(r.get("detail"))
     r["nodes"] = _loads(r.get("nodes")) or []
-    r["title_en"] = english_title(r.get("title"), live=True)  # the sender's title, in whatever language it was sent
+    # the sender's title, in whatever language it was sent; translated as an imported one's where it has such a head,
+    # a change's from its detail
+    r["title_en"] = english_title(r.get("title"), r["detail"], type=r.get("type"))
     return {c: r.get(c) for c in COLUMNS}
 
 

@@ -81,7 +81,7 @@ def register(app, web) -> None:
                                       as_of=web.clean(as_of)), request.state.user)
         if doc["filters"]["node"]:  # the node as resolved (m02 → M02), named in the page's language, as the CLI names it
             doc["filters"]["node_name"] = web.node_names(store, web.lang_of(request), code=False).get(doc["filters"]["node"])
-        return personal_events(request, store, doc, "events", doc["as_of"])
+        return personal_events(request, store, doc, "events")
 
     def news(request, limit: int) -> list[dict]:
         """The latest news items as the user may see them: title and body masked, or whole and audited."""
