@@ -121,7 +121,19 @@ def test_show_events_and_alerts_name_the_type_once(demo):
         twice = s.con.execute("""SELECT count(*) FROM events v JOIN enterprises e ON e.id = v.enterprise_id
             WHERE v.type IN ('dissolved', 'change_status') AND e.dissolved IS NOT NULL
             GROUP BY e.id HAVING count(*) > 1""").fetchall()
+        # a change of legal representative: on the day the roles (the profile's people) say the new one took office,
+        # the export that first showed it in its detail (seen), not on that export's date alone
+        reps = s.con.execute("""SELECT v.enterprise_id, v.date, json_extract_string(v.detail, '$.seen'), r.start_date
+            FROM events v LEFT JOIN roles r ON r.enterprise_id = v.enterprise_id AND r.role = 'legal_rep'
+                 AND r.person_name = json_extract_string(v.detail, '$.new')
+            WHERE v.type = 'change_legal_rep' ORDER BY v.enterprise_id""").fetchall()
     assert ends and twice == [] and all(day == dissolved and seen >= str(dissolved) for _, _, dissolved, day, seen in ends)
+    assert reps and all(day == start and seen >= str(start) for _, day, seen, start in reps), reps
+    assert [r for r in reps if r[2] > str(r[1])], reps  # some seen in an export later than the change
+    eid, day, seen, _ = next(r for r in reps if r[2] > str(r[1]))
+    rows = _table_rows(run("events", "--enterprise", str(eid), "--type", "change_legal_rep", db=demo["db"],
+                           env={"COLUMNS": "1000"}).stdout)
+    assert [r for r in rows if r[0] == str(day) and r[3].endswith(f" · 见于 {seen} 的导出")], rows
     eid, status, dissolved, _, seen = ends[0]
     between = dissolved + (dt.date.fromisoformat(seen) - dissolved) / 2
     shown = run_json("show", str(eid), "--as-of", between.isoformat(), db=demo["db"])["enterprise"]

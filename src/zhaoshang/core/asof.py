@@ -194,6 +194,14 @@ def change_day(h: str = "h", e: str = "e") -> str:
     return f"CASE WHEN {registry_dated_end(h, e)} THEN {e}.dissolved ELSE {h}.changed_on END"
 
 
+def change_seen(h: str = "h", e: str = "e") -> str:
+    """SQL: the data date of the export that showed a recorded change (``enterprise_history`` row ``h``), for the
+    changes whose event is dated otherwise or may be (the ``seen`` of its detail, said beside it: 见于 2025-12-31 的导出):
+    an end the registry dated (``change_day``) and a change of legal representative, dated by the roles' dates
+    where they give it (``importers.events.date_rep_changes``); NULL for another change, dated by that export."""
+    return f"CASE WHEN {registry_dated_end(h, e)} OR {h}.field = 'legal_rep' THEN {h}.changed_on END"
+
+
 def registry_dated_end(h: str = "h", e: str = "e") -> str:
     """SQL: history row ``h`` changes the status of enterprise ``e`` to one saying it ended, and the registry dated
     that end (``e.dissolved``) on or before the export that showed it — one event, the end, dated by the registry."""

@@ -947,14 +947,15 @@ def event_text(row: dict, lang: str = "zh") -> str | None:
     """An event's title beside its type's label (a timeline): without the head the label already says
     (``core/event_titles.py``: ``专利 专利: X`` would say the type twice); a news item's with how its enterprise was
     linked (``news_link_text``: declared by the file or found in the text); an end the registry dated before the
-    export that showed it with that export's date (``seen``: 见于 2025-12-31 的导出)."""
+    export that showed it, and a change of legal representative, with that export's date (``seen``: 见于 2025-12-31
+    的导出; ``core.asof.change_seen``)."""
     from ..core.event_titles import reports_text, title_body
 
     text = title_body(row.get("title"), lang, row.get("detail"), row.get("title_en"))  # as the reader said it in English
     linked = news_link_text(row.get("detail"), lang) if row.get("type") == "news" else None
     detail = row.get("detail")
     seen = row.get("seen") or (detail.get("seen") if isinstance(detail, dict) else None)
-    if seen:  # an end the registry dated earlier than the export that showed it (docs/methods.md, "As of a date")
+    if seen:  # the export that showed the change, dated otherwise or by it (docs/methods.md, "As of a date")
         linked = (f"seen in the export of {seen}" if lang == "en" else f"见于 {seen} 的导出") + \
             (f" · {linked}" if linked else "")
     n = row.get("reports") or (1 + len(detail.get("reports") or []) if isinstance(detail, dict) else 1)

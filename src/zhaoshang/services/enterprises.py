@@ -743,7 +743,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
     timeline, n_timeline = _capped(store,
         f"""WITH ev AS (
              -- ``seen``: the data date of the export that showed an end the registry dated earlier (the event
-             -- sits on the registry's date)
+             -- sits on the registry's date) or a change of legal representative (core.asof.change_seen)
              SELECT date, type, title, ref_table, ref_id, source,
                     TRY_CAST(json_extract_string(detail, '$.seen') AS DATE) AS seen, id AS event_id
              FROM events WHERE enterprise_id = ?

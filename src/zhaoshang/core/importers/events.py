@@ -6,7 +6,7 @@ monitoring and timelines read one table instead of nine.
 
 from __future__ import annotations
 
-from ..asof import change_day, news_day, registry_dated_end
+from ..asof import change_day, change_seen, news_day, registry_dated_end
 from ..event_titles import BRANCH_HEADS, FIELD_HEADS, FUNDING_TITLE_SQL, PATENT_TITLE_SQL
 from .staging import ql
 
@@ -137,7 +137,7 @@ def derive_events(con, import_id: int, next_id: int, founded: bool = True, data_
                    CASE WHEN {registry_dated_end('h', 'e')} THEN 'dissolved' ELSE {change_case} END,
                    {_change_title()},
                    to_json(struct_pack(field := h.field, old := h.old_value, new := h.new_value,
-                                       seen := CASE WHEN {registry_dated_end('h', 'e')} THEN h.changed_on END)),
+                                       seen := {change_seen('h', 'e')})),
                    'enterprise_history', NULL, h.source, h.source_key, {import_id}
             FROM enterprise_history h JOIN enterprises e ON e.id = h.enterprise_id WHERE h.import_id = {import_id}
               AND NOT ({registry_dated_end('h', 'e')}
@@ -147,7 +147,32 @@ def derive_events(con, import_id: int, next_id: int, founded: bool = True, data_
     ]
     _insert(con, parts, next_id)
     drop_shadowed_text_events(con)
+    date_rep_changes(con, f"""v.import_id = {import_id} OR v.enterprise_id IN (
+                                  SELECT enterprise_id FROM roles WHERE import_id = {import_id})""")
     return con.execute(f"SELECT count(*) FROM events WHERE import_id = {import_id}").fetchone()[0]
+
+
+def date_rep_changes(con, where: str) -> int:
+    """Date the changes of legal representative recorded from an export (``where``: SQL on event ``v``) by the
+    roles' dates where they give it: the day the new representative took office (``start``), else the day the old
+    one left it, on or before the export that showed the change — the profile's people say 法定代表人 from that day,
+    so the timeline, the monitor and the alerts do too; the export's date stays in the detail (``seen``: 见于
+    2024-12-31 的导出), and a change the roles do not date is dated by the export, saying so the same way. Run by
+    every import (the roles may come after the enterprises); returns how many it read."""
+    seen = "coalesce(TRY_CAST(json_extract_string(v.detail, '$.seen') AS DATE), v.date)"
+    name = "coalesce(p.name, r.person_name)"
+
+    def role_day(col: str, value: str) -> str:
+        return f"""(SELECT max(r.{col}) FROM roles r LEFT JOIN persons p ON p.id = r.person_id
+                    WHERE r.enterprise_id = v.enterprise_id AND r.role = 'legal_rep' AND r.{col} <= {seen}
+                      AND {name} = json_extract_string(v.detail, '$.{value}'))"""
+
+    return con.execute(f"""
+        UPDATE events v SET date = coalesce({role_day('start_date', 'new')}, {role_day('end_date', 'old')}, {seen}),
+               detail = to_json(struct_pack(field := json_extract_string(v.detail, '$.field'),
+                                            old := json_extract_string(v.detail, '$.old'),
+                                            new := json_extract_string(v.detail, '$.new'), seen := {seen}))
+        WHERE v.type = 'change_legal_rep' AND v.ref_table = 'enterprise_history' AND ({where})""").fetchone()[0]
 
 
 def _insert(con, parts: list[str], next_id: int) -> None:

@@ -21,7 +21,7 @@ Nothing of what the exports said is lost: each keeps its values in its own sourc
 
 from __future__ import annotations
 
-from ..asof import registry_dated_end
+from ..asof import change_seen, registry_dated_end
 from ..schema import TRACKED_FIELDS
 from ..text import normalize_name
 from .enterprises import RAW_COLUMNS, record_value_sql
@@ -209,7 +209,7 @@ def _apply(con, doc: dict) -> None:
     doc["events_corrected"] = con.execute(f"""UPDATE events v SET title = n.title, detail = n.detail FROM (
         SELECT h.enterprise_id, h.import_id, {change_case} AS type, {_change_title()} AS title,
                to_json(struct_pack(field := h.field, old := h.old_value, new := h.new_value,
-                                   seen := CASE WHEN {registry_dated_end('h', 'e')} THEN h.changed_on END)) AS detail
+                                   seen := {change_seen('h', 'e')})) AS detail
         FROM enterprise_history h SEMI JOIN _rep_ev x ON x.enterprise_id = h.enterprise_id AND x.import_id = h.import_id
              JOIN enterprises e ON e.id = h.enterprise_id
         QUALIFY row_number() OVER (PARTITION BY h.enterprise_id, h.import_id, {change_case} ORDER BY h.field DESC) = 1) n
