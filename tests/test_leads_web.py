@@ -217,7 +217,7 @@ def test_the_ranking_is_made_once_for_both_languages(db, monkeypatch):
     page_zh = client.get("/leads", params={**params, "lang": "zh"}).text
     for got, doc, words, sep in ((page, en, {"gap": "gap", "recommended": "recommended"}, ", "),
                                  (page_zh, zh, {"gap": "补链", "recommended": "推荐"}, "、")):
-        cells = re.findall(r'data-signal="segment_fit"><td>.*?</td>\s*<td class="[^"]*">([^<]*)</td>', got)
+        cells = re.findall(r'data-signal="segment_fit"><tr class="xp-signal"><td>.*?</td>\s*<td class="[^"]*">([^<]*)</td>', got)
         want = [sep.join(words[c] for c in r["signals"]["segment_fit"]["raw"].split("+")) for r in doc["leads"]]
         assert cells == want and sep.join(words.values()) in cells, (cells, want)
 
@@ -271,8 +271,9 @@ def test_leads_page_in_the_browser(db, learned, chromium):
         assert rows.nth(0).locator(".ld-score").inner_text() == f"{want:.2f}"
         assert "补链" in pg.inner_text("#ld-targets")
         assert _fits(pg, "#f-node"), "the segment select cuts its chosen text"
-        rows.nth(0).locator("summary").first.click()  # the signals; rows and method sit in the next details
-        assert rows.nth(0).locator(".xp-part").count() >= 8
+        first_lead = pg.locator("#leads-table tbody.ld-lead").nth(0)  # its row, and its signals in the row under it
+        first_lead.locator("summary").first.click()  # the signals; rows and method sit in the next details
+        assert first_lead.locator(".xp-part").count() >= 8
         # a chip sends the form as it stands: a top typed but not applied is kept, not the last request's default
         pg.fill("#f-top", "9")
         pg.click("#has-local_ties")
@@ -427,21 +428,34 @@ def test_leads_signals_show_the_reach_path(demo_served, chromium):
                 for h in best["hops"]]
     assert len(want["zh"]) >= 2 and any(" ← " in x for x in want["zh"]), want
     with chromium as b:
-        pg = b.new_page()
+        pg = b.new_page(viewport={"width": 1366, "height": 900})
         for lang in ("zh", "en"):
             pg.goto(base + f"/leads?region=杭州市&top=20&lang={lang}")
-            row = pg.locator(f'#leads-table tr.lead-row[data-id="{eid}"]')
+            row = pg.locator(f'#leads-table tbody.ld-lead[data-id="{eid}"]')
             row.locator("details.ld-signals > summary").click()
             part = row.locator('.xp-part[data-signal="reachability"]')
             hops = part.locator(".xp-path li")
             hops.first.wait_for()
             assert [h.inner_text() for h in hops.all()] == want[lang], lang
+            # what a signal rests on spans the table under its row (squeezed into an 80 px signal column, beside an
+            # empty raw column); each contribution's bar sits in its signal's row (it hung under the tall row)
+            layout = pg.evaluate("""t => { const box = e => e.getBoundingClientRect();
+                const ev = [...t.querySelectorAll('tr.xp-evidence > td')].map(td => box(td).width);
+                const bars = [...t.querySelectorAll('.xp-bar')].map(b => { const r = box(b.closest('tr')), x = box(b);
+                    return b.closest('tr').classList.contains('xp-signal') && x.top >= r.top && x.bottom <= r.bottom; });
+                return {table: box(t).width, evidence: ev, bars: bars}; }""", row.locator("table.xp-parts").element_handle())
+            assert layout["evidence"] and min(layout["evidence"]) >= layout["table"] / 2, layout
+            assert layout["bars"] and all(layout["bars"]), layout
             # its rows' link opens the relationship view of the lead from the list's region (it answered 404 when it
             # named the graph's key e:ID, which the page does not read)
             href = part.locator('a[href^="/relations/"]').first.get_attribute("href")
             assert href.startswith(f"/relations/{eid}?from_region=330100"), href
             opened = pg.goto(base + href)
             assert opened.ok and pg.locator("#rel-paths, .rel-path, main").first.is_visible(), href
+        # at 1000 px in English the reasons had a column of 110 px, a few words a line
+        pg.set_viewport_size({"width": 1000, "height": 900})
+        pg.goto(base + "/leads?region=杭州市&top=20&lang=en")
+        assert pg.evaluate("document.querySelector('#leads-table th.ld-reasons-col').getBoundingClientRect().width") >= 180
         b.close()
 
 
@@ -665,7 +679,7 @@ def test_a_viewer_reads_a_leads_reach_path_with_its_shareholders_masked(tmp_path
             pg = b.new_page()
             sign_in(pg, base, name, pw)
             pg.goto(base + "/leads?region=杭州市&top=20")
-            row = pg.locator(f'#leads-table tr.lead-row[data-id="{eid}"]')
+            row = pg.locator(f'#leads-table tbody.ld-lead[data-id="{eid}"]')
             row.locator("details.ld-signals > summary").click()
             hops = row.locator('.xp-part[data-signal="reachability"] .xp-path li')
             hops.first.wait_for()
@@ -692,7 +706,7 @@ def test_a_leads_signals_link_the_rows_they_counted_and_a_district_says_same_cit
     with chromium as b:
         pg = b.new_page()
         pg.goto(base + "/leads?region=余杭区&top=20")
-        row = pg.locator(f'#leads-table tr.lead-row[data-id="{eid}"]')
+        row = pg.locator(f'#leads-table tbody.ld-lead[data-id="{eid}"]')
         assert [w.inner_text() for w in row.locator(".ld-where").all()] == lead["location_notes"]
         others = [x for x in doc["leads"] if not x["location_notes"]]
         assert others and pg.locator(f'#leads-table tr.lead-row[data-id="{others[0]["enterprise_id"]}"] .ld-where').count() == 0

@@ -103,7 +103,7 @@ def test_resources_newer_than_the_date_are_marked_on_the_page_and_in_its_reports
         html = httpx.get(f"{base}/region/330100?{q}&lang={lang}", timeout=120).text
         sec = html[html.index('id="sec-modes"'):]
         sec = sec[:sec.index("</section>")]
-        rows = dict(re.findall(r'<tr class="xp-part" data-signal="([^"]+)">(.*?)</tr>', sec, re.S))
+        rows = dict(re.findall(r'<tbody class="xp-part" data-signal="([^"]+)">(.*?)</tbody>', sec, re.S))
         later = {k for k, v in rows.items() if 'class="xp-later"' in v}
         assert {"compute_pflops", "universities", "guidance_fund_yi"} <= later and "patent_lq" not in later, later
         assert note in sec.replace("&#39;", "'")
