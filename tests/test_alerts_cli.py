@@ -249,7 +249,8 @@ def test_a_large_amount_prints_in_full_never_in_e_notation(tmp_path_factory):
     assert "金额 ≥ 1,000,000,000 万元" in table and "e+" not in table, table
     with local_client(create_app(str(path))) as c:
         zh, en = c.get("/alerts").text, c.get("/alerts?lang=en").text
-    assert "金额 ≥ 1,000,000,000 万元" in zh and "amount ≥ 1,000,000,000 ×10k CNY" in en
+    # in English as the pages say an amount (1,000,000,000 万元 = CNY 10 trillion), not in units of 10k CNY
+    assert "金额 ≥ 1,000,000,000 万元" in zh and "amount ≥ CNY 10,000 billion" in en
     assert "e+0" not in zh + en
 
 

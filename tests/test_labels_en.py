@@ -234,6 +234,41 @@ def test_a_record_where_the_enterprise_is_the_branch_or_investee_names_its_paren
         b.close()
 
 
+def test_english_pages_say_a_branchs_region_an_office_and_an_alert_amount_in_english(demo, served):
+    """On English pages a branch's city read 北京市 (the stored name), a person's roles on the relationship view's
+    panel their titles as written (法定代表人), and an alert rule's threshold "amount ≥ 10,000 ×10k CNY": the region
+    service's English name, the office as the people card says it, the amount as English pages say one."""
+    import duckdb
+    import httpx
+
+    from zhaoshang.core.geo.lookup import region_labels
+    from zhaoshang.interfaces.labels import role_text
+    from zhaoshang.core.store import Store
+
+    con = duckdb.connect(str(demo), read_only=True)
+    try:  # an enterprise with branches in other cities, and a person with offices of a code and a title
+        eid, code = con.execute("""SELECT parent_id, coalesce(district_code, city_code, province_code) FROM branches
+                                   WHERE parent_id IS NOT NULL AND city_code IS NOT NULL ORDER BY 1 LIMIT 1""").fetchone()
+        pid = con.execute("""SELECT person_id FROM roles WHERE person_id IS NOT NULL AND role <> 'other'
+                             AND title IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1""").fetchone()[0]
+    finally:
+        con.close()
+    with Store(str(demo), read_only=True) as store:
+        name_en = region_labels(store, [code], "en")[code]
+    html = httpx.get(f"{served}/enterprises/{eid}?lang=en", timeout=60).text
+    sec = html[html.index('id="branches"'):]
+    cells = re.findall(r'<td class="muted">([^<]*)</td></tr>', sec[:sec.index("</section>")])
+    assert name_en in cells and not [c for c in cells if HAN.search(c)], cells
+    roles = httpx.get(f"{served}/api/graph/person/p:{pid}?lang=en", timeout=60).json()["roles"]
+    assert roles and all(r["role_text"] == role_text(r["role"], r["title"], "en")
+                         and not HAN.search(r["role_text"].split(" (")[0]) for r in roles), roles
+    zh = httpx.get(f"{served}/api/graph/person/p:{pid}", timeout=60).json()["roles"]
+    assert [r["role_text"] for r in zh] == [r["title"] for r in zh]  # in Chinese the title as written
+    rules = httpx.get(f"{served}/alerts?lang=en", timeout=60).text
+    rules = rules[rules.index('id="al-rules"'):]
+    assert "×10k" not in rules and re.search(r"amount ≥ CNY [\d,.]+ (million|billion|thousand)", rules), rules[:2000]
+
+
 # full-width punctuation (U+3001–U+303F: 、。「」…; U+FF01–U+FF60: （）：，；！？): Chinese typography, not English (the
 # ideographic space U+3000 that indents a select's options is a space, not punctuation)
 FULL_WIDTH = re.compile(r"[\u3001-\u303f\uff01-\uff60]+")

@@ -140,12 +140,17 @@ def reports_text(n: int | None, lang: str = "zh") -> str | None:
 
 def money_en(amount: float, currency: str = "CNY") -> str:
     """An amount in English: ``CNY 24.2 million``, ``USD 1.5 billion``, under a million in thousands (``USD 30
-    thousand``, not 0.03 million) (an amount in 万元 is ``wan * 1e4``)."""
+    thousand``, not 0.03 million) (an amount in 万元 is ``wan * 1e4``); four significant digits, and a number of
+    billions past 9,999 whole (``CNY 10,000 billion``, never 1e+04)."""
+    def sig(x: float) -> str:
+        s = f"{x:,.4g}"
+        return f"{round(x):,}" if "e" in s else s
+
     if amount >= 1e9:
-        return f"{currency} {amount / 1e9:,.4g} billion"
+        return f"{currency} {sig(amount / 1e9)} billion"
     if amount < 1e6:
-        return f"{currency} {amount / 1e3:,.4g} thousand"
-    return f"{currency} {amount / 1e6:,.4g} million"
+        return f"{currency} {sig(amount / 1e3)} thousand"
+    return f"{currency} {sig(amount / 1e6)} million"
 
 
 def amount_en(text: str) -> str:

@@ -16,6 +16,7 @@ import yaml
 from ...core.config import parse_yaml
 from ...core.parse.amounts import parse_user_amount
 from ...core.errors import NotFound, UserError
+from ...core.event_titles import money_en
 from ...core.geo.lookup import resolve_region
 from ...core.teamstate.clock import now
 from ..enterprises import resolve_enterprise
@@ -230,7 +231,8 @@ def describe(r: dict, lang: str = "zh", names_en: dict | None = None, *, num: Ca
     if r.get("gaps_of"):
         bits.append(f"gaps of {place(r['gaps_of'])}" if en else f"{r['gaps_of']['name']}的补链环节")
     if r.get("min_amount_wan") is not None:
-        bits.append(f"{'amount' if en else '金额'} ≥ {num(r['min_amount_wan'])} {'×10k CNY' if en else '万元'}")
+        # in English as every English page says an amount (CNY 100 million), not in units of 万元
+        bits.append(f"amount ≥ {money_en(r['min_amount_wan'] * 1e4)}" if en else f"金额 ≥ {num(r['min_amount_wan'])} 万元")
     if r.get("max_sentiment") is not None:
         bits.append(f"{'sentiment' if en else '情感'} ≤ {num(r['max_sentiment'])}")
     if r.get("min_sentiment") is not None:
