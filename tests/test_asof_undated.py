@@ -35,6 +35,16 @@ def test_cli_import_without_data_date_keeps_the_as_of(tmp_path):
     assert rep["data_date_given"] is False and rep["rows_imported"] == 1 and rep["rows_updated"] == 1
     assert rep["linked_by"] == {"source_key": 1}  # the changed row, by its key in the source; the new one made its own
     assert run_json("network", db=db)["as_of"] == DATED  # was moved to the import day
+    # its changes, dated by the import day, are the events after the as-of: 动态监测 says what dates them so
+    later = run_json("events", db=db)["later"]
+    assert later["count"] == later["import_day"] > 0 and later["live"] == 0, later
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    html = local_client(create_app(str(db))).get("/monitor?lang=en").text
+    assert (f'<span id="ev-later-import-day">Changes recorded by an import given no data date, dated by its import '
+            f'day, among them: {later["count"]}.</span>') in html
     table = run("import", "enterprises", tmp_path / "later.csv", "--source", "登记库", db=db).stdout
     assert "未给出" in table and "不移动数据截至日期" in table
     assert "文件名含日期" not in table and "data_date_in_name" not in rep  # no date in this file's name

@@ -285,3 +285,13 @@ def test_a_cut_event_list_says_how_many_it_shows_of_how_many(demo):
     assert f"The {items} imported news items (zhaoshang import news) are not listed here" in none["en"]
     assert not re.search(r"[\u4e00-\u9fff]", none["en"]) and 'href="/monitor?type=news"' in none["en"], none
     assert doc["total"] > c.get("/api/events?type=news&limit=1").json()["total"] > 0  # what the link lists
+    # as of a past date the box apart holds the imported facts dated after it: said so, not called live events or an
+    # undated import's changes (none are among them); the news link keeps every filter of the page
+    q = "region=330100&since=2024-01-01&as_of=2024-06-30"
+    past = c.get(f"/api/events?{q}").json()["later"]
+    assert past["count"] > 0 and past["live"] == past["import_day"] == 0, past
+    html = c.get(f"/monitor?lang=en&{q}").text
+    hint = re.search(r'<p class="hint" id="ev-later-hint">(.*?)</p>', html, re.S).group(1)
+    assert "These events are dated after the as-of date 2024-06-30: no view" in hint and "received today" not in hint
+    assert '<span id="ev-later-live" hidden>' in hint and "ev-later-import-day" not in hint, hint
+    assert 'href="/monitor?since=2024-01-01&amp;region=330100&amp;type=news&amp;as_of=2024-06-30"' in html

@@ -77,6 +77,7 @@ def test_timeline_merges_imported_and_live_events_with_filters(fx, team_url):
         assert all(e["date"] <= "2020-01-01" for e in tl["items"])
         assert all(e["date"] > "2020-01-01" for e in tl["later"]["items"])
         assert ev["key"] in {e["key"] for e in tl["later"]["items"]}  # the live event of 2024 too
+        assert tl["later"]["live"] == 1 and tl["later"]["import_day"] == 0  # the imports were given their dates
         assert "change_region" not in {e["type"] for e in tl["items"]}  # the move of 2022-06-30
         now = E.timeline(store, team)  # the default: the reference date, the date every page shows
         assert now["as_of"] == reference_date(store).isoformat()
@@ -338,8 +339,10 @@ def test_monitor_page_updates_live_in_the_browser(fx, tmp_path):
         pg.wait_for_selector(f'#ev-later tr[data-key="{lkey}"]', timeout=2_000)
         assert pg.locator(f'#ev-list tr[data-key="{lkey}"]').count() == 0
         assert "晚于截至日期的事件" in pg.inner_text("#ev-later-card")
+        assert pg.inner_text("#ev-later-live").strip() == "其中实时事件（接口推送、新闻源）1 条。"  # said once one is there
         pg.reload()
         assert pg.locator(f'#ev-later tr[data-key="{lkey}"]').count() == 1  # the server lists it apart as well
+        assert pg.inner_text("#ev-later-live").strip() == "其中实时事件（接口推送、新闻源）1 条。"
         assert pg.inner_text(f'#ev-list tr[data-key="{xkey}"] td:nth-child(2)').split() == ["扩张/新建/投资设厂", "另：融资"]
         assert pg.locator(f'#ev-list tr[data-key="{lkey}"]').count() == 0
         assert f"晚于截至日期 {as_of}" in pg.inner_text("#ev-later-card") or as_of in pg.inner_text("#ev-later-card")

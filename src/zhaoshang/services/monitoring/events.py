@@ -25,7 +25,7 @@ import re
 import threading
 from typing import Any, Iterable
 
-from ...core.asof import reference_date
+from ...core.asof import UNDATED_IMPORTS, reference_date
 from ...core.errors import NotFound, UserError
 from ...core.event_titles import changed_regions_en, english_title
 from ...core.parse.amounts import parse_user_amount
@@ -191,11 +191,13 @@ def timeline(store, team=None, *, since: Any = None, region: str | None = None, 
     """The events matching the filters, newest first: imported ones (``events``) and live ones (team state).
 
     As of a date (``as_of``, default the reference date, ``core.asof.reference_date``) like every other view:
-    ``items`` are the events dated on or before it (or undated); the events dated after it — a live event of
-    today on a database whose data speak of an earlier date, the changes of an import given no data date — are
+    ``items`` are the events dated on or before it (or undated); the events dated after it — imported facts of later
+    dates, a live event of today on a database whose data speak of an earlier date, the changes of an import given no
+    data date — are
     not among them but listed apart in ``later`` (newest first, the same filters and limit), so a page about
-    "now" can show them labelled as after the as-of. ``more`` (in each part) says that events beyond ``limit``
-    match too and are not listed; ``total`` how many match in all (``count`` is how many are listed)."""
+    "now" can show them labelled as after the as-of; ``later`` also says how many of them are live (``live``) and how
+    many an import given no data date dated by its day (``import_day``). ``more`` (in each part) says that events
+    beyond ``limit`` match too and are not listed; ``total`` how many match in all (``count`` is how many are listed)."""
     if not 1 <= int(limit) <= 10_000:
         raise UserError("--limit 须在 1 到 10000 之间", en="--limit must be between 1 and 10000")
     f = Filter(store, since=since, region=region, node=node, chain=chain, types=types, enterprise=enterprise)
@@ -209,9 +211,15 @@ def timeline(store, team=None, *, since: Any = None, region: str | None = None, 
         out[part] = {"count": min(len(items), limit), "items": items[:limit], "more": len(items) > limit}
         if team is not None:  # an imported round with the live reports that told it again (``tell_again``)
             _round_reports(store, team, out[part]["items"])
-    if out["later"]["more"]:  # how many there are, not how many are listed (live ones up to 10,000)
-        out["later"]["count"] = _count_imported(store, f, (None, d)) + (
-            len(_live(store, team, f, 10_000, (None, d))) if team is not None else 0)
+    later = out["later"]
+    if later["more"]:  # how many there are, not how many are listed (live ones up to 10,000)
+        later["live"] = len(_live(store, team, f, 10_000, (None, d))) if team is not None else 0
+        later["count"] = _count_imported(store, f, (None, d)) + later["live"]
+    else:
+        later["live"] = sum(e["origin"] != "import" for e in later["items"])
+    # what dates them after the as-of, where it is not their own date: live events received since, and the changes
+    # of an import given no data date, dated by its import day — said only when they are among them
+    later["import_day"] = _count_imported(store, f, (None, d), import_day=True) if later["count"] > later["live"] else 0
     # ``count`` is how many are listed; ``total`` how many match (one count query, live ones up to 10,000): a page
     # limit never reads as the number of events (显示前 100 条，共 N 条)
     total = out["items"]["count"] if not out["items"]["more"] else _count_imported(store, f, (d, None)) + (
@@ -263,10 +271,14 @@ def _imported(store, f: Filter, limit: int, window: tuple = (None, None)) -> lis
     return _import_records(store, rows)
 
 
-def _count_imported(store, f: Filter, window: tuple = (None, None)) -> int:
+def _count_imported(store, f: Filter, window: tuple = (None, None), import_day: bool = False) -> int:
+    """How many imported events match; ``import_day``: only those dated by the day of an import given no data date
+    (``UNDATED_IMPORTS``: its changes, its news without a publication date), not by a date of their own."""
     where, params = _own_sql(f, "ev.", f.since, window)
     cond, cparams = f._enterprise_sql("ev.enterprise_id")
-    return store.con.execute(f"SELECT count(*) FROM events ev JOIN enterprises e ON e.id = ev.enterprise_id "
+    undated = (f" JOIN imports i ON i.id = ev.import_id AND i.data_date = ev.date AND i.id IN ({UNDATED_IMPORTS})"
+               if import_day else "")
+    return store.con.execute(f"SELECT count(*) FROM events ev JOIN enterprises e ON e.id = ev.enterprise_id{undated} "
                              f"WHERE {where} AND {cond}", params + cparams).fetchone()[0]
 
 

@@ -46,6 +46,12 @@
       box.insertBefore(tr, box.firstChild);
       const n = document.getElementById('ev-later-count');
       if (n) n.textContent = String(Number(n.textContent || 0) + 1);
+      const live = document.getElementById('ev-later-live-n');  // the hint says how many of them are live
+      if (live && ev.origin !== 'import') {
+        live.dataset.n = String(Number(live.dataset.n || 0) + 1);
+        live.textContent = Number(live.dataset.n).toLocaleString('en-US');
+        document.getElementById('ev-later-live').hidden = false;
+      }
       document.getElementById('ev-later-card').hidden = false;
       return;
     }
