@@ -157,6 +157,11 @@ def test_an_unknown_stage_is_refused_not_an_empty_list(client):
     assert client.get("/enterprises", params={"stage": "A轮"}).status_code == 400
     ok = client.get("/api/enterprises", params={"stage": "a,none"})
     assert ok.status_code == 200 and ok.json()["total"] > 0
+    # the keys repeated are the comma lists (the last value alone was read), a node's and a tag's alike
+    again = client.get("/api/enterprises", params=[("stage", "a"), ("stage", "none"), ("node", "M01"), ("node", "M02")])
+    assert again.json()["filters"]["stage"] == "a,none" and again.json()["filters"]["node"] == "M01,M02"
+    assert again.json()["total"] == client.get("/api/enterprises", params={"stage": "a,none", "node": "M01,M02"}).json()["total"]
+    assert client.get("/api/enterprises", params=[("stage", "a"), ("stage", "A轮")]).status_code == 400
 
 
 def test_facets_name_the_rounds_in_both_languages(client):

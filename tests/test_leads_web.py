@@ -100,6 +100,16 @@ def test_api_twin_roles_and_errors(db, learned, tmp_path):
         .endswith(f'filename="leads-{REGION}-{latest.replace("-", "")}.xlsx"')
     only = client.get("/api/leads", params={"region": REGION, "as_of": D.isoformat(), "has": "local_ties"}).json()
     assert [r["enterprise_id"] for r in only["leads"]] == [103]
+    # the key repeated is the comma list, as the CLI's repeatable --has (the last value alone was read): the JSON
+    # and the page alike, a bad one among them refused by name
+    both = [("region", REGION), ("as_of", D.isoformat()), ("has", "local_ties"), ("has", "funding")]
+    ids = lambda params: [r["enterprise_id"] for r in client.get("/api/leads", params=params).json()["leads"]]  # noqa: E731
+    listed = ids({"region": REGION, "as_of": D.isoformat(), "has": "local_ties,funding"})
+    assert ids(both) == listed != ids(both[:2] + both[3:]), (listed, ids(both[:2] + both[3:]))
+    rows = lambda params: re.findall(r'<tr class="lead-row[^"]*" data-id="(\d+)"', client.get("/leads", params=params).text)  # noqa: E731
+    assert rows(both) == rows({"region": REGION, "as_of": D.isoformat(), "has": "local_ties,funding"}) != rows(both[:2] + both[3:])
+    bad = client.get("/api/leads", params=both + [("has", "nothing")])
+    assert bad.status_code == 400 and "未知的取值: nothing" in bad.json()["error"], bad.json()
     page = client.get("/leads", params={"region": REGION, "as_of": D.isoformat()}).text
     assert ENTS[102][0] in page and "近12个月完成B轮融资3亿元" in page and 'action="/pipeline/add"' not in page
     form = {"enterprise": "102", "region": REGION, "source": "leads", "segment": "S2"}

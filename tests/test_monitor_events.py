@@ -243,6 +243,9 @@ def test_post_events_api_with_a_token(fx, tmp_path):
     assert "events: 不接受此字段" in wrapped and "type: 缺少此参数" in wrapped and not re.search(r"[A-Z][a-z]+ [a-z]", wrapped), wrapped
     doc = c.get("/api/events", params={"type": "risk,personnel", "region": "广东"}, headers=h).json()
     assert [e["type"] for e in doc["items"]] == ["personnel", "risk"] or {e["type"] for e in doc["items"]} == {"personnel", "risk"}
+    # the key repeated is the comma list (the last value alone was read)
+    again = c.get("/api/events", params=[("type", "risk"), ("type", "personnel"), ("region", "广东")], headers=h).json()
+    assert again["items"] == doc["items"] and again["filters"]["types"] == ["risk", "personnel"]
     # the node as the CLI takes it, a code in any case or a name (it was refused with a raw pattern error), an
     # unknown one refused in the CLI's words, in the request's language
     with Store(str(path), read_only=True) as s:

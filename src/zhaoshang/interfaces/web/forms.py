@@ -114,6 +114,7 @@ class FormAgain:
                 return
             status = status or refused["status"]
             for name, why in refused["fields"].items():
-                errors[name] = {**why, "value": query.get(name)}
+                # a repeated key (has=funding&has=x): all its values, as one list
+                errors[name] = {**why, "value": ",".join(query.getlist(name)) if name in query else None}
             query = QueryParams([(k, v) for k, v in query.multi_items() if k not in refused["fields"]])
         raise RuntimeError("a form page refused its values more often than its query holds values")  # (each pass takes one)

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, Optional
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticUndefined
 
 from ...core.errors import UserError, check_reason
@@ -120,16 +120,28 @@ RegionPath = Annotated[str, Path(max_length=REGION_MAX, description=_REGION_DOC)
 _NODE_DOC = "产业链环节：代码或中英文名称"
 Node = Annotated[str, Query(max_length=TEXT_MAX, description=_NODE_DOC)]  # one node, required
 NodeCode = Annotated[Optional[str], Query(max_length=TEXT_MAX, description=_NODE_DOC + "（空 = 全部）")]
-NodeCodes = Annotated[Optional[str], Query(max_length=TEXT_MAX,
-                                           description=_NODE_DOC + "，逗号分隔（含下级；空 = 全部）")]
+
+
+def query_list(description: str, *, max_length: int = TEXT_MAX, pattern: str | None = None, doc_pattern: str | None = None):
+    """A query parameter that takes several values: a comma list, the key repeated, or both — ``has=funding&has=demands``
+    is ``has=funding,demands``, as the CLI's repeatable options take them (a repeated key was read as its last value
+    alone). The route gets them as one comma list (None when none is given); each value is held to ``max_length`` and
+    ``pattern`` (``doc_pattern``: stated in the document only, the service refusing other values itself)."""
+    item = Annotated[str, Field(max_length=max_length, pattern=pattern,
+                                json_schema_extra={"pattern": doc_pattern} if doc_pattern else None)]
+    return Annotated[Optional[list[item]], Query(description=description + "（可重复）"),
+                     AfterValidator(lambda v: ",".join(x for x in v if x) if v else None)]
+
+
+NodeCodes = query_list(_NODE_DOC + "，逗号分隔（含下级；空 = 全部）")
 Text = Annotated[Optional[str], Query(max_length=TEXT_MAX)]
 # a page note the server signed after a form (auth.sign_note): shown only when its signature holds
 Note = Annotated[Optional[str], Query(max_length=4000, include_in_schema=False)]
 # funding stages: a comma list of the stored round codes (core/parse/rounds.py) or ``none`` (never funded). The
 # document states the codes; the service refuses any other value itself, naming the code a label stands for (A轮 → a)
 _STAGE = "(none|" + "|".join(ROUNDS) + ")"
-Stages = Annotated[Optional[str], Query(max_length=TEXT_MAX, description="融资轮次代码，逗号分隔（none = 未融资）",
-                                        json_schema_extra={"pattern": rf"^$|^{_STAGE}(,{_STAGE})*$"})]
+Tags = query_list("企业标签（高新技术企业、专精特新…），逗号分隔（任一）")
+Stages = query_list("融资轮次代码，逗号分隔（none = 未融资）", doc_pattern=rf"^$|^{_STAGE}(,{_STAGE})*$")
 Level = Literal["province", "city", "district", "macro"]
 Metric = Literal["count", "share", "lq"]
 Score = Annotated[Optional[float], Query(ge=0, le=100, description="存储评分（score all）的下限或上限 0–100")]
@@ -364,8 +376,8 @@ def field_reasons(exc: RequestValidationError, lang: str = "zh") -> dict[str, st
     the box: ``forms.py``); None when anything else was refused (a body, a path)."""
     out: dict[str, str] = {}
     for err in exc.errors():
-        loc = err.get("loc") or ()
-        if len(loc) != 2 or loc[0] != "query":
+        loc = err.get("loc") or ()  # a value of a repeated parameter (``query_list``): the parameter's, by its place
+        if not (len(loc) == 2 or len(loc) == 3 and isinstance(loc[2], int)) or loc[0] != "query":
             return None
         out.setdefault(str(loc[1]), _box_why(str(loc[1]), err, lang))
     return out or None
@@ -406,7 +418,7 @@ def _where(loc, lang: str) -> tuple[str | None, str]:
             item = f"{en} {parts[i + 1] + 1}" if lang == "en" else f"第 {parts[i + 1] + 1} {zh}"
             i += 2
             continue
-        if not (m or re.match(r"^[A-Z]\w*$", str(p))):
+        if not (m or re.match(r"^[A-Z]\w*$", str(p)) or loc[0] == "query" and isinstance(p, int)):  # has=a&has=b: has
             fields.append(str(p))
         i += 1
     return item, ".".join(fields)

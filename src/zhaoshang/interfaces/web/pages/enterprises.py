@@ -19,7 +19,7 @@ from ..access import personal_view
 from ..auth import read_note
 from ..dates import shown_date
 from .scorecard import profile_card
-from ..schemas import (PAGE_MAX, TEXT_MAX, AsOf, DateFrom, DateTo, NodeCodes, Note, Page, Region, Score, Stages, Text,
+from ..schemas import (PAGE_MAX, TEXT_MAX, AsOf, DateFrom, DateTo, NodeCodes, Note, Page, Region, Score, Stages, Tags, Text,
                        number_field)
 
 Sort = Literal[tuple(ent_svc.SORTS)]
@@ -40,7 +40,7 @@ def register(app, web) -> None:
     @app.get("/api/enterprises", tags=["enterprises"], summary="企业库（JSON）：检索、筛选、排序、分页")
     def api_enterprises(store=Depends(web.get_store), q: Text = None, region: Region = None, node: NodeCodes = None,
                         founded_from: DateFrom = None, founded_to: DateTo = None, stage: Stages = None,
-                        listed: Text = None, tags: Text = None, sort: Optional[Sort] = None, page: Page = 1,
+                        listed: Text = None, tags: Tags = None, sort: Optional[Sort] = None, page: Page = 1,
                         size: int = Query(50, ge=1, le=1000), as_of: AsOf = None, score_min: Score = None,
                         score_max: Score = None):
         f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of, score_min, score_max)
@@ -67,7 +67,7 @@ def register(app, web) -> None:
     @app.get("/api/enterprises/export", tags=["enterprises"], summary="导出筛选结果（xlsx 或 csv）")
     def api_export(request: Request, store=Depends(web.get_store), q: Text = None, region: Region = None,
                    node: NodeCodes = None, founded_from: DateFrom = None, founded_to: DateTo = None, stage: Stages = None,
-                   listed: Text = None, tags: Text = None, sort: Optional[Sort] = None, as_of: AsOf = None,
+                   listed: Text = None, tags: Tags = None, sort: Optional[Sort] = None, as_of: AsOf = None,
                    format: Literal["xlsx", "csv"] = "xlsx", _limit=Depends(web.expensive), score_min: Score = None,
                    score_max: Score = None):
         f = filters(q, region, node, founded_from, founded_to, stage, listed, tags, sort, as_of, score_min, score_max)
@@ -92,9 +92,9 @@ def register(app, web) -> None:
 
     @app.get("/enterprises", response_class=HTMLResponse, include_in_schema=False)
     def enterprises_page(request: Request, store=Depends(web.get_store), q: Optional[str] = None,
-                         region: Region = None, node: Optional[str] = None, founded_from: Optional[str] = None,
-                         founded_to: Optional[str] = None, stage: Optional[str] = None, listed: Optional[str] = None,
-                         tags: Optional[str] = None, sort: Optional[str] = None, page_no: int = Query(1, alias="page", ge=1, le=PAGE_MAX),
+                         region: Region = None, node: NodeCodes = None, founded_from: Optional[str] = None,
+                         founded_to: Optional[str] = None, stage: Stages = None, listed: Optional[str] = None,
+                         tags: Tags = None, sort: Optional[str] = None, page_no: int = Query(1, alias="page", ge=1, le=PAGE_MAX),
                          size: int = Query(50, ge=1, le=500), as_of: Optional[str] = None,
                          score_min: Optional[str] = ScoreMinBox, score_max: Optional[str] = ScoreMaxBox):
         # the form sends empty fields: "" = not given

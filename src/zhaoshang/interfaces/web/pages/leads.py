@@ -24,7 +24,7 @@ from ....services.pipeline.leads import in_pipeline as pipeline_leads
 from ....services.privacy import LEAD_SIGNAL_TEXT
 from ....services.regions import matrix
 from ..access import personal_text
-from ..schemas import AsOf, NodeCode, Region, count_field, number_field
+from ..schemas import AsOf, NodeCode, Region, count_field, number_field, query_list
 
 TopN = count_field("top", "条数", "number shown", 20, lo=1, hi=MAX_TOP,
                    description=f"列出前 N 条线索（1–{MAX_TOP}，与 zhaoshang leads --top 相同）")
@@ -33,8 +33,8 @@ MinScore = Query(None, ge=0, le=100, description="只列得分不低于此值的
 MinScoreBox = number_field("min_score", "最低得分", "min score", description="只列得分不低于此值的线索（0–100；空 = 不限）")
 Weights = Query(None, max_length=120, description="线索权重：已保存的版本名（zhaoshang leads-fit --save）；不给则用内置权重")
 _ONE = "(" + "|".join(FILTERS) + ")"
-Has = Query(None, max_length=200, pattern=rf"^$|^{_ONE}(,{_ONE})*$",  # refused naming the words it takes (schemas)
-            description="只列这些信号非零的线索，逗号分隔：" + "、".join(FILTERS))
+Has = query_list("只列这些信号非零的线索，逗号分隔：" + "、".join(FILTERS),  # refused naming the words it takes (schemas)
+                 pattern=rf"^$|^{_ONE}(,{_ONE})*$")
 
 
 def register(app, web) -> None:
@@ -75,7 +75,7 @@ def register(app, web) -> None:
     @app.get("/api/leads", tags=["leads"],
              summary="招商线索（JSON）：本地应引进环节中、本地尚无机构的企业，按扩张意愿、契合度、可触达性与风险排序，附理由与信号")
     def api_leads(request: Request, store=Depends(web.get_store), region: Region = None, node: NodeCode = None,
-                  as_of: AsOf = None, top: int = TopN, min_score: Optional[float] = MinScore, has: Optional[str] = Has,
+                  as_of: AsOf = None, top: int = TopN, min_score: Optional[float] = MinScore, has: Has = None,
                   weights: Optional[str] = Weights):
         return web.json(run(request, store, default_region(store, region), node, as_of, top, min_score, has, weights))
 
@@ -83,7 +83,7 @@ def register(app, web) -> None:
              summary="导出招商线索（xlsx 或 csv）：与页面相同的地区、筛选、截至日与排序，表头为页面语言")
     def api_leads_export(request: Request, store=Depends(web.get_store), region: Region = None, node: NodeCode = None,
                          as_of: AsOf = None, top: int = TopN, min_score: Optional[float] = MinScore,
-                         has: Optional[str] = Has, weights: Optional[str] = Weights,
+                         has: Has = None, weights: Optional[str] = Weights,
                          format: Literal["xlsx", "csv"] = "xlsx"):
         # the ranking the page and its twin made (cached): a file of at most --top rows, not rate-limited as the twin
         doc = run(request, store, default_region(store, region), node, as_of, top, min_score, has, weights)
@@ -97,7 +97,7 @@ def register(app, web) -> None:
     @app.get("/leads", response_class=HTMLResponse, include_in_schema=False)
     def leads_page(request: Request, store=Depends(web.get_store), region: Region = None,
                    node: Optional[str] = None, as_of: Optional[str] = None, top: int = TopN,
-                   min_score: Optional[str] = MinScoreBox, has: Optional[str] = Has,
+                   min_score: Optional[str] = MinScoreBox, has: Has = None,
                    weights: Optional[str] = Weights):
         # the page's form sends an empty box as "": not given
         min_score = float(min_score) if web.clean(min_score) else None

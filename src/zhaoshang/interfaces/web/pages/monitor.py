@@ -24,15 +24,14 @@ from ...labels import event_date_text, event_text, feed_error_text, label
 from ..access import personal_events, personal_text
 from .. import sse
 from ..limits import TokenBuckets, user_key
-from ..schemas import DATE_DOC, AsOf, DateFrom, NodeCode, Region, StrictBody, Text
+from ..schemas import DATE_DOC, AsOf, DateFrom, NodeCode, Region, StrictBody, Text, query_list
 
 INGEST_BURST = 120     # events requests a user may send at once
 INGEST_PER = 0.25      # seconds per further one (4 a second sustained)
 
 TypeCode = Literal[E.TYPES]
 _ONE = "(" + "|".join(E.TYPES) + ")"
-Types = Annotated[Optional[str], Query(pattern=f"^$|^{_ONE}(,{_ONE})*$", max_length=400,
-                                       description="事件类型代码，逗号分隔（空 = 全部）")]
+Types = query_list("事件类型代码，逗号分隔（空 = 全部）", pattern=f"^$|^{_ONE}(,{_ONE})*$", max_length=400)
 Limit = Annotated[int, Query(ge=1, le=10_000, description="最多条数")]
 
 

@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse
 from ....services import reference
 from ....services.analytics.network import KINDS, SECONDARY_K, network
 from ....services.graph.identity import decisions_state
-from ..schemas import TEXT_MAX, AsOf, Level
+from ..schemas import AsOf, Level, query_list
 
+Group = query_list("地区组：代码、名称或宏观区域（长三角、京津冀…），逗号分隔")
 DEFAULT_GROUP = "北京市,上海市,广东省"  # the group the source article quotes (a starting point; editable)
 
 
@@ -42,7 +43,7 @@ def register(app, web) -> None:
     def api_network(request: Request, store=Depends(web.get_store),
                     kind: Literal[KINDS] = "patent",
                     level: Optional[Level] = Query(None, description="区域层级；默认为地区组中最细的层级（无组时为 province）"),
-                    group: Optional[str] = Query(None, max_length=TEXT_MAX, description="地区组：代码、名称或宏观区域（长三角、京津冀…），逗号分隔"),
+                    group: Group = None,
                     as_of: AsOf = None,
                     edges: int = Query(60, ge=0, le=2000, description="返回的最强连线条数"),
                     secondary: int = Query(SECONDARY_K, ge=0, le=2000, description="次级节点个数上限")):
@@ -53,7 +54,7 @@ def register(app, web) -> None:
 
     @app.get("/network", response_class=HTMLResponse, include_in_schema=False)
     def network_page(request: Request, store=Depends(web.get_store), kind: str = "patent",
-                     level: Optional[str] = Query(None, pattern="^(province|city)?$"), group: Optional[str] = None,
+                     level: Optional[str] = Query(None, pattern="^(province|city)?$"), group: Group = None,
                      as_of: Optional[str] = None, edges: int = Query(60, ge=0, le=500)):
         level = web.clean(level)  # not given (or 按地区组): the group's finest level — 苏州市,杭州市 is a city network
         shown = group
