@@ -463,6 +463,15 @@ def test_a_misspelt_region_on_the_rule_form_is_said_once(fx, tmp_path):
     said = re.search(r'<p class="warn" id="pa-error">(.*?)</p>', c.get(back).text, re.S).group(1)
     text = " ".join(unescape(re.sub(r"<[^>]+>", " ", said)).split())  # in English, the language chosen last
     assert text.startswith("region not found: 杭洲") and text.count("Did you mean") == 1 and "330100" not in text, text
+    # every field refused at once, as a filter form says them: the region above the form, the sentiments' order beside
+    # their box (it was said only once the region was mended)
+    page = c.post("/alerts/rules/add?lang=zh", data={"csrf_token": token, "name": "本地融资", "types": "funding",
+                                                      "regions": "杭洲", "min_sentiment": "0.5", "max_sentiment": "-0.5"})
+    said = re.search(r'<p class="warn" id="al-form-error" role="alert">(.*?)</p>', page.text, re.S).group(1)
+    assert "未找到地区 杭洲" in said and "情感下限" not in said
+    beside = re.search(r'id="error-min_sentiment" role="alert">([^<]*)</span>', page.text)
+    assert beside and beside.group(1) == "情感下限（0.5）高于情感上限（-0.5）：这条规则永远不会触发", page.text[-3000:]
+    assert page.text.count('class="field-error"') == 1
 
 
 def _first_enterprise(path) -> int:

@@ -133,32 +133,95 @@ def normalise(store, spec: dict) -> dict:
     if unknown:
         raise UserError(f"规则中有未知的键: {', '.join(unknown)}（可用: {', '.join(KEYS)}）",
                         en=f"unknown rule keys: {', '.join(unknown)} (known: {', '.join(KEYS)})")
+    # every field checked on its own: a form given several values it cannot take says each at once (``refused``)
+    refused: dict[str, UserError] = {}
+    out: dict[str, Any] = {}
+
+    def check(key: str, read: Callable[[], Any], default: Any = None) -> Any:
+        try:
+            return read()
+        except UserError as exc:
+            refused.setdefault(key, exc)
+            return default
+
+    out["name"] = name = check("name", lambda: _name(spec))
+    out["name_en"] = check("name_en", lambda: _name_en(spec))
+    # stored as codes (人事变动 → personnel, 融资 → funding), so a page labels them in its language; a misspelt type is
+    # refused rather than stored as a rule that never fires
+    out["types"] = check("types", lambda: check_types(as_list(spec.get("types"))), [])
+    out["enterprises"] = check("enterprises", lambda: _enterprises(store, spec), [])
+    out["targets"] = check("targets", lambda: _targets(spec), [])
+    out["regions"] = check("regions", lambda: _regions(store, spec), [])
+    out["nodes"] = check("nodes", lambda: _nodes(store, spec), [])
+    out["gaps_of"] = check("gaps_of", lambda: _gaps_of(store, spec))
+    # read by the one reader of typed amounts: 1亿 = 10000; below 0 or beyond 100 万亿元 refused as typed (1e30, 5000万亿)
+    out["min_amount_wan"] = check("min_amount_wan", lambda: parse_user_amount(spec.get("min_amount_wan"), "min_amount_wan"))
+    for k in ("max_sentiment", "min_sentiment"):
+        out[k] = check(k, lambda k=k: _sentiment(spec, k))
+    lo, hi = out["min_sentiment"], out["max_sentiment"]
+    if lo is not None and hi is not None and lo > hi:  # no event could ever match: refused, not stored
+        refused.setdefault("min_sentiment", UserError(
+            f"情感下限（{_plain(lo)}）高于情感上限（{_plain(hi)}）：这条规则永远不会触发",
+            en=f"the minimum sentiment ({_plain(lo)}) is above the maximum sentiment ({_plain(hi)}): "
+               "the rule could never fire"))
+    out["channels"] = check("channels", lambda: _channels(spec), ["app"])
+    if refused:  # the first, as one line; the page says the others beside their boxes
+        first = next(iter(refused.values()))
+        first.refused = refused
+        raise first
+    enabled = spec.get("enabled", True)
+    out["enabled"] = enabled if isinstance(enabled, bool) else str(enabled).strip().lower() not in ("0", "false", "no", "否")
+    if not any(out[k] for k in ("types", "enterprises", "targets", "regions", "nodes", "gaps_of")):
+        # in the words of the form, with the YAML keys beside (the same check serves the page, the CLI and a file)
+        raise UserError(f"规则“{name}”没有任何条件：事件类型、关注企业、招商项目目标、地区、产业链环节、补链地区至少填一项"
+                        "（YAML: types、enterprises、targets、regions、nodes、gaps_of）",
+                        en=f"rule {name!r} has no condition: give at least one of event types, enterprises, pipeline "
+                           "targets, regions, chain nodes or a region's gaps (YAML: types, enterprises, targets, regions, "
+                           "nodes, gaps_of)")
+    return out
+
+
+def _name(spec: dict) -> str:
     name = str(spec.get("name") or "").strip()
     if not name or len(name) > 100:
         raise UserError("规则须有名称（name，不超过 100 字）", en="a rule needs a name (up to 100 characters)")
+    return name
+
+
+def _name_en(spec: dict) -> str | None:
     name_en = str(spec.get("name_en") or "").strip() or None  # the name an English page shows (optional)
     if name_en is not None and len(name_en) > 100:
         raise UserError("英文名称（name_en）不超过 100 字", en="an English name (name_en) has up to 100 characters")
-    # stored as codes (人事变动 → personnel, 融资 → funding), so a page labels them in its language; a misspelt type is
-    # refused rather than stored as a rule that never fires
-    out: dict[str, Any] = {"name": name, "name_en": name_en, "types": check_types(as_list(spec.get("types")))}
+    return name_en
+
+
+def _enterprises(store, spec: dict) -> list[dict]:
     ents = []
     for e in as_list(spec.get("enterprises")):
         key = e.get("id") if isinstance(e, dict) else e
         eid = resolve_enterprise(store, key)
         ents.append({"id": eid, "name": store.con.execute("SELECT name FROM enterprises WHERE id = ?", [eid]).fetchone()[0]})
-    out["enterprises"] = ents
+    return ents
+
+
+def _targets(spec: dict) -> list[str]:
     targets = [str(t).strip() for t in as_list(spec.get("targets"))]
     bad = [t for t in targets if t not in TARGETS]
     if bad:
         raise UserError(f"未知的目标集合: {', '.join(bad)}（可用: pipeline = 招商项目中的在办线索）",
                         en=f"unknown target set: {', '.join(bad)} (known: pipeline)")
-    out["targets"] = targets
+    return targets
+
+
+def _regions(store, spec: dict) -> list[dict]:
     regions = []
     for r in as_list(spec.get("regions")):
         ref = resolve_region(store, str(r.get("code") if isinstance(r, dict) else r), macro=False)
         regions.append({"code": ref.code, "name": ref.name})
-    out["regions"] = regions
+    return regions
+
+
+def _nodes(store, spec: dict) -> list[str]:
     nodes, bad = [], []
     for n in [str(n).strip() for n in as_list(spec.get("nodes"))]:
         # read by the one node lookup (m05, 计算机视觉, computer vision → M05); a name several nodes bear is refused
@@ -171,45 +234,34 @@ def normalise(store, spec: dict) -> dict:
         raise node_not_found(store, default_chain(store), bad[0])
     if bad:
         raise UserError(f"未知的产业链节点: {', '.join(bad)}", en=f"unknown chain nodes: {', '.join(bad)}")
-    out["nodes"] = list(dict.fromkeys(nodes))
+    return list(dict.fromkeys(nodes))
+
+
+def _gaps_of(store, spec: dict) -> dict | None:
     gaps = spec.get("gaps_of")
     if isinstance(gaps, dict):
         gaps = gaps.get("code")
-    if gaps not in (None, ""):
-        ref = resolve_region(store, str(gaps), macro=False)
-        out["gaps_of"] = {"code": ref.code, "name": ref.name}
-    else:
-        out["gaps_of"] = None
-    # read by the one reader of typed amounts: 1亿 = 10000; below 0 or beyond 100 万亿元 refused as typed (1e30, 5000万亿)
-    out["min_amount_wan"] = parse_user_amount(spec.get("min_amount_wan"), "min_amount_wan")
-    out["max_sentiment"] = _number(spec.get("max_sentiment"), "max_sentiment")
-    out["min_sentiment"] = _number(spec.get("min_sentiment"), "min_sentiment")
-    for k in ("max_sentiment", "min_sentiment"):
-        if out[k] is not None and not -1 <= out[k] <= 1:
-            zh, en = LABELS[k]
-            raise UserError(f"{zh}应在 -1 到 1 之间: {_plain(out[k])}",
-                            en=f"{en} must lie between -1 and 1: {_plain(out[k])}")
-    lo, hi = out["min_sentiment"], out["max_sentiment"]
-    if lo is not None and hi is not None and lo > hi:  # no event could ever match: refused, not stored
-        raise UserError(f"情感下限（{_plain(lo)}）高于情感上限（{_plain(hi)}）：这条规则永远不会触发",
-                        en=f"the minimum sentiment ({_plain(lo)}) is above the maximum sentiment ({_plain(hi)}): "
-                           "the rule could never fire")
+    if gaps in (None, ""):
+        return None
+    ref = resolve_region(store, str(gaps), macro=False)
+    return {"code": ref.code, "name": ref.name}
+
+
+def _sentiment(spec: dict, k: str) -> float | None:
+    v = _number(spec.get(k), k)
+    if v is not None and not -1 <= v <= 1:
+        zh, en = LABELS[k]
+        raise UserError(f"{zh}应在 -1 到 1 之间: {_plain(v)}", en=f"{en} must lie between -1 and 1: {_plain(v)}")
+    return v
+
+
+def _channels(spec: dict) -> list[str]:
     channels = [str(c).strip() for c in as_list(spec.get("channels"))] or ["app"]
     bad = [c for c in channels if c not in CHANNELS]
     if bad:
         raise UserError(f"未知的推送渠道: {', '.join(bad)}（可用: {', '.join(CHANNELS)}）",
                         en=f"unknown channels: {', '.join(bad)} (known: {', '.join(CHANNELS)})")
-    out["channels"] = channels
-    enabled = spec.get("enabled", True)
-    out["enabled"] = enabled if isinstance(enabled, bool) else str(enabled).strip().lower() not in ("0", "false", "no", "否")
-    if not any(out[k] for k in ("types", "enterprises", "targets", "regions", "nodes", "gaps_of")):
-        # in the words of the form, with the YAML keys beside (the same check serves the page, the CLI and a file)
-        raise UserError(f"规则“{name}”没有任何条件：事件类型、关注企业、招商项目目标、地区、产业链环节、补链地区至少填一项"
-                        "（YAML: types、enterprises、targets、regions、nodes、gaps_of）",
-                        en=f"rule {name!r} has no condition: give at least one of event types, enterprises, pipeline "
-                           "targets, regions, chain nodes or a region's gaps (YAML: types, enterprises, targets, regions, "
-                           "nodes, gaps_of)")
-    return out
+    return channels
 
 
 def describe(r: dict, lang: str = "zh", names_en: dict | None = None, *, num: Callable[[float], str]) -> str:

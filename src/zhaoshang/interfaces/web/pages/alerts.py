@@ -97,6 +97,10 @@ def shown_explain(alert: dict, lang: str, names_en: dict[str, str], nodes: dict[
                             if p.get("signal") == "linked" else text(p.get("signal"), p.get("raw"))} for p in x["parts"]]}
 
 
+# a rule's key → the box of the new-rule form that holds it
+BOXES = {"types": "more_types", "targets": "pipeline"}
+
+
 def register(app, web) -> None:
     def team(request: Request):
         return request.app.state.team
@@ -246,7 +250,12 @@ def register(app, web) -> None:
                      "pipeline": bool(pipeline), "regions": regions, "nodes": nodes, "gaps_of": gaps_of,
                      "min_amount_wan": min_amount_wan, "max_sentiment": max_sentiment, "min_sentiment": min_sentiment,
                      "channels": list(channels)}
-            return alerts_view(request, store, user, exc.in_lang(web.lang_of(request)).splitlines()[0], typed, exc)
+            # every field refused at once, as a filter form says them (form_errors, _field_error.html): the first above
+            # the form (a region's with the regions to put instead), each other beside its box
+            lang = web.lang_of(request)
+            request.state.form_errors = {BOXES.get(k, k): {"message": e.in_lang(lang).splitlines()[0], "choices": None}
+                                         for k, e in list((getattr(exc, "refused", None) or {}).items())[1:]}
+            return alerts_view(request, store, user, exc.in_lang(lang).splitlines()[0], typed, exc)
         return back()
 
     @app.post("/alerts/rules/{rule_id}/remove", include_in_schema=False)
