@@ -35,16 +35,28 @@ def test_a_province_drill_down_counts_the_enterprises_without_a_city(tmp_path, d
     # by an analyst
     f = tmp_path / "省级.csv"
     f.write_text("企业名称,地区\n浙江甲未定位智能科技有限公司,浙江省\n浙江乙未定位智能科技有限公司,浙江\n"
-                 "丙无地区智能科技有限公司,\n拉萨丁未定位区县智能科技有限公司,西藏自治区拉萨市\n", encoding="utf-8")
+                 "丙无地区智能科技有限公司,\n拉萨丁未定位区县智能科技有限公司,西藏自治区拉萨市\n"
+                 # province-administered county-level cities: their own city-level unit, no city above them
+                 "石河子戊智能科技有限公司,新疆石河子市\n五家渠己智能科技有限公司,新疆维吾尔自治区五家渠市\n",
+                 encoding="utf-8")
     run("import", "enterprises", f, "--source", "province-list", db=db)
     for name in ("浙江甲未定位智能科技有限公司", "浙江乙未定位智能科技有限公司", "丙无地区智能科技有限公司",
-                 "拉萨丁未定位区县智能科技有限公司"):
+                 "拉萨丁未定位区县智能科技有限公司", "石河子戊智能科技有限公司", "五家渠己智能科技有限公司"):
         run("placements", "add", name, "M02", "--reason", "主营机器视觉", db=db)
     client = local_client(create_app(str(db)))
     top = {r["code"]: r["count"] for r in client.get("/api/map", params={"level": "province"}).json()["rows"]}
     drill = client.get("/api/map", params={"level": "city", "parent": prov}).json()
     assert top[prov] - sum(r["count"] for r in drill["rows"]) == drill["unplaced"] == 2
     assert client.get(f"/api/regions/{prov}").json()["unplaced"] == 2
+    # 石河子 (659001) and 五家渠 (659004) are Xinjiang's city-level units beside its cities: rows of its city map (the
+    # page's shapes too), none unplaced, and 石河子's report ranks it among them, not among the districts of itself
+    xj = client.get("/api/map", params={"level": "city", "parent": "650000"}).json()
+    xj_rows = {r["code"]: r["count"] for r in xj["rows"]}
+    assert xj_rows["659001"] == xj_rows["659004"] == 1 and xj["unplaced"] == 0
+    assert sum(xj_rows.values()) == top["650000"]
+    assert {"659001", "659004"} <= {f["id"] for f in client.get("/api/geo/650000").json()["features"]}
+    shz = client.get("/api/region-profile/659001").json()["map"]
+    assert (shz["rank_level"], shz["view"], shz["peers"]) == ("city", "650000", len(xj["rows"])) and shz["rank"], shz
     # the nation: the placed enterprise with no region is in no province's row, nor in the chain's totals, and both
     # say so — the library's count of the chain (node=ai) holds it
     nation = client.get("/api/map", params={"level": "province"}).json()

@@ -40,7 +40,7 @@ from ..core.parse.dates import china_today
 from ..core.errors import NotFound, UserError, count_en
 from ..core.geo.lookup import macro_peers, macro_regions, rank_rows, region_labels, region_names_en
 from ..core.geo.lookup import resolve_region as lookup_region
-from ..core.geo.regions import MUNICIPALITIES, province_of
+from ..core.geo.regions import MUNICIPALITIES, is_city_unit, province_of
 from .datastore import data_notes
 from .reference import sources
 from .ranking import by_capital
@@ -155,8 +155,8 @@ RANK_SCOPES = {"province": ("全国各省", "provinces"), "city": ("本省各市
 
 
 def _map_section(store, info: dict, d: _dt.date, chain: str, region_total: int) -> dict:
-    """The region among its peers: the provinces (for a province or macro-region), the cities of its province
-    (for a city) or the districts of its city (for a district; a municipality's districts). A region with no chain
+    """The region among its peers: the provinces (for a province or macro-region), the city-level units of its
+    province (for a city or a province-administered county-level unit such as 石河子) or the districts of its city (for a district; a municipality's districts). A region with no chain
     enterprise has no place: every empty peer would share the last one."""
     lvl = info["level"]
     if lvl in ("province", "macro"):
@@ -169,7 +169,7 @@ def _map_section(store, info: dict, d: _dt.date, chain: str, region_total: int) 
         if prov in MUNICIPALITIES:
             view, level, parent = prov, "district", prov
             highlight = [info["code"]] if lvl == "district" else []
-        elif lvl == "district" and info.get("city_code"):
+        elif lvl == "district" and info.get("city_code") and not is_city_unit(info["code"]):
             # a district is ranked among the districts of its city, and the map shows that city
             view, level, parent = info["city_code"], "district", info["city_code"]
             highlight = [info["code"]]

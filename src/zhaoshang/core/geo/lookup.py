@@ -454,6 +454,17 @@ def macro_join(alias: str, tag: str = "mr") -> tuple[str, list]:
             [x for p in pairs for x in p])
 
 
+def units_sql(level: str, alias: str) -> str:
+    """SQL condition that rows of the regions table ``alias`` are the units of ``level``: at the city level the
+    cities and the province-administered county-level units, each its own city-level unit (``regions.is_city_unit``:
+    its ``city_code`` is its code), as the enterprises' ``city_code`` holds them."""
+    if level == "city":
+        return f"{alias}.city_code = {alias}.code"
+    if level not in ("province", "district"):
+        raise ValueError(level)
+    return f"{alias}.level = '{level}'"
+
+
 def members_at(store, ref: RegionRef, level: str) -> list[str]:
     """The codes at ``level`` that make up ``ref`` (a macro-region's provinces, a province's cities …), for
     group analytics over nodes of that level. A region finer than the level cannot be a node of it: refused."""
@@ -479,8 +490,8 @@ def members_at(store, ref: RegionRef, level: str) -> list[str]:
     if coarse:
         col = {"province": "province_code", "city": "city_code"}
         conds = " OR ".join(f"{col[levels[c]]} = ?" for c in coarse)
-        rows = store.con.execute(f"SELECT code FROM regions WHERE level = ? AND ({conds}) ORDER BY code",
-                                 [level] + coarse).fetchall()
+        rows = store.con.execute(f"SELECT code FROM regions r WHERE {units_sql(level, 'r')} AND ({conds}) ORDER BY code",
+                                 coarse).fetchall()
         exact += [r[0] for r in rows]
     return list(dict.fromkeys(exact))
 

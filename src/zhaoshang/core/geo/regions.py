@@ -95,6 +95,12 @@ def city_of(code: str) -> str | None:
     return _hierarchy(code)[2]
 
 
+def is_city_unit(code: str) -> bool:
+    """Whether a region is a city-level unit: a city, or a province-administered county-level unit (仙桃, 石河子),
+    which no city holds and so stands for itself beside its province's cities (the map, the report's peers)."""
+    return city_of(str(code)) == str(code)
+
+
 def lies_in(code: str, region: str) -> bool:
     """Whether the region ``code`` is ``region`` or lies in it: 330106 in 330100 and 330000, a municipality's
     district in its province (110105 in 110000)."""

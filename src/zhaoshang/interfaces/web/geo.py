@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from ...core.geo.regions import (MUNICIPALITIES, city_of, code_named, level_of, province_of, recoded_codes,
+from ...core.geo.regions import (MUNICIPALITIES, city_of, code_named, is_city_unit, level_of, province_of, recoded_codes,
                                   table_regions)
 
 VENDOR_MAPS = Path(__file__).parent / "static" / "vendor" / "maps"
@@ -196,7 +196,7 @@ class Boundaries:
             if lvl == "nation":
                 return [f for c, f in feats.items() if level_of(c) == "province"]
             if lvl == "province":
-                cities = [f for c, f in feats.items() if province_of(c) == code and level_of(c) == "city"]
+                cities = [f for c, f in feats.items() if province_of(c) == code and is_city_unit(c)]
                 return cities or [f for c, f in feats.items() if province_of(c) == code and level_of(c) == "district"]
             if lvl == "city":
                 return [f for c, f in feats.items() if level_of(c) == "district" and city_of(c) == code]

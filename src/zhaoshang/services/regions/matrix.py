@@ -254,7 +254,10 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
                          ON mm.member IN (a.province_code, a.city_code, a.district_code)"""
         assign_params = mem_params
     else:
-        where, reg_params = ["r.level = ?"], [level]
+        from ...core.geo.lookup import units_sql
+
+        # at the city level, the province-administered county-level units (石河子, 仙桃) are their own city (core.geo)
+        where, reg_params = [units_sql(level, "r")], []
         if parent:
             prow = _region_row(store, parent)
             _check_below(prow, level)
