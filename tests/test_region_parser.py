@@ -266,6 +266,31 @@ def test_credit_code_division_is_evidence(p):
     assert codes(p.resolve(address="北京市朝阳区", division="999999")) == ("110000", "110100", "110105")
 
 
+@pytest.mark.parametrize("cols, division, expected, flagged", [
+    # 洋浦经济开发区 lies in 儋州市; its 460300 codes are older than 三沙市, which holds that code now: flagged
+    ({"district": "洋浦经济开发区", "address": "洋浦新英湾安置区B幢503C房"}, "460300", ("460000", "460400", None), True),
+    ({"address": "海南省洋浦经济开发区新英湾龙苑小区9栋201房"}, "460300", ("460000", "460400", None), True),
+    # 沣东新城 (西咸新区, across 西安 and 咸阳) holds no 新城区
+    ({"province": "陕西", "district": "西咸新区", "address": "陕西省西咸新区沣东新城蔺高村村口99号"}, "610000",
+     ("610000", None, None), False),
+    ({"district": "西安", "address": "陕西省西安市沣东新城疏导路58号"}, "611100", ("610000", "610100", None), False),
+    ({"address": "陕西省西安市高新区软件新城天谷八路"}, None, ("610000", "610100", None), False),
+    ({"address": "陕西省西安市新城区长乐中路111号"}, None, ("610000", "610100", "610102"), False),
+    # the address's own district beats the credit code's within its city (河东区: 天津 or 临沂; the code says 天津)
+    ({"district": "河东", "address": "河东区十一经路81号"}, "120101", ("120000", "120100", "120102"), True),
+    # 杭州湾 is a bay, not 杭州: 上虞 (绍兴) is the district, as the code and the district column say
+    ({"district": "绍兴", "address": "杭州湾上虞经济技术开发区纬五路3号"}, "330600", ("330000", "330600", "330604"), False),
+    # a forestry bureau is a place in its county (苇河林业局: 尚志市); 东风林场 is no 东风区
+    ({"district": "哈尔滨", "address": "黑龙江省苇河林业局东风林场"}, "230183", ("230000", "230100", "230183"), False),
+    ({"address": "黑龙江省东风林场"}, None, ("230000", None, None), False),
+    # 东区 is 攀枝花's district, also before 弄 (弄弄坪 is a place, not a lane)
+    ({"address": "四川省攀枝花市东区弄弄坪"}, None, ("510000", "510400", "510402"), False),
+])
+def test_named_places_and_whole_names(p, cols, division, expected, flagged):
+    m = p.resolve(**cols, division=division)
+    assert (codes(m), m.division_conflict) == (expected, flagged)
+
+
 @pytest.mark.parametrize("text, expected", [
     ("安徽省合肥市高新开发区望江西路666号", "340176"),          # 高新区, not 经开区
     ("安徽省合肥市高新区望江西路666号", "340176"),

@@ -21,6 +21,7 @@ from zhaoshang.core.geo.regions import (
     build_regions,
     english_aliases,
     former_names,
+    named_places,
     short_name,
 )
 
@@ -34,6 +35,11 @@ _RANK = {"province": 0, "city": 1, "district": 2}
 
 _STREET1 = set("路街巷弄道")
 _STREET2 = {"东路", "西路", "南路", "北路", "中路", "大道", "大街", "大路", "一路", "二路", "三路", "胡同"}
+# a name followed by one of these is the start of a longer place's name (东风林场 is no 东风区, 兴隆林业局 no 兴隆县)
+_PLACE_AFTER = ("林业局", "林场", "农场", "牧场")
+# short names that are also common words of places' names (曲江新城, 城关镇): a region only as a whole token, at the
+# text's start or where the previous name ended (西安市新城 …), never ending a longer name (沣东新城)
+_COMMON_SHORT = frozenset({"新城", "城关"})
 
 # Full-width ASCII → half-width; separators and spaces removed (Chinese path only).
 _FW = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
@@ -121,7 +127,7 @@ def _norm_en(s: str) -> str:
 
 class _State:
     __slots__ = ("prov", "city", "dist", "pending", "start", "end", "conf", "used_former", "context", "named",
-                 "min_rank", "may_name", "last_end", "disagree")
+                 "min_rank", "may_name", "last_end", "disagree", "left")
 
     def __init__(self, prov=None, city=None, dist=None):
         self.prov, self.city, self.dist = prov, city, dist
@@ -136,6 +142,7 @@ class _State:
         self.may_name = True    # False while reading a district column: its names never count as named
         self.last_end = -1      # where the last used match ended in the current text (relative zone names)
         self.disagree = None    # the address and the region text disagree: the one not followed
+        self.left = None        # the candidates an ambiguous name left (河东区: 天津 or 临沂), for the credit code
 
     def copy(self) -> "_State":
         new = _State()
@@ -222,13 +229,16 @@ class _State:
                 self.city = ccity
                 self.set_prov(cprov)
                 self.conf /= 0.7
+            elif left:
+                self.left = tuple(left)
             self.pending = None
 
 
 class RegionParser:
     """Parses locations into GB/T 2260 codes. Build once (``RegionParser.default()``), call many times."""
 
-    def __init__(self, regions: Iterable[Region], former: Iterable = ()):  # former: FormerName objects
+    def __init__(self, regions: Iterable[Region], former: Iterable = (), places: Iterable[tuple[str, str]] = ()):
+        """``former``: FormerName objects; ``places``: (name, code) of named places (``regions.named_places``)."""
         regions = list(regions)
         self.regions = {r.code: r for r in regions}
         cands: dict[str, dict[str, Cand]] = {}
@@ -253,6 +263,9 @@ class RegionParser:
                 add(cands, key, r, kind)
         for alias, code in _ZH_ALIASES.items():
             add(cands, alias, self.regions[code], ALIAS)
+        for name, code in places:  # a named place (洋浦经济开发区, 沣东新城) is read as the region holding it
+            if code in self.regions:
+                add(cands, name, self.regions[code], ALIAS)
         for name, code in english_aliases().items():
             if code in self.regions:
                 add(en, _norm_en(name), self.regions[code], ALIAS)
@@ -295,7 +308,7 @@ class RegionParser:
     @lru_cache(maxsize=1)
     def default() -> "RegionParser":
         """The parser over the package's reference table (built once per process)."""
-        return RegionParser(build_regions(), former_names())
+        return RegionParser(build_regions(), former_names(), named_places())
 
     # ------------------------------------------------------------------ public API
     def parse(self, text: str | None) -> RegionMatch:
@@ -464,6 +477,12 @@ class RegionParser:
         k_prov = r.province_code
         k_city = r.city_code if r.level != "province" else (code[:2] + "0100" if code in MUNICIPALITIES else None)
         k_dist = r.code if r.level == "district" else None
+        near = [c for c in st.left or () if c[1] == 2 and c[3] == k_city] if st.dist is None else []
+        if len(near) == 1:  # the text's own district in the code's city (河东区… with a 天津 code): the text's
+            st = st.copy()
+            code_, _rank, cprov, ccity, _kind = near[0]
+            st.set_prov(cprov)
+            st.city, st.dist, st.left = ccity, code_, None
         if st.prov is None:
             out = _State(k_prov, k_city, k_dist)
             out.conf = 0.8
@@ -575,8 +594,14 @@ class RegionParser:
                 if cands is None:
                     continue
                 nxt = t[j:j + 2]
-                if nxt and (nxt[0] in _STREET1 or nxt in _STREET2):
+                # a street (中山路), unless the name ends in 区/县/旗 and is a division's own (东区弄弄坪: 东区, 攀枝花)
+                if nxt and (nxt[0] in _STREET1 or nxt in _STREET2) and not (
+                        t[j - 1] in "区县旗" and any(c[4] == FULL for c in cands)):
                     continue
+                if t.startswith(_PLACE_AFTER, j) and all(c[4] != FULL for c in cands):
+                    continue  # part of a longer place's name: 东风林场
+                if t[i:j] in _COMMON_SHORT and i != st.last_end:
+                    continue  # inside a longer name: 沣东新城, 曲江新城
                 if st.city is not None and t[i:j] in self._city_names.get(st.city, ()):
                     # the city's name repeated after it (芜湖市…芜湖片区, 长治市长治高新区) names no district, not
                     # even the county of that name (芜湖县, 长治县); a district that is the whole city (嘉峪关市) does

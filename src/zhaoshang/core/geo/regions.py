@@ -266,7 +266,7 @@ def base_rows() -> list[dict]:
 class Change:
     """One entry of the override table."""
 
-    change: str  # recoded | added | zone | abolished | renamed | coordinates
+    change: str  # recoded | added | zone | abolished | renamed | coordinates | place
     code: str
     name: str
     old: str | None = None
@@ -279,7 +279,7 @@ class Change:
     year: int | None = None
 
 
-_CHANGE_KINDS = {"recoded", "added", "zone", "abolished", "renamed", "coordinates"}
+_CHANGE_KINDS = {"recoded", "added", "zone", "abolished", "renamed", "coordinates", "place"}
 _CODE_RE = re.compile(r"^\d{6}$")
 
 
@@ -388,6 +388,8 @@ def _compute() -> tuple[tuple[Region, ...], tuple[FormerName, ...]]:
     changes = load_overrides()
     pending_coords: list[Change] = []
     for ch in changes:
+        if ch.change == "place":  # a named place is no division: the parser reads it (``named_places``)
+            continue
         if ch.change == "renamed":
             cur[ch.code]["name"] = ch.name
             former.append(FormerName(ch.old_name or "", ch.code, ch.code, ch.year))
@@ -445,6 +447,14 @@ def _compute() -> tuple[tuple[Region, ...], tuple[FormerName, ...]]:
     regions = [replace(r, name_en=_zone_name_en(r.name, place_en)) if r.zone and not r.name_en else r
                for r in regions]
     return tuple(regions), tuple(former)
+
+
+@lru_cache(maxsize=1)
+def named_places() -> tuple[tuple[str, str], ...]:
+    """(name, code): places that are no division but that addresses name — development zones and new areas without a
+    statistical code, forestry bureaus, a bay — each read as the smallest region holding it (洋浦经济开发区 in 儋州市,
+    沣东新城 in 陕西, 苇河林业局 in 尚志市), so that no division's name inside it is read instead (沣东新城's 新城)."""
+    return tuple((ch.name, ch.code) for ch in load_overrides() if ch.change == "place")
 
 
 def build_regions() -> list[Region]:
