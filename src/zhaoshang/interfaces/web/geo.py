@@ -107,7 +107,9 @@ def unshaped(view: str, level: str, feats: list[dict]) -> list[dict]:
     levels = {level_of(c) for c in drawn}
     if view == NATIONAL:
         inside = lambda r: r.level == "province"  # noqa: E731
-    elif level == "province":
+    elif level == "province" and "city" in levels:  # its city-level units (石河子 and 济源 beside the cities)
+        inside = lambda r: is_city_unit(r.code) and r.province_code == view  # noqa: E731
+    elif level == "province":  # a municipality's districts
         inside = lambda r: r.level in levels and r.province_code == view  # noqa: E731
     else:
         inside = lambda r: r.level == "district" and r.city_code == view  # noqa: E731
