@@ -221,8 +221,8 @@ def test_override_file_errors(tmp_path):
     with pytest.raises(UserError, match=r"^区划变更表不存在: .*missing\.yaml$"):
         load_overrides(tmp_path / "missing.yaml")
     changes = load_overrides()
-    assert {c.change for c in changes} == {"recoded", "added", "zone", "abolished", "renamed", "coordinates"}
-    assert all(c.year for c in changes if c.change not in ("zone", "coordinates"))
+    assert {c.change for c in changes} == {"recoded", "added", "zone", "abolished", "renamed", "coordinates", "place"}
+    assert all(c.year for c in changes if c.change not in ("zone", "coordinates", "place"))
 
 
 def test_reference_table_is_cached_per_user_and_a_broken_cache_is_rebuilt(tmp_path, monkeypatch):
