@@ -97,6 +97,28 @@ def test_a_head_of_the_list_is_refused_and_changes_nothing(full, db, head49):
     assert hashlib.sha256(db.read_bytes()).hexdigest() == sha
 
 
+def test_another_list_under_the_source_is_refused_without_offering_complete(full, db, tmp_path):
+    """The same companies under other keys (000001.SZ for 000001) imported as the source: none of the file's keys is
+    the source's — it is another list, and the advice names another --source, never --complete (which would mark
+    every company of the source absent, the file's own too)."""
+    code = _col(full, "A股代码")
+    rows = [list(r) for r in full["rows"][:200]]
+    for r in rows:
+        r[code] += ".SZ"
+    f = _write(tmp_path / "other_keys.csv", full["header"], rows)
+    before = _state(db)
+    zh = run("import", "enterprises", f, "--preset", "szse_a_share", "--data-date", LATER, db=db, check=False)
+    assert zh.returncode != 0
+    assert "200 个企业键中没有一个是来源 szse_a_share 此前的键" in zh.stderr and "另一份名单" in zh.stderr, zh.stderr
+    assert "--source" in zh.stderr and "--complete" not in zh.stderr, zh.stderr
+    en = run("--lang", "en", "import", "enterprises", f, "--preset", "szse_a_share", "--data-date", LATER, db=db,
+             check=False)
+    assert en.returncode != 0
+    assert "of the 200 enterprise keys in this export none is among the" in en.stderr, en.stderr
+    assert "looks like another list" in en.stderr and "--source" in en.stderr and "--complete" not in en.stderr
+    assert _state(db) == before
+
+
 def test_partial_marks_nothing_absent_updates_its_rows_and_is_recorded(full, db, tmp_path):
     rows = [list(r) for r in full["rows"][:49]]
     addr, name = _col(full, "注册地址"), _col(full, "公司全称")

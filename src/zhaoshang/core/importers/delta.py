@@ -315,6 +315,9 @@ def set_aside_unchanged_keys(con, source: str, table: str = "_ent") -> int:
 # sheet of several leaves out most keys. Small sources stay below the minimum: a list of a few keys is read by eye.
 VANISH_SHARE = 0.5
 VANISH_MIN = 10
+# an export of which at most one key in ``ANOTHER_LIST`` is the source's is another list (or other keys), not a
+# short export of this one: the refusal says so and offers no --complete
+ANOTHER_LIST = 50
 # how an enterprise export covers its source: ``partial`` (it lists only some keys: none is marked absent) or
 # ``complete`` (confirmed full: the keys it leaves out are marked absent however many); None: the guard decides
 SCOPES = ("partial", "complete")
@@ -329,6 +332,13 @@ def pending_absences(con) -> tuple[int, int]:
     n = con.execute("SELECT count(*) FROM (SELECT DISTINCT source_key FROM _unseen) u "
                     f"ANTI JOIN {_listed_sql(con)} w ON w._key = u.source_key").fetchone()[0]
     return int(before or 0), int(n)
+
+
+def _listed_count(con) -> int:
+    """How many distinct keys this export lists: those it writes or rejected, and those whose content came again."""
+    same = con.execute("SELECT n FROM _seen_n").fetchone()[0] if con.execute(
+        "SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = '_seen_n'").fetchall() else 0
+    return int(con.execute(f"SELECT count(*) FROM {_listed_sql(con)}").fetchone()[0]) + int(same or 0)
 
 
 def _listed_sql(con) -> str:
@@ -355,6 +365,21 @@ def guard_absences(con, source: str, scope: str | None) -> tuple[int, int]:
         from .presets import on_the_page
 
         share = f"{vanish / before:.0%}"
+        listed = _listed_count(con)
+        kept = before - vanish  # the source's keys this export lists
+        if listed and kept * ANOTHER_LIST <= listed:
+            # (almost) none of the file's keys is the source's: another list, or keys written otherwise (000001 vs
+            # 000001.SZ) — a full export of it would mark every key of the source absent, the file's own companies too
+            field_zh, field_en = ("在「来源」栏填", "enter") if on_the_page() else ("用 --source 给出", "give --source")
+            where_en = " in the Source field" if on_the_page() else ""
+            among, among_en = (f"只有 {kept:,} 个", f"only {kept:,} are") if kept else ("没有一个", "none is")
+            raise UserError(f"这份导出的 {listed:,} 个企业键中{among}是来源 {source} 此前的键（该来源有 {before:,} 个）："
+                            f"它像是另一份名单，或同一批企业的另一种键（如 000001 与 000001.SZ），未导入。"
+                            f"请{field_zh}另一个来源名（新名单）或它真正所属的来源",
+                            en=f"of the {listed:,} enterprise keys in this export {among_en} among the {before:,} keys "
+                               f"the source {source} held: it looks like another list, or the same companies under "
+                               f"other keys (000001 vs 000001.SZ); nothing imported. Please {field_en} another source "
+                               f"name (a new list) or the source it belongs to{where_en}")
         if on_the_page():
             how = ("若这份文件只列出部分企业，请在「导出范围」中选「部分导出」（不标记未出现，所列企业照常更新）；若确为完整导出，"
                    "请选「完整导出」（其余标为未出现），然后重新上传")
