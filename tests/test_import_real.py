@@ -204,6 +204,7 @@ def test_itjuzi_companies_financing_team_link(tmp_path, itjuzi):
     assert r1["rows_imported"] == len(names) < len(rows) and r1["rows_rejected"] == 0
     assert q(db, "SELECT count(*) FROM enterprise_records")[0][0] == len(rows)
     assert r2["rows_read"] == len(csv_rows(fin)) == 1439
+    assert r2["columns_unread"] == []  # brand_name, the preset's fallback for the enterprise, is read
     # a row whose date, round, amount and investors are all "-" (a company without a known round) is no round:
     # rejected, counted and listed, never a round of type 其他 without a date
     placeholders = [r for r in csv_rows(fin) if all(r[c].strip() in ("", "-") for c in

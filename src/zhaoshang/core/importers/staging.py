@@ -68,7 +68,7 @@ class Staged:
     present: set[str]  # fields that came from a column or a default
     header_of: dict[str, str]  # field → source header (for reject messages)
     rows_read: int
-    alternates: dict[str, list[str]] = field(default_factory=dict)  # field → fallback headers (flag ``<field>__alt``)
+    alternates: dict[str, list[str]] = field(default_factory=dict)  # field → fallback headers (the name's: flag ``name__alt``)
     # columns no file maps (name → SQL type): never stored; the table typing reads and ``_typed`` give them as NULL
     absent: dict[str, str] = field(default_factory=dict)
     # credit-code fields stored only where the checked code (``<field>__ok``) differs from them
@@ -94,8 +94,10 @@ class Staged:
     def unread_headers(self) -> list[str]:
         """The files' headers no field was read from (not in ``column_map``), in file order: not imported — the
         import report's ``columns_unread``, which the command and the 数据更新 page name. A file's own row numbers
-        (``fields.ROW_NUMBER_HEADERS``: 序号) are left out: no field is meant to read them."""
+        (``fields.ROW_NUMBER_HEADERS``: 序号) are left out: no field is meant to read them; nor a field's fallback
+        column (``alternates``: brand_name after legal_name), read where the first is empty."""
         read = {str(h).strip() for h in self.column_map().values()}
+        read |= {str(h).strip() for hs in self.alternates.values() for h in hs}
         out: dict[str, None] = {}
         for r in self.raws:
             out.update((h, None) for h in (str(x).strip() for x in r.headers)
@@ -133,6 +135,13 @@ def _preset_hint(kind: str, headers: list[str]) -> tuple[str, str]:
     zh, en = fits_sentence(name, other)
     advice, advice_en = use_preset(name, other)
     return f"。{zh}：{advice}", f". {en[0].upper()}{en[1:]}: {advice_en}"
+
+
+def _headers_to_add(f) -> str:
+    """The headers a user can give a missing column in an English message: the first recognised (often the Chinese
+    one the Chinese message names) and the English ones, or the field's name when it has none."""
+    heads = list(dict.fromkeys([*f.headers[:1], *(h for h in f.headers if h.isascii())])) or [f.name]
+    return heads[0] if len(heads) == 1 else f"{', '.join(heads[:-1])} or {heads[-1]}"
 
 
 def refuse_columns_a_preset_reads(kind: str, headers: list[str], taken: set[str], path: Path) -> None:
@@ -245,7 +254,7 @@ def resolve_mapping(kind: str, headers: list[str], mapping: Mapping, path: Path,
     missing = [f for f in fields.values() if f.required and f.name not in result and f.name not in mapping.defaults]
     if missing:
         names = "、".join(f"{f.headers[0] if f.headers else f.name} ({f.name})" for f in missing)
-        names_en = ", ".join(f.name for f in missing)
+        names_en = "; ".join(f"{f.name} (add a column headed {_headers_to_add(f)})" for f in missing)
         zh, en = (_other_sheets(path, sheet=sheet) if mapping.name
                   else _other_sheets(path, _preset_hint(kind, headers), sheet))
         raise UserError(f"{path.name}: 缺少必需列: {names}；文件中的列: {', '.join(headers[:30])}{zh}",
@@ -563,9 +572,10 @@ def _shape_select(fields, mapping: Mapping, colmap, col_by_header, headers, head
             select.append(f"coalesce({', '.join(exprs)}) AS {qi(f.name)}")
             if as_read is not None and len(colmap[f.name]) == 1:
                 as_read[f.name] = qi(col_by_header[colmap[f.name][0]])
+            if len(exprs) > 1:  # a field's fallback columns are read (where the first is empty): never "unread"
+                alternates[f.name] = colmap[f.name][1:]
             if f.name == "name" and len(exprs) > 1:  # the name came from a fallback column (e.g. a short name)
                 alt = f"({exprs[0]} IS NULL AND coalesce({', '.join(exprs[1:])}) IS NOT NULL)"
-                alternates[f.name] = colmap[f.name][1:]
             if f.type == "uscc":  # normalised once here, then validated set-based (``__ok``)
                 select.append(f"{uscc_normalize_sql('coalesce(' + ', '.join(exprs) + ')')} AS {qi(f.name + '__n')}")
             header_of.setdefault(f.name, colmap[f.name][0])
