@@ -20,7 +20,7 @@ ROWS = "企业名称,统一社会信用代码,成立日期\n测试科技有限�
 def test_count_en():
     assert [count_en(n, "row") for n in (0, 1, 2)] == ["0 rows", "1 row", "2 rows"]
     assert count_en(1, "entry", "entries") == "1 entry" and count_en(3, "entry", "entries") == "3 entries"
-    assert count_en(12345, "row", sep=True) == "12,345 rows"
+    assert count_en(12345, "row", sep=True) == count_en(12345, "row") == "12,345 rows"  # a count is grouped
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 import shutil
 
 import duckdb
@@ -193,6 +194,25 @@ def test_registration_sample_auto_columns(registration):
     assert usd
     for text, wan in usd:
         assert 5 < wan / float(text.split("(")[0].replace(",", "")) < 8  # 万美元 → 万元 at the documented rate
+
+
+def test_real_counts_from_a_thousand_up_are_grouped(tmp_path, itjuzi):
+    """The counts of the real rounds in messages and summary cells: 1,549, never 1549 (docs/cli.md)."""
+    comp, fin, shared_db, r1, r2 = itjuzi
+    db = shutil.copy(shared_db, tmp_path / "z.duckdb")
+    later = run_json("events", "--as-of", "2014-01-01", "--limit", 1, db=db)["later"]["count"]
+    assert later >= 1000
+    zh = run("events", "--as-of", "2014-01-01", "--limit", 1, db=db)
+    assert f"另有 {later:,} 条事件日期晚于截至日期 2014-01-01" in zh.stderr, zh.stderr
+    en = run("--lang", "en", "events", "--as-of", "2014-01-01", "--limit", 1, db=db)
+    assert f"{later:,} more events dated after the as-of date 2014-01-01" in en.stderr, en.stderr
+    # the same rounds under another source: every one a duplicate, those merged into one round said in the same cell
+    again = run("--lang", "en", "import", "fundings", fin, "--preset", "itjuzi_financing", "--source", "itjuzi_again",
+                db=db).stdout
+    cell = re.search(r"duplicates\s*│\s*([\d,]+) \(of which ([\d,]+) rounds merged\)", again)
+    assert cell, again
+    dup = int(cell[1].replace(",", ""))
+    assert dup >= 1000 and cell[1] == f"{dup:,}", again
 
 
 def test_itjuzi_companies_financing_team_link(tmp_path, itjuzi):

@@ -132,9 +132,10 @@ def check_reason(err: dict, lang: str = "zh") -> str | None:
         return None
 
 
-def count_en(n, noun: str, plural: str | None = None, *, sep: bool = False) -> str:
+def count_en(n, noun: str, plural: str | None = None, *, sep: bool = True) -> str:
     """A count in an English message, singular or plural as it should read: ``1 row``, ``2 rows``, ``0 rows``,
-    ``1 entry`` / ``3 entries`` (``plural`` for the irregular ones); ``sep``: thousands separated (``1,234 rows``).
+    ``1 entry`` / ``3 entries`` (``plural`` for the irregular ones), thousands separated as every count is
+    (``1,234 rows``; ``sep=False`` only where a number names a thing).
     Chinese needs no such care (``1 行``, ``2 行``)."""
     shown = f"{n:,}" if sep and isinstance(n, int) else str(n)
     return f"{shown} {noun_en(n, noun, plural)}"

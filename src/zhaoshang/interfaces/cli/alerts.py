@@ -52,7 +52,7 @@ def rules_list(user: Optional[str] = typer.Option(None, "--user", help="只看�
                fmt: Fmt = FORMAT_OPTION) -> None:
     """列出预警规则（关注的企业、地区、环节、事件类型与阈值、推送渠道）。"""
     rows = R.list_rules(open_team(), user)
-    emit(rows, fmt, rows=_rule_rows(rows), columns=RULE_COLUMNS, title=t(f"预警规则 {len(rows)} 条", count_en(len(rows), 'alert rule')))
+    emit(rows, fmt, rows=_rule_rows(rows), columns=RULE_COLUMNS, title=t(f"预警规则 {len(rows):,} 条", count_en(len(rows), 'alert rule')))
 
 
 @rules_app.command("add")
@@ -97,7 +97,7 @@ def rules_import(file: str = typer.Argument(..., help="YAML 文件（rules: 列�
         raise UserError(f"文件不存在: {file}", en=f"no such file: {file}")
     with open_store(read_only=True) as store:
         rows = R.import_yaml(store, open_team(), p.read_text(encoding="utf-8"), owner=_who(user))
-    emit(rows, fmt, rows=_rule_rows(rows), columns=RULE_COLUMNS, title=t(f"已导入规则 {len(rows)} 条", f"imported {count_en(len(rows), 'rule')}"))
+    emit(rows, fmt, rows=_rule_rows(rows), columns=RULE_COLUMNS, title=t(f"已导入规则 {len(rows):,} 条", f"imported {count_en(len(rows), 'rule')}"))
 
 
 @rules_app.command("export")
@@ -119,7 +119,7 @@ def run_cmd(since: Optional[str] = typer.Option(None, "--since", help="重新评
     with open_store(read_only=True) as store:
         res = feed.run_all(store, open_team(), since=since)
     emit(res, fmt, rows=_alert_rows(res["alerts"]), columns=ALERT_COLUMNS,
-         title=t(f"评估事件 {res['events']} 条，新预警 {len(res['alerts'])} 条", f"{count_en(res['events'], 'event')} evaluated, "
+         title=t(f"评估事件 {res['events']:,} 条，新预警 {len(res['alerts']):,} 条", f"{count_en(res['events'], 'event')} evaluated, "
                  f"{count_en(len(res['alerts']), 'new alert')}") + (t(f"（首次运行：自 {w} 起的事件；更早的用 --since）",
                                                           f" (first run: events from {w} on; older ones with --since)")
                                                         if (w := res.get("window_start")) else ""))
@@ -157,7 +157,7 @@ def read_cmd(ids: Optional[List[str]] = typer.Argument(None, help="预警编号�
     team = open_team()
     who = R.check_owner(team, _who(user))
     n = feed.mark_read(team, who, None if all_ else ids, by=who, strict=True)  # the operator, on who's behalf
-    emit({"owner": who, "marked": n}, fmt, title=t(f"已标为已读 {n} 条", f"{count_en(n, 'alert')} marked read"))
+    emit({"owner": who, "marked": n}, fmt, title=t(f"已标为已读 {n:,} 条", f"{count_en(n, 'alert')} marked read"))
 
 
 @alerts_app.command("digest")
@@ -248,7 +248,7 @@ def deliveries_cmd(status: Optional[str] = typer.Option(None, "--status", help="
     rows = delivery.list_deliveries(open_team(), status=status, owner=user)
     emit(rows, fmt, rows=_delivery_rows(rows) if fmt == Fmt.table else rows,
          columns=["id", "alert_id", "owner", "channel", "target", "status", "attempts", "next_at", "last_error"],
-         title=t(f"投递 {len(rows)} 条", count_en(len(rows), 'delivery', 'deliveries')))
+         title=t(f"投递 {len(rows):,} 条", count_en(len(rows), 'delivery', 'deliveries')))
 
 
 @alerts_app.command("retry")
@@ -258,4 +258,4 @@ def retry_cmd(delivery_id: Optional[int] = typer.Argument(None, help="死信编�
     team = open_team()
     n = delivery.retry(team, delivery_id)
     res = {"requeued": n, **delivery.deliver_due(team)}
-    emit(res, fmt, title=t(f"重新投递 {n} 条", f"{n} requeued"))
+    emit(res, fmt, title=t(f"重新投递 {n:,} 条", f"{n:,} requeued"))

@@ -35,14 +35,14 @@ def complexity_cmd(
     finally:
         store.close()
     if doc["components"] > 1:
-        sys.stderr.write(t(f"注意：地区—节点网络分为 {doc['components']} 个互不相连的部分，ECI/PCI 只区分这些部分。\n",
-                           f"note: the region–node network has {doc['components']} disconnected parts; ECI/PCI only separate them.\n"))
+        sys.stderr.write(t(f"注意：地区—节点网络分为 {doc['components']:,} 个互不相连的部分，ECI/PCI 只区分这些部分。\n",
+                           f"note: the region–node network has {doc['components']:,} disconnected parts; ECI/PCI only separate them.\n"))
     cols = ["region", "region_name", "node", "value", "rca", "mcp", "density", "eci", "pci", "coi", "cog"]
     emit(doc["rows"], fmt, rows=[{**r, "region_name": names.get(r["region"], r["region_name"])} for r in doc["rows"]], columns=cols,
          title=t(f"复杂度 · 截至 {doc['as_of']}（{label('level', level, 'zh')} × {label('node_set', doc['node_set'], 'zh')}，"
-                 f"{doc['regions']} 个地区 × {doc['nodes']} 个节点）",
+                 f"{doc['regions']:,} 个地区 × {doc['nodes']:,} 个节点）",
                  f"complexity · as of {doc['as_of']} ({level} × {label('node_set', doc['node_set'], 'en')}, "
-                 f"{doc['regions']} regions × {doc['nodes']} nodes)"), note=note,
+                 f"{doc['regions']:,} regions × {doc['nodes']:,} nodes)"), note=note,
          headers={"node": VOCABULARIES["node_set"]["ipc_subclass"], "value": ("专利数", "Patents")} if by == "ipc" else None)
 
 
@@ -111,10 +111,10 @@ def network_cmd(
             f"({', '.join(names.get(c, c) for c in doc['group'])})"
             if doc["group"] else "")
     kind_name = label("network_kind", kind, state.lang)
-    title = t(f"{kind_name}网络：截至 {doc['as_of']}，{doc['regions']} 个地区，{doc['edges_count']} 条边，密度 {density}\n"
+    title = t(f"{kind_name}网络：截至 {doc['as_of']}，{doc['regions']:,} 个地区，{doc['edges_count']:,} 条边，密度 {density}\n"
               f"组内合作占比 {pct(doc['internal_share'])}，输出占比 {pct(doc['external_output_share'])}\n"
               f"次级节点 {'、'.join(x['name'] for x in doc['secondary_nodes']) or '—'}{grp}",
-              f"network of {kind_name}: as of {doc['as_of']}, {doc['regions']} regions, {doc['edges_count']} edges, density {density}\n"
+              f"network of {kind_name}: as of {doc['as_of']}, {doc['regions']:,} regions, {doc['edges_count']:,} edges, density {density}\n"
               f"internal share {pct(doc['internal_share'])}, output share {pct(doc['external_output_share'])}\n"
               f"secondary nodes {', '.join(names.get(x['region'], x['region']) for x in doc['secondary_nodes']) or '—'}{grp}")
     # betweenness on the page's scale: divided by the pair count (the raw count stays in the JSON)

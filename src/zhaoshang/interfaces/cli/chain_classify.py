@@ -39,10 +39,10 @@ def classify_cmd(
             rows.append({t("环节", "stage"): n["stage"], t("节点", "node"): n["code"],
                          t("名称", "name"): ("  " * (n["level"] - 2)) + (n["name_zh"] if t("zh", "en") == "zh" else n["name_en"]),
                          t("企业数", "enterprises"): n["enterprises"], t("平均置信度", "avg confidence"): n["avg_confidence"]})
-    title = t(f"{tax.name_zh}：企业 {summary['enterprises']} 家，已归类 {summary['placed']} 家，未归类 {summary['unplaced']} 家，"
-              f"归类记录 {summary['placements']} 条（{summary['seconds']} 秒）",
-              f"{tax.name_en}: {count_en(summary['enterprises'], 'enterprise')}, {summary['placed']} placed, {summary['unplaced']} unplaced, "
-              f"{count_en(summary['placements'], 'placement')} ({summary['seconds']} s)")
+    title = t(f"{tax.name_zh}：企业 {summary['enterprises']:,} 家，已归类 {summary['placed']:,} 家，未归类 {summary['unplaced']:,} 家，"
+              f"归类记录 {summary['placements']:,} 条（{summary['seconds']} 秒）",
+              f"{tax.name_en}: {count_en(summary['enterprises'], 'enterprise', sep=True)}, {summary['placed']:,} placed, "
+              f"{summary['unplaced']:,} unplaced, {count_en(summary['placements'], 'placement', sep=True)} ({summary['seconds']} s)")
     if summary.get("checked_by_model"):
         title += t(f"；规则归类经训练模型复核（{summary['checked_by_model']['digest']}）",
                    f"; rule placements checked by the trained model ({summary['checked_by_model']['digest']})")
@@ -52,7 +52,7 @@ def classify_cmd(
     if why:
         title += t(f"；全部重新归类：{why[0]}", f"; all reclassified: {why[1]}")
     if summary["mode"] == "incremental":
-        title += t(f"；增量：重新归类 {summary['reclassified']} 家", f"; incremental: {summary['reclassified']} reclassified")
+        title += t(f"；增量：重新归类 {summary['reclassified']:,} 家", f"; incremental: {summary['reclassified']:,} reclassified")
     emit(summary, fmt, rows=rows, title=title, note=note)
 
 
@@ -83,8 +83,8 @@ def evaluate_chain_cmd(
             {t("层级", "level"): t("节点", "node"), t("单元", "unit"): t("合计", "micro"), **_prf_cols(res["nodes"]["micro"])}]
     rows += [{t("层级", "level"): t("节点", "node"), t("单元", "unit"): code, **_prf_cols(v)}
              for code, v in res["nodes"]["per_unit"].items()]
-    title = t(f"金标准 {split}：{res['rows']} 家（AI {res['labelled_ai']} 家）；工商注册样本 AI 判定精确率 {res['registration_ai_precision']}",
-              f"gold {split}: {res['rows']} enterprises ({res['labelled_ai']} on the chain); registration AI precision "
+    title = t(f"金标准 {split}：{res['rows']:,} 家（AI {res['labelled_ai']:,} 家）；工商注册样本 AI 判定精确率 {res['registration_ai_precision']}",
+              f"gold {split}: {res['rows']:,} enterprises ({res['labelled_ai']:,} on the chain); registration AI precision "
               f"{res['registration_ai_precision']}")
     emit(res, fmt, rows=rows, title=title)
 

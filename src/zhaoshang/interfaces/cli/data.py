@@ -137,15 +137,15 @@ def import_cmd(
             (t("新增", "imported"), report.rows_imported),
             (t("更新", "updated"), report.rows_updated),
             (t("重复（已存在）", "duplicates"), report.rows_duplicate if not report.rounds_merged else
-             t(f"{report.rows_duplicate}（其中同一企业同一轮次合并 {report.rounds_merged}）",
-               f"{report.rows_duplicate} (of which {report.rounds_merged} rounds merged)")),
+             t(f"{report.rows_duplicate:,}（其中同一企业同一轮次合并 {report.rounds_merged:,}）",
+               f"{report.rows_duplicate:,} (of which {report.rounds_merged:,} rounds merged)")),
             *([(t("同一企业的其他行（已合并，如产品线）", "further rows of the same enterprise (merged, e.g. product lines)"),
                 report.rows_combined)] if report.rows_combined else []),
             *([(t("产品线改记为本数据日期（原日期较晚）", "product lines re-dated to this data date (they had a later one)"),
                 report.lines_redated)] if report.lines_redated else []),
             (t("冲突（已保留为来源记录）", "conflicts (kept as records)"), report.rows_conflict if not report.rows_repeated else
-             t(f"{report.rows_conflict}（其中文件内代码重复 {report.rows_repeated}）",
-               f"{report.rows_conflict} ({report.rows_repeated} repeated within the file)")),
+             t(f"{report.rows_conflict:,}（其中文件内代码重复 {report.rows_repeated:,}）",
+               f"{report.rows_conflict:,} ({report.rows_repeated:,} repeated within the file)")),
             (t("拒绝", "rejected"), report.rows_rejected),
             (t("较晚导出已设定、仅保留为来源记录的字段值", "values kept as records only (a later export set them)"),
              report.values_kept_older),
@@ -224,9 +224,9 @@ def import_cmd(
         un = [{t("名称", "name"): u["name"], t("条数", "rows"): u["rows"],
                t("原因", "reason"): t("有歧义（多家企业同名）", "ambiguous (several enterprises)") if u["ambiguous"]
                else t("库中无此企业", "no such enterprise")} for u in report.unlinked_names]
-        emit(un, fmt, title=t(f"未关联的企业名称（有歧义的在前，再按条数，列出 {len(un)} 个；共 未关联 {report.unlinked:,}、"
+        emit(un, fmt, title=t(f"未关联的企业名称（有歧义的在前，再按条数，列出 {len(un):,} 个；共 未关联 {report.unlinked:,}、"
                               f"有歧义 {report.ambiguous:,}）",
-                              f"Names not linked (the ambiguous first, then by rows: {len(un)} listed; in all "
+                              f"Names not linked (the ambiguous first, then by rows: {len(un):,} listed; in all "
                               f"{report.unlinked:,} unlinked, {report.ambiguous:,} ambiguous)"))
     if report.near_merges:
         near = [{t("名称", "name"): n["name"], t("已有企业", "existing"): f"{n['existing_id']} ({n['existing_source']})",
@@ -338,10 +338,10 @@ def header_row_text(h: dict) -> str:
     """Which row of a file was its header: named by --header-row, or found below title or blank lines."""
     above = h["row"] - 1
     if h["given"]:
-        return t(f"{h['file']}: 第 {h['row']} 行（--header-row 指定" + (f"；其上 {above} 行未导入）" if above else "）"),
+        return t(f"{h['file']}: 第 {h['row']} 行（--header-row 指定" + (f"；其上 {above:,} 行未导入）" if above else "）"),
                  f"{h['file']}: row {h['row']} (given by --header-row" + (f"; the {count_en(above, 'row')} above it not "
                                                                           "imported)" if above else ")"))
-    return t(f"{h['file']}: 第 {h['row']} 行（自动识别；其上 {above} 行为标题或空行，未导入；--header-row 可指定）",
+    return t(f"{h['file']}: 第 {h['row']} 行（自动识别；其上 {above:,} 行为标题或空行，未导入；--header-row 可指定）",
              f"{h['file']}: row {h['row']} (found by its column names; the {count_en(above, 'row')} above it, titles or "
              "blank, not imported; --header-row names another)")
 

@@ -141,8 +141,8 @@ def _demo_alert_rules(db: str) -> None:
     store, team = Store(db, read_only=True), open_team()
     try:
         done = seed_alert_rules(store, team)
-        sys.stderr.write(t(f"演示预警规则 {len(done['rules'])} 条，预警 {done['alerts']} 条（页面：/alerts）\n",
-                           f"demo alert rules: {len(done['rules'])}, alerts: {done['alerts']} (page: /alerts)\n"))
+        sys.stderr.write(t(f"演示预警规则 {len(done['rules']):,} 条，预警 {done['alerts']:,} 条（页面：/alerts）\n",
+                           f"demo alert rules: {len(done['rules']):,}, alerts: {done['alerts']:,} (page: /alerts)\n"))
     except UserError as exc:  # too small a demo for leads: the page still works, without examples
         sys.stderr.write(str(exc).splitlines()[0] + "\n")
     finally:
@@ -171,9 +171,9 @@ def _team_references(db: str) -> None:
         ex_en = "; ".join(f"#{r['id']} {r['enterprise_name']} (enterprise id {r['enterprise_id']}, "
                           + (f"now {r['now']})" if r["now"] else "not in the new database)") for r in rows[:3])
         sys.stderr.write(t(
-            f"警告：团队状态（{where}）中有 {len(rows)} 条{zh}所指的企业在新建的演示数据库中已是另一家企业或不存在，"
+            f"警告：团队状态（{where}）中有 {len(rows):,} 条{zh}所指的企业在新建的演示数据库中已是另一家企业或不存在，"
             f"它们属于此前构建的演示数据，已原样保留：{ex}。不再需要时请改用另一个团队状态（--team-db）或删除该文件\n",
-            f"warning: {len(rows)} {en} in the team state ({where}) are about enterprises that the rebuilt demo "
+            f"warning: {len(rows):,} {en} in the team state ({where}) are about enterprises that the rebuilt demo "
             f"database numbers otherwise or no longer holds; they belong to the demo built before and are kept as "
             f"they are: {ex_en}. If they are not needed, use another team state (--team-db) or delete that file\n"))
 

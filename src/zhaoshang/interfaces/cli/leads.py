@@ -96,9 +96,9 @@ def leads_cmd(
     pop = doc["population"]
     emit(doc, Fmt.csv if fmt == LeadFmt.csv else Fmt.table, rows=rows,
          columns=columns, headers={**report_headers("leads"), "pipeline": ("招商项目", "Pipeline")},
-         title=t(f"{doc['region']['label']} 招商线索（截至 {doc['as_of']}）：候选 {pop['candidates']} 家，列出前 {len(rows)} 家",
+         title=t(f"{doc['region']['label']} 招商线索（截至 {doc['as_of']}）：候选 {pop['candidates']:,} 家，列出前 {len(rows):,} 家",
                  f"leads for {doc['region']['label_en']} (as of {doc['as_of']}): "
-                 f"{pop['candidates']} candidates, top {len(rows)} shown"),
+                 f"{pop['candidates']:,} candidates, top {len(rows):,} shown"),
          note=notes)
 
 
@@ -133,7 +133,7 @@ def leads_fit_cmd(
          # a table names each signal in the UI language; CSV keeps its key
          rows=[{"signal": t(*SIGNAL_LABELS[k]) if fmt == Fmt.table and k in SIGNAL_LABELS else k,
                 "weight": v["weight"], "coefficient": f["coefficients"].get(k)} for k, v in w["signals"].items()],
-         title=t(f"学习到的线索权重（{w['version']}，训练 {f['rows']} 行，{f['positives']} 家命中）已写入 {path}",
+         title=t(f"学习到的线索权重（{w['version']}，训练 {f['rows']:,} 行，{f['positives']:,} 家命中）已写入 {path}",
                  f"learned lead weights ({w['version']}, {count_en(f['rows'], 'training row')}, {count_en(f['positives'], 'positive')}) written to {path}")
          + (t(f"；已保存到团队数据库（版本 {w['version']}）", f"; saved in the team state (version {w['version']})") if saved else ""))
 
@@ -160,7 +160,7 @@ def leads_weights_cmd(
                                                         for k, v in r["weights"].items() if v)} for r in rows]
          if fmt == Fmt.table else rows,
          columns=["version", "saved_by", "saved_at", "fitted_as_of", "horizon_days", "weights"],
-         title=t(f"已保存的线索权重：{len(rows)} 个版本", f"saved lead weights: {count_en(len(rows), 'version')}"))
+         title=t(f"已保存的线索权重：{len(rows):,} 个版本", f"saved lead weights: {count_en(len(rows), 'version')}"))
 
 
 @backtest_app.command("leads")
@@ -200,8 +200,8 @@ def backtest_leads_cmd(
     rows = at_k_rows(doc["models"], fmt)
     pop = doc["population"]
     emit(doc, fmt, rows=rows, title=t(
-        f"线索回测（{doc['region']['name']}，截至 {doc['as_of']}，{doc['horizon_days']} 天）：候选 {pop['eligible']} 家，"
-        f"{pop['positives']} 家在期限内于本地新设分支机构或子公司",
+        f"线索回测（{doc['region']['name']}，截至 {doc['as_of']}，{doc['horizon_days']} 天）：候选 {pop['eligible']:,} 家，"
+        f"{pop['positives']:,} 家在期限内于本地新设分支机构或子公司",
         f"lead backtest ({doc['region'].get('name_en') or doc['region']['name']}, as of {doc['as_of']}, "
-        f"{doc['horizon_days']} days): {pop['eligible']} candidates, {pop['positives']} opened a branch or subsidiary "
+        f"{doc['horizon_days']} days): {pop['eligible']:,} candidates, {pop['positives']:,} opened a branch or subsidiary "
         f"in the region"), note=note)

@@ -101,7 +101,7 @@ def demands_cmd(region: Optional[str] = typer.Option(None, "--region", help="需
              "status": _status_text(d, lang),
              "budget_wan": d["budget_wan"], "deadline": M.deadline_text(d, lang), "contact": d["contact"]}
             for d in doc["items"]]
-    emit(doc, fmt, rows=rows, title=t(f"需求 {doc['total']} 条（截止按 {doc['judged_on']} 判断）",
+    emit(doc, fmt, rows=rows, title=t(f"需求 {doc['total']:,} 条（截止按 {doc['judged_on']} 判断）",
                                       f"{count_en(doc['total'], 'demand')} (deadlines as of {doc['judged_on']})"),
          note=synthetic_note(store))
 
@@ -137,5 +137,5 @@ def evaluate_cmd(split: str = typer.Option("test", "--split", help="dev（调参
     methods = [m for m in ev.METHODS if semantic or not m.endswith("semantic")]
     res = ev.evaluate(path, split, methods=methods, limit=limit)
     rows = [{"method": m, **v} for m, v in res["methods"].items()]
-    emit(res, fmt, rows=rows, title=t(f"场景匹配评测（{split}：{res['demands']} 条需求，{res['pairs_judged']} 对判断）",
-                                      f"matching evaluation ({split}: {res['demands']} demands, {res['pairs_judged']} judged pairs)"))
+    emit(res, fmt, rows=rows, title=t(f"场景匹配评测（{split}：{res['demands']:,} 条需求，{res['pairs_judged']} 对判断）",
+                                      f"matching evaluation ({split}: {res['demands']:,} demands, {res['pairs_judged']} judged pairs)"))

@@ -50,8 +50,8 @@ def events_cmd(
             note = f"{note}\n{more}" if note else more
         n = doc["later"]["count"]
         if n:
-            later = t(f"另有 {n} 条事件日期晚于截至日期 {doc['as_of']}，未列出（--as-of 给出更晚的日期可见）",
-                      f"{count_en(n, 'more event')} dated after the as-of date {doc['as_of']} not listed "
+            later = t(f"另有 {n:,} 条事件日期晚于截至日期 {doc['as_of']}，未列出（--as-of 给出更晚的日期可见）",
+                      f"{count_en(n, 'more event', sep=True)} dated after the as-of date {doc['as_of']} not listed "
                       f"(give a later --as-of to see them)")
             note = f"{note}\n{later}" if note else later
         emit(doc, fmt, rows=event_rows(doc["items"]), columns=EVENT_COLUMNS, fields=doc["items"], field_names=E.FIELDS,
@@ -114,10 +114,10 @@ def monitor_run_cmd(
     emit(res, fmt, rows=[dict(r, status=label("feed_status", r["status"], state.lang))
                          for r in _said(res["feeds"], "error")] if table else res["feeds"],
          columns=FEED_COLUMNS + (["error_detail"] if table else []),
-         title=t(f"新条目 {res['items_new']}，合并重复 {res['merged']}，新事件 {res['events_new']}，"
-                 f"并入已有事件的报道 {res['events_merged']}，出错 {res['errors']}",
-                 f"{count_en(res['items_new'], 'new item')}, {res['merged']} merged, {count_en(res['events_new'], 'new event')}, "
-                 f"{count_en(res['events_merged'], 'report')} of a known event, {res['errors']} failed"))
+         title=t(f"新条目 {res['items_new']:,}，合并重复 {res['merged']:,}，新事件 {res['events_new']:,}，"
+                 f"并入已有事件的报道 {res['events_merged']:,}，出错 {res['errors']:,}",
+                 f"{count_en(res['items_new'], 'new item')}, {res['merged']:,} merged, {count_en(res['events_new'], 'new event')}, "
+                 f"{count_en(res['events_merged'], 'report')} of a known event, {res['errors']:,} failed"))
     if res["errors"]:
         raise typer.Exit(1)
 
@@ -137,7 +137,7 @@ def monitor_feeds_cmd(fmt: Fmt = FORMAT_OPTION) -> None:
              for r in _said(rows, "last_error")] if table else rows
     emit(rows, fmt, rows=shown,
          columns=["name", "last_run", "last_status", "last_error", "items_new", "items_total", "next_run"]
-         + (["last_error_detail"] if table else []), title=t(f"新闻源 {len(rows)} 个", f"{len(rows)} feeds"))
+         + (["last_error_detail"] if table else []), title=t(f"新闻源 {len(rows):,} 个", f"{len(rows):,} feeds"))
 
 
 @monitor_app.command("news")
@@ -149,4 +149,4 @@ def monitor_news_cmd(limit: int = typer.Option(50, "--limit", "-n", help="最多
     table = [{**r, "published": news_date_text(r, state.lang), "sources": len(r["sources"]), "enterprise": "、".join(map(news.enterprise_cell, r["enterprises"])),
               "type_label": news_types_text(r["event_type"], r.get("other_types"), state.lang)} for r in rows]
     emit(rows, fmt, rows=table, columns=["id", "published", "title", "sources", "enterprise", "type_label", "sentiment"],
-         title=t(f"新闻 {len(rows)} 条", count_en(len(rows), 'news item')))
+         title=t(f"新闻 {len(rows):,} 条", count_en(len(rows), 'news item')))

@@ -157,7 +157,7 @@ def list_cmd(status: Optional[str] = typer.Option(None, "--status", help="只看
     rows = L.list_leads(open_team(), status=status, owner=owner, region=code, segment=segment, source=source,
                         overdue=overdue)
     emit(rows, fmt, rows=_shown(rows), columns=LIST_COLUMNS, fields=rows, field_names=L.FIELDS,
-         title=t(f"招商项目 {len(rows)} 条" + ("（督办：下一步已逾期）" if overdue else ""),
+         title=t(f"招商项目 {len(rows):,} 条" + ("（督办：下一步已逾期）" if overdue else ""),
                  count_en(len(rows), 'pipeline lead') + (" (overdue next actions)" if overdue else "")))
 
 
@@ -214,8 +214,8 @@ def import_cmd(file: str = typer.Argument(..., help="Excel/CSV 文件：企业�
     emit(res, fmt, rows=[row], headers={"added": ("新增线索", "Leads added"), "updated": ("更新线索", "Leads updated"),
                                         "unchanged": ("未变", "Unchanged"), "updated_fields": ("更新的字段", "Fields updated"),
                                         "header_row": ("表头行", "Header row")},
-         title=t(f"已导入：新增 {res['added']} 条线索，更新 {res['updated']} 条，未变 {res['unchanged']} 条",
-                 f"imported: {count_en(res['added'], 'lead')} added, {res['updated']} updated, {res['unchanged']} unchanged"))
+         title=t(f"已导入：新增 {res['added']:,} 条线索，更新 {res['updated']:,} 条，未变 {res['unchanged']:,} 条",
+                 f"imported: {count_en(res['added'], 'lead')} added, {res['updated']:,} updated, {res['unchanged']:,} unchanged"))
     for w in res["warnings"]:  # as `pipeline add` says it, per row, beside any format
         typer.echo(t(f"注意：第 {w['row']} 行（#{w['lead_id']}）：", f"Note: row {w['row']} (#{w['lead_id']}): ") + w["warning"],
                    err=True)
@@ -231,7 +231,7 @@ def track_cmd(dry_run: bool = typer.Option(False, "--dry-run", help="只列出�
     rows = [dict(r, region_name=names.get(r["region_code"], r["region_name"])) for r in rows]
     emit(rows, fmt, rows=rows, columns=["lead_id", "enterprise_name", "region_name", "signed_on", "kind_label", "entity",
                                         "landed_on"],
-         title=t(f"检测到落地 {len(rows)} 条", f"{len(rows)} landings detected"))
+         title=t(f"检测到落地 {len(rows):,} 条", f"{len(rows):,} landings detected"))
 
 
 @pipeline_app.command("stats")

@@ -72,7 +72,7 @@ def list_cmd(node: Optional[str] = typer.Option(None, "--node", help="只看一�
         rows = corr.list_corrections(open_team(), load_taxonomy(taxonomy).chain, node, eid, latest, store=store)
     finally:
         store.close()
-    emit(rows, fmt, rows=_shown(rows, fmt), title=t(f"人工决定 {len(rows)} 条", count_en(len(rows), 'analyst decision')))
+    emit(rows, fmt, rows=_shown(rows, fmt), title=t(f"人工决定 {len(rows):,} 条", count_en(len(rows), 'analyst decision')))
 
 
 @placements_app.command("counts")
@@ -100,5 +100,5 @@ def declare_cmd(source: str = typer.Option(..., "--source", help="导入来源�
     with update_store() as store:
         res = corr.declare_from_label_map(store, source, label_map or LABEL_MAP, load_taxonomy(taxonomy), field, open_team())
     emit(res, fmt, rows=[{k: v for k, v in res.items() if k != "unmapped_labels"}],
-         title=t(f"声明归类：{res['enterprises']} 家企业 {res['declared']} 条（来源 {source}）",
-                 f"declared placements: {res['declared']} for {count_en(res['enterprises'], 'enterprise')} (source {source})"))
+         title=t(f"声明归类：{res['enterprises']:,} 家企业 {res['declared']:,} 条（来源 {source}）",
+                 f"declared placements: {res['declared']:,} for {count_en(res['enterprises'], 'enterprise')} (source {source})"))

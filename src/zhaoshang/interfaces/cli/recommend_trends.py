@@ -49,8 +49,8 @@ def recommend_cmd(
     if PCI_AMONG.get(doc.get("level")):  # the PCI headed by the level whose matrix it is of, as the page and report
         headers["pci"] = PCI_AMONG[doc["level"]]
     emit(doc, fmt, rows=rows, columns=cols, fields=doc["segments"], headers=headers, title=t(
-        f"{doc['region']['name']}：候选环节（截至 {doc['as_of']}，{doc['candidates']} 个 RCA<{doc['rca_threshold']} 的环节）",
-        f"{doc['region'].get('name_en') or doc['region']['name']}: candidate segments (as of {doc['as_of']}, {doc['candidates']} with RCA < {doc['rca_threshold']})"),
+        f"{doc['region']['name']}：候选环节（截至 {doc['as_of']}，{doc['candidates']:,} 个 RCA<{doc['rca_threshold']} 的环节）",
+        f"{doc['region'].get('name_en') or doc['region']['name']}: candidate segments (as of {doc['as_of']}, {doc['candidates']:,} with RCA < {doc['rca_threshold']})"),
          note=note if fmt == Fmt.csv else None)
     if fmt == Fmt.csv:  # one CSV document: the ranked segments
         return
@@ -73,10 +73,10 @@ def recommend_cmd(
     cut = doc.get("beyond_top") or []
     if cut:  # every candidate below the cut is named, a 补链 one with its label (补链·缺失: no local enterprise)
         names = segments_beyond_text(cut, t("zh", "en"), codes=True)
-        sys.stderr.write(t(f"注意：另有 {len(cut)} 个候选环节排在 --top {top} 之外，未列出：{names}；"
-                           f"用 --top 0 列出全部 {doc['candidates']} 个候选环节。\n",
+        sys.stderr.write(t(f"注意：另有 {len(cut):,} 个候选环节排在 --top {top} 之外，未列出：{names}；"
+                           f"用 --top 0 列出全部 {doc['candidates']:,} 个候选环节。\n",
                            f"note: {count_en(len(cut), 'more candidate segment')} below --top {top}, not listed: "
-                           f"{names}; use --top 0 to list all {doc['candidates']} candidates.\n"))
+                           f"{names}; use --top 0 to list all {doc['candidates']:,} candidates.\n"))
     for n in doc["notes_en" if en else "notes"]:
         sys.stderr.write(n + "\n")
 

@@ -92,7 +92,7 @@ def score_cmd(
         path = write_weights(w, output or f"score_weights_{w['version']}.yaml")
         doc = {"path": str(path), **w}
         emit(doc, fmt, rows=[{"dimension": k, "weight": v["weight"]} for k, v in w["dimensions"].items()],
-             title=t(f"学习到的权重（{w['version']}，训练 {w['fitted']['rows']} 行）已写入 {path}",
+             title=t(f"学习到的权重（{w['version']}，训练 {w['fitted']['rows']:,} 行）已写入 {path}",
                      f"learned weights ({w['version']}, {count_en(w['fitted']['rows'], 'training row')}) written to {path}"))
         return
     doc, note = _read(score_enterprise, enterprise, as_of=as_of, weights=weights, lang=state.lang, team=open_team())
@@ -201,6 +201,6 @@ def backtest_score_cmd(
     rows = at_k_rows({**doc["models"], **doc["baselines"]}, fmt)
     pop = doc["population"]
     emit(doc, fmt, rows=rows, title=t(
-        f"评分回测（截至 {doc['as_of']}，{doc['horizon_days']} 天）：{pop['eligible']} 家符合条件，{pop['positives']} 家完成下一轮",
-        f"score backtest (as of {doc['as_of']}, {doc['horizon_days']} days): {pop['eligible']} eligible, "
-        f"{pop['positives']} raised again"), note=note)
+        f"评分回测（截至 {doc['as_of']}，{doc['horizon_days']} 天）：{pop['eligible']:,} 家符合条件，{pop['positives']:,} 家完成下一轮",
+        f"score backtest (as of {doc['as_of']}, {doc['horizon_days']} days): {pop['eligible']:,} eligible, "
+        f"{pop['positives']:,} raised again"), note=note)

@@ -60,7 +60,7 @@ def team_restore(file: str = typer.Argument(..., help="由 zhaoshang team backup
     with team.tx() as tx:
         existing = int(tx.scalar("SELECT count(*) FROM users"))
     if existing and not yes:
-        raise UserError(t(f"现有团队数据有 {existing} 个用户，将被替换；确认请加 --yes",
+        raise UserError(t(f"现有团队数据有 {existing:,} 个用户，将被替换；确认请加 --yes",
                           f"the team state has {count_en(existing, 'user')} and would be replaced: add --yes to confirm"))
     later = audit.entries_since(team, items)  # the log keeps what was written since the backup
     header = restore(team, file, after=lambda tx: audit.append_entries(tx, later))
@@ -68,7 +68,7 @@ def team_restore(file: str = typer.Argument(..., help="由 zhaoshang team backup
     audit.record(team, audit.cli_actor(), "team.restore", file, {"backup_created_at": header["created_at"],
                                                                  "audit_entries_kept": len(later)})
     made = china_time_text(header["created_at"])  # the backup's time as people read it (China's, its zone said)
-    sys.stderr.write(t(f"已从 {file} 恢复（备份于 {made}）；备份之后的审计记录 {len(later)} 条已保留；审计链",
+    sys.stderr.write(t(f"已从 {file} 恢复（备份于 {made}）；备份之后的审计记录 {len(later):,} 条已保留；审计链",
                        f"restored from {file} (backed up {made}); {count_en(len(later), 'audit entry', 'audit entries')} "
                        "written since the backup kept; audit chain ")
                      + (t("完整", "intact") if check["ok"] else t(f"在第 {check['first_bad']} 条被改动", f"broken at {check['first_bad']}"))

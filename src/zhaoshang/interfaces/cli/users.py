@@ -139,7 +139,7 @@ def users_unlock(name: str = typer.Argument(..., help="用户名"),
     from ...services.team import accounts
 
     n = accounts.clear_throttle(open_team(create=True), name, address, _actor())
-    sys.stderr.write(t(f"已解除 {name} 的登录限制（清除 {n} 次失败）\n", f"login throttle of {name} cleared ({n} failures forgotten)\n"))
+    sys.stderr.write(t(f"已解除 {name} 的登录限制（清除 {n:,} 次失败）\n", f"login throttle of {name} cleared ({n:,} failures forgotten)\n"))
 
 
 @token_app.command("create")
