@@ -160,6 +160,17 @@ def test_cli(tmp_path):
     assert {"cr3", "cr5", "hhi", "gini", "growth", "rows"} <= set(doc)
     out = run_cli(db, ["concentration", "--chain", "M01", "--measure", "funding", "--as-of", "2020-01-01"])
     assert out.returncode == 0 and "CR3" in out.stdout
+    # a window without rounds (all before it): no HHI or Gini, never "None"; said, with the as-of that finds them
+    out = run_cli(db, ["concentration", "--measure", "funding", "--as-of", "2026-01-01"])
+    assert out.returncode == 0 and "None" not in out.stdout and "HHI —，基尼系数 —" in out.stdout, out.stdout
+    assert "2021-01-01 至 2026-01-01 的 5 年窗口内没有融资事件" in out.stderr and "--as-of 2019-08-01" in out.stderr
+    en = run_cli(db, ["--lang", "en", "concentration", "--measure", "funding", "--as-of", "2026-01-01"])
+    assert "None" not in en.stdout and "HHI —, Gini —" in en.stdout, en.stdout
+    assert "no funding rounds in the 5-year window 2021-01-01 to 2026-01-01" in en.stderr
+    assert "give an earlier --as-of such as 2019-08-01" in en.stderr, en.stderr
+    # patents all after the window: a later as-of
+    en = run_cli(db, ["--lang", "en", "concentration", "--measure", "patents", "--as-of", "2012-01-01"])
+    assert "no patents in the 5-year window" in en.stderr and "the first is of 2016-01-01: give a later --as-of" in en.stderr
 
 
 def test_concentration_of_enterprises(store):

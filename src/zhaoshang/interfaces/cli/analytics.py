@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ..labels import COLUMNS, VOCABULARIES, label, lq_text, pct_text, region_names
+from ..labels import COLUMNS, VOCABULARIES, label, lq_text, number_text, pct_text, region_names
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, open_team, state, synthetic_note, t
 
 LEVEL_HELP = "区域层级 province|city|district|macro"
@@ -65,10 +65,12 @@ def concentration_cmd(
         names = region_names(store, state.lang)
     finally:
         store.close()
-    title = t(f"截至 {doc['as_of']}：CR3 {pct_text(doc['cr3'])}，CR5 {pct_text(doc['cr5'])}，"
-              f"HHI {doc['hhi_10000'] and round(doc['hhi_10000'])}，基尼系数 {doc['gini'] and round(doc['gini'], 3)}",
-              f"as of {doc['as_of']}: CR3 {pct_text(doc['cr3'])}, CR5 {pct_text(doc['cr5'])}, "
-              f"HHI {doc['hhi_10000'] and round(doc['hhi_10000'])}, Gini {doc['gini'] and round(doc['gini'], 3)}")
+    hhi, gini = number_text(doc["hhi_10000"], 0), number_text(doc["gini"], 3)
+    title = t(f"截至 {doc['as_of']}：CR3 {pct_text(doc['cr3'])}，CR5 {pct_text(doc['cr5'])}，HHI {hhi}，基尼系数 {gini}",
+              f"as of {doc['as_of']}: CR3 {pct_text(doc['cr3'])}, CR5 {pct_text(doc['cr5'])}, HHI {hhi}, Gini {gini}")
+    if doc.get("empty_window"):
+        empty = _empty_window_note(doc)
+        note = f"{note}\n{empty}" if note else empty
     cols = ["rank", "region", "name", "value", "share", "lq", "cagr_enterprises", "cagr_funding", "cagr_patents"]
     # the table prints shares and growth in per cent and the LQ by its rule, as ``map`` does; CSV keeps the numbers
     shown = {"share": pct_text, "lq": lq_text, "cagr_enterprises": pct_text, "cagr_funding": pct_text,
@@ -76,6 +78,27 @@ def concentration_cmd(
     emit(doc, fmt, rows=[{**r, "name": names.get(r["region"], r["name"]),
                           **{k: f(r[k]) for k, f in shown.items() if r[k] is not None}} for r in doc["rows"]],
          columns=cols, title=title, note=note, headers={"lq": COLUMNS["lq_all"]})
+
+
+def _empty_window_note(doc: dict) -> str:
+    """Why a funding or patent measure has no concentration: nothing in the window to the as-of date, and what to
+    do — an earlier --as-of (the latest row before the window), a later one, or an import of the kind."""
+    e = doc["empty_window"]
+    what_zh, what_en = ("融资事件", "funding rounds") if e["measure"] == "funding" else ("专利", "patents")
+    said = t(f"{doc['window_start']} 至 {doc['as_of']} 的 {doc['window_years']} 年窗口内没有{what_zh}：各地区为 0，"
+             "HHI 与基尼系数无从计算",
+             f"no {what_en} in the {doc['window_years']}-year window {doc['window_start']} to {doc['as_of']}: every "
+             f"region is 0, and HHI and Gini cannot be computed")
+    if e["latest_before"]:
+        how = t(f"最近的一条在 {e['latest_before']}，用 --as-of {e['latest_before']} 等更早的日期再看",
+                f"the latest is of {e['latest_before']}: give an earlier --as-of such as {e['latest_before']}")
+    elif e["first_after"]:
+        how = t(f"最早的一条在 {e['first_after']}，用更晚的 --as-of 再看",
+                f"the first is of {e['first_after']}: give a later --as-of")
+    else:
+        kind = "fundings" if e["measure"] == "funding" else "patents"
+        how = t(f"库中还没有{what_zh}：用 zhaoshang import {kind} 导入", f"none is imported yet: zhaoshang import {kind}")
+    return t(f"注意：{said}；{how}", f"note: {said}; {how}")
 
 
 @app.command("network")

@@ -210,4 +210,18 @@ def concentration(store, level: str = "province", chain_node: str | None = None,
     }
     if level == "macro":
         doc["notes"].append("宏观区域可能相互重叠：份额之和可以不等于 1")
+    if measure != "enterprises" and not any(vals):
+        doc["empty_window"] = _empty_window(store, measure, start, ref)
     return doc
+
+
+def _empty_window(store, measure: str, start: dt.date, ref: dt.date) -> dict:
+    """Why a flow measure has nothing in its window (no HHI, no Gini): the latest dated row before the window (an
+    earlier as-of finds it), the first after the as-of date (a later one does), neither when none is imported."""
+    table, col = ("fundings", "date") if measure == "funding" else ("patents", "applied")
+    row = store.query(f"SELECT max({col}) FILTER (WHERE {col} <= CAST(? AS DATE)) AS before, "
+                      f"min({col}) FILTER (WHERE {col} > CAST(? AS DATE)) AS after, count(*) AS n FROM {table}",
+                      [start, ref])[0]
+    iso = lambda d: d.isoformat() if d is not None else None  # noqa: E731
+    return {"measure": measure, "rows": int(row["n"] or 0), "latest_before": iso(row["before"]),
+            "first_after": iso(row["after"])}
