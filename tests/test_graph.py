@@ -273,6 +273,12 @@ def test_cli_people_reach_and_between(db, tmp_path):
     none = run("--lang", "en", "reach", "目标科技有限公司", "--from-region", "杭州市", "--max-hops", "1", "--k", "3",
                db=db, env=env).stdout
     assert "(nothing to show)" not in none or "no path within 1 hop from" in none.replace("\n", " "), none
+    # between two enterprises too: the empty table says why and what to try
+    none = "".join(run("reach", "--between", "1", "--between", "2", "--max-hops", "1", db=db, env=env).stdout.split())
+    assert "目标科技有限公司与本地甲科技有限公司之间1跳内没有路径" in none and "--max-hops" in none, none
+    none = " ".join(run("--lang", "en", "reach", "--between", "1", "--between", "2", "--max-hops", "1", db=db,
+                        env=env).stdout.split())
+    assert "no path between 目标科技有限公司 and 本地甲科技有限公司 within 1 hop (try a larger --max-hops)" in none, none
 
 
 def test_reach_from_a_region_given_as_a_person_says_so(db, tmp_path):

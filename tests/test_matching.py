@@ -469,6 +469,25 @@ def test_a_pair_has_one_score_in_both_directions(db):
                     (r["score"], r["bm25"], r["node_agreement"]), (ent, r["title"], pair[:1], r["score"])
 
 
+def test_an_empty_reverse_match_says_why(db, tmp_path):
+    """`match enterprise` printed only (nothing to show) on a database without demands: it says no demand list is
+    imported and how to import one; with demands that none fits, it says that instead."""
+    import shutil
+
+    import duckdb
+
+    path = tmp_path / "m.duckdb"
+    shutil.copy(db["path"], path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("DELETE FROM demands")
+    en = run("--lang", "en", "match", "enterprise", "北京声智语音科技有限公司", db=path)
+    assert "no demand list is imported: import one with zhaoshang import demands FILE" in en.stderr, en.stderr
+    zh = run("match", "enterprise", "北京声智语音科技有限公司", "--format", "json", db=path)
+    assert "库中还没有需求清单：用 zhaoshang import demands 文件 导入" in json.loads(zh.stdout)["note"]
+    unfit = run("--lang", "en", "match", "enterprise", "北京声智语音科技有限公司", "--node", "U01", db=db["path"])
+    assert "demands considered fits this enterprise" in unfit.stderr, unfit.stderr
+
+
 def test_an_enterprise_without_a_region_gives_the_documented_region_object(db, tmp_path):
     """docs/cli.md documents ``region: {code, name, name_en}``; an enterprise without a region gave ``null``."""
     import shutil

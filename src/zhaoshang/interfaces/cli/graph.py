@@ -97,8 +97,14 @@ def reach_cmd(
             fields = [{"a": p["a"]["name"], "b": p["b"]["name"], "strength": x["strength"], "path": _path_text(x)}
                       for p in doc["pairs"] for x in p["paths"]]
             # the table prints a strength as every page does (strength_text); a CSV keeps the full value
+            title = t("企业间关系路径", "paths between the enterprises")
+            missing = [_no_path_reason(p) for p in doc["pairs"] if p.get("no_path")]
+            if missing and not fields:  # why the table is empty, as reach says it
+                title += t("：", ": ") + t("；", "; ").join(m[len(t("：", ": ")):] for m in missing)
+            elif missing:  # the pairs without a path, below the others'
+                note = "\n".join(x for x in (*(t("注意", "note") + m for m in missing), note) if x)
             emit(doc, fmt, rows=[{**r, "strength": strength_text(r["strength"])} for r in fields], fields=fields,
-                 field_names=["a", "b", "strength", "path"], title=t("企业间关系路径", "paths between the enterprises"),
+                 field_names=["a", "b", "strength", "path"], title=title,
                  note=note, headers={"a": ("企业 A", "Enterprise A"), "b": ("企业 B", "Enterprise B")})
             return
         if not enterprise:
@@ -127,7 +133,8 @@ def _no_path_reason(doc: dict) -> str:
     why = doc.get("no_path") or {}
     if not why:
         return ""
-    own = doc.get("from", {}).get("contacts") is not None  # started from the user's contacts already
+    # started from the user's contacts already, or between enterprises (no side to start from)
+    own = "from" not in doc or doc["from"].get("contacts") is not None
     hint = "" if why.get("case") != "hops" else t("（可加大 --max-hops）", " (try a larger --max-hops)") if own else \
         t("（可加大 --max-hops，或用 --contacts 从自己的联系人出发）", " (try a larger --max-hops, or --contacts with your own contacts)")
     return t("：" + why["reason"], ": " + why["reason_en"]) + hint

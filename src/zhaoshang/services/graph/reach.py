@@ -559,10 +559,24 @@ def between(store, enterprises: list, *, k: int = 3, max_hops: int = 4, as_of=No
             found = [p if p.nodes[0] == ia else SearchPath(p.nodes[::-1], p.edges[::-1], p.strength, p.ties, p.origin_factor)
                      for p in found]
             paths = [_path_doc(g, p, {ia: "given"}, lang, store) for p in found]
-        pairs.append({"a": {"id": a, "name": _name(g, ia, store, a)}, "b": {"id": b, "name": _name(g, ib, store, b)},
-                      "paths": paths, "search": stats})
+        na, nb = _name(g, ia, store, a), _name(g, ib, store, b)
+        pairs.append({"a": {"id": a, "name": na}, "b": {"id": b, "name": nb}, "paths": paths, "search": stats,
+                      "no_path": None if paths else _no_path_between(na, nb, ia, ib, max_hops, stats)})
     return {"enterprises": ids, "as_of": g.as_of, "k": k, "max_hops": max_hops, "pairs": pairs,
             "graph": g.stats(), "method": METHOD, "version": VERSION}
+
+
+def _no_path_between(a: str, b: str, ia, ib, max_hops: int, stats: dict) -> dict:
+    """Why two enterprises have no path, in both languages (``case``: ``no_ties`` — one of them has no relation in
+    the graph on the date — or ``hops``, as ``_no_path`` says it for a reach)."""
+    if ia is None or ib is None:
+        alone = a if ia is None else b
+        return {"case": "no_ties", "reason": f"{alone} 在此日期没有任何已知关系（股东、投资、任职、专利等）",
+                "reason_en": f"{alone} has no known relation on the date (holders, investments, roles, patents …)"}
+    cut = stats.get("truncated") or stats.get("capped")
+    return {"case": "hops", "reason": f"{a} 与 {b} 之间 {max_hops} 跳内没有路径" + ("（搜索达到上限，未穷尽）" if cut else ""),
+            "reason_en": f"no path between {a} and {b} within {count_en(max_hops, 'hop')}"
+                         + (" (the search reached its bound)" if cut else "")}
 
 
 def _name(g: Graph, i, store, eid) -> str:

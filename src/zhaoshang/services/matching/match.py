@@ -397,6 +397,17 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
                      if lang == "en" else f"没有可承接的开放需求；有 {late} 条需求按今天（{day}）已过截止，未列出；用 --all-status"
                      "（页面上勾选“含已对接、已完成或已过截止日期的需求”）可列出")
         note = "; ".join(x for x in (note, late_note) if x) if lang == "en" else "；".join(x for x in (note, late_note) if x)
+    elif not scored:  # an empty list says why: no demand list imported, or none of the demands fits
+        held = store.con.execute("SELECT count(*) FROM demands").fetchone()[0]
+        if not held:
+            why = ("no demand list is imported: import one with zhaoshang import demands FILE (a list in the "
+                   "scenario_demands layout: --preset scenario_demands), or upload it on the data updates page"
+                   if lang == "en" else "库中还没有需求清单：用 zhaoshang import demands 文件 导入（场景需求清单的格式加 "
+                   "--preset scenario_demands），或在「数据更新」页上传")
+        else:
+            why = (f"none of the {len(ok):,} demands considered fits this enterprise (no shared words or chain segment)"
+                   if lang == "en" else f"所查的 {len(ok):,} 条需求中没有与该企业相符的（没有共同的词或产业链环节）")
+        note = "; ".join(x for x in (note, why) if x) if lang == "en" else "；".join(x for x in (note, why) if x)
     names = _region_names(store, [c for s in scored for c in (demands[s[1]]["province_code"], demands[s[1]]["city_code"],
                                                                demands[s[1]]["district_code"])])
     params_doc = {"weights": w, "region": region, "node": node, "all_status": all_status, "semantic": use_sem}
