@@ -166,3 +166,26 @@ def test_one_company_under_two_brands_has_each_round_once(tmp_path):
     assert "7 (of which 2 rounds merged)" in en, en
     zh = run("import", "fundings", financing, "--preset", "itjuzi_financing", "--source", "fourth", db=db).stdout
     assert "7（其中同一企业同一轮次合并 2）" in zh, zh
+
+
+def test_a_round_without_a_date_is_kept_said_and_left_out_of_trends(tmp_path):
+    """A round whose date cell is 不详 is imported undated: a kept_without line in the rejects file and the summary,
+    and `trends` says how many rounds it leaves out for want of a date; on a chain not classified yet its notes say
+    every enterprise's rounds count (not also that only the chain's do)."""
+    companies, financing = tmp_path / "companies.csv", tmp_path / "financing.csv"
+    companies.write_text(ITJUZI_COMPANIES, encoding="utf-8")
+    financing.write_text(ITJUZI_FINANCING + "3,云雀,成都云雀网络科技有限公司,四川-成都,不详,B轮,2000万美元,庚资本\n",
+                         encoding="utf-8")
+    db = tmp_path / "z.duckdb"
+    run_json("import", "enterprises", companies, "--preset", "itjuzi_companies", db=db)
+    rep = run_json("import", "fundings", financing, "--preset", "itjuzi_financing", db=db)
+    assert rep["kept_without"] == {"date_missing": 1} and rep["rows_rejected"] == 0, rep
+    rejects = list(csv.DictReader(open(rep["rejects_path"], encoding="utf-8-sig")))
+    assert [(r["row"], r["action"], r["code"]) for r in rejects] == [("9", "已导入（缺此项）", "date_missing")], rejects
+    assert q(db, "SELECT count(*) FROM fundings WHERE date IS NULL") == [(1,)]
+    doc = run_json("trends", db=db)
+    assert doc["undated"] == 1 and doc["totals"]["rounds"] == q(db, "SELECT count(*) FROM fundings")[0][0] - 1
+    assert doc["notes"][:2] == ["产业链尚未归类：按全部企业的融资计算", "另有 1 轮融资没有日期，未计入"], doc["notes"]
+    assert not any("only the fundings of chain enterprises" in n for n in doc["notes_en"]), doc["notes_en"]
+    assert "注意：另有 1 轮融资没有日期，未计入" in run("trends", db=db).stderr
+    assert "note: 1 more round without a date not counted" in run("--lang", "en", "trends", db=db).stderr

@@ -140,7 +140,9 @@ def news_link_text(detail, lang: str = "zh") -> str | None:
 # rows an import kept without a field their kind should have (the import report's kept_without, by code)
 KEPT_WITHOUT: dict[str, Pair] = {"published_missing": ("已导入、无发布日期", "imported without a publication date"),
                                  "title_missing": ("已导入、无标题", "imported without a title"),
-                                 "region_unknown": ("已导入、无地区（未找到地区）", "imported without a region (region not found)")}
+                                 "region_unknown": ("已导入、无地区（未找到地区）", "imported without a region (region not found)"),
+                                 "date_missing": ("已导入、无日期（资本风向等按日期的统计不计）",
+                                                  "imported without a date (left out of dated views such as trends)")}
 
 # an import without a data date: its changes are dated by the import day, which never moves the as-of date; the
 # dates inside the file (founded, a funding's or a patent's date) may — the summary says which happened

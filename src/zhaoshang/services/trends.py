@@ -14,7 +14,7 @@ from typing import Any
 from ..core import dialect
 from ..core.asof import REGION_FIELDS, enterprises_as_of, reference_date
 from ..core.parse.dates import parse_user_date
-from ..core.errors import UserError
+from ..core.errors import UserError, count_en
 from ..core.geo.lookup import region_condition, region_info
 from ..core.geo.regions import MUNICIPALITIES
 from .regions.nodes import chain_node
@@ -95,7 +95,8 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
     child = _child_level(info)
     # The filtered rounds: one row per funding, with the enterprise's region codes (LEFT JOIN keeps
     # unlinked rounds when no region or node filter asks for the enterprise).
-    base = f"""
+    def rounds_sql(dated: str) -> str:
+        return f"""
         WITH RECURSIVE {clo},
         es AS (SELECT DISTINCT p.enterprise_id, clo.anc, clo.anc_level, clo.anc_stage
                FROM placements p JOIN clo ON clo.code = p.node_code WHERE p.chain = ?),
@@ -105,12 +106,16 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
                    e.province_code, e.city_code, e.district_code
             FROM fundings f LEFT JOIN {enterprises_as_of(d_asof, store, REGION_FIELDS, existing=False)} e
                  ON e.id = f.enterprise_id
-            WHERE f.date IS NOT NULL
-              AND (CAST(? AS DATE) IS NULL OR f.date >= CAST(? AS DATE))
-              AND (CAST(? AS DATE) IS NULL OR f.date <= CAST(? AS DATE))
+            WHERE {dated}
               AND {rcond}
               AND {chain_cond})"""
+
+    base = rounds_sql("f.date IS NOT NULL AND (CAST(? AS DATE) IS NULL OR f.date >= CAST(? AS DATE)) "
+                      "AND (CAST(? AS DATE) IS NULL OR f.date <= CAST(? AS DATE))")
     bparams = clo_params + [chain, d_start, d_start, hi, hi] + rparams + chain_params
+    # the rounds the filters would take but for their date: none (不详 in the file) — left out, counted and said
+    undated = store.query(f"{rounds_sql('f.date IS NULL')} SELECT count(*) AS n FROM f",
+                          clo_params + [chain] + rparams + chain_params)[0]["n"]
     seg2 = "(SELECT DISTINCT enterprise_id, anc FROM es WHERE anc_level = 2)"
     sum_f, sum_fk = dialect.current().exact_sum("f.amount_wan"), dialect.current().exact_sum("fk.amount_wan")
     # an amount the source gave as a range (数千万, 近亿) is an estimate, not a disclosed figure: counted and summed apart
@@ -229,15 +234,17 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
         "by_region_unplaced": by_region_unplaced,
         "investors": investors,
         "synthetic": bool(store.synthetic),
-        "notes": (["产业链尚未归类：按全部企业的融资计算"] if unclassified else []) + [
-            "只计产业链企业（归入产业链任一环节的企业）的融资",
+        "undated": undated,
+        "notes": (["产业链尚未归类：按全部企业的融资计算"] if unclassified else ["只计产业链企业（归入产业链任一环节的企业）的融资"])
+        + ([f"另有 {undated:,} 轮融资没有日期，未计入"] if undated else []) + [
             "金额为披露金额与估算金额之和（万元）：来源只给出区间（数千万、近亿）的轮次取其点估计，计为估算、不计为披露；"
             "未披露金额的轮次单独计数",
             "一家企业归入多个环节时，其融资在每个环节各计一次，各环节之和可大于合计",
             "投资方金额为其参与轮次的整轮金额（各方份额通常未披露）",
         ],
-        "notes_en": (["the chain is not classified yet: every enterprise's funding counts"] if unclassified else []) + [
-            "only the fundings of chain enterprises (placed on any segment of the chain) count",
+        "notes_en": (["the chain is not classified yet: every enterprise's funding counts"] if unclassified
+                     else ["only the fundings of chain enterprises (placed on any segment of the chain) count"])
+        + ([f"{count_en(undated, 'more round')} without a date not counted"] if undated else []) + [
             "amounts are sums of disclosed and estimated amounts (10k CNY): a round the source gave as a range (tens of "
             "millions, nearly 100 million) counts at its point estimate, as estimated, not disclosed; rounds without an "
             "amount are counted apart",

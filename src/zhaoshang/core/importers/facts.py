@@ -203,10 +203,32 @@ def write_fundings(ctx: ImportContext) -> None:
         FROM _fund2 f
     """)
     ctx.report.rows_imported += con.execute("SELECT count(*) FROM _fund2").fetchone()[0]
+    _note_undated(ctx)
     if merged:
         _merge_rounds(ctx)
     _keep_unlinked(ctx, "fundings", "enterprise_id", "_fund2", "enterprise_name", field="enterprise",
                    at=("r._first // 1000000000000", "r._first % 1000000000000"))
+
+
+# what a stored round without a date says in the rejects file (action ``kept_without``, counted in the report): no
+# dated view (trends, a window to the as-of date) can count it
+ROUND_UNDATED = ("没有日期：已导入，资本风向等按日期的统计不计入", "no date: imported, left out of dated views such as trends")
+
+
+def _note_undated(ctx: ImportContext) -> None:
+    """Every new round written without a date (a cell 不详, 未知 or empty): a line in the rejects file each (the
+    row kept), counted in the report (``kept_without``: ``date_missing``); a file without a date column, once."""
+    zh, en = ROUND_UNDATED
+    if not _has(ctx, "date"):
+        n = ctx.con.execute("SELECT count(*) FROM _fund2").fetchone()[0]
+        if n:
+            ctx.report.kept_without["date_missing"] = n
+            ctx.con.execute("INSERT INTO _rej VALUES (0, NULL, 'date', NULL, ?, 'kept_without', 'date_missing', ?)",
+                            [f"文件没有此列，{n} 条均{zh}", f"the file has no such column, all {n} rows: {en}"])
+        return
+    header = ctx.staged.header_of.get("date", "date")
+    ctx.con.execute(f"INSERT INTO _rej SELECT _first // 1000000000000, _first % 1000000000000, {ql(header)}, NULL, "
+                    f"{ql(zh)}, 'kept_without', 'date_missing', {ql(en)} FROM _fund2 WHERE date IS NULL")
 
 
 # A round another source already holds. Two exports of one funding history (Crunchbase's rounds table and its

@@ -106,6 +106,9 @@ def trends_cmd(
     if fmt == Fmt.json:
         emit(doc, fmt)
         return
+    if doc["undated"]:  # rounds the filters would take but for a date: not counted, said (the notes' words)
+        undated = t(f"注意：{doc['notes'][1]}", f"note: {doc['notes_en'][1]}")
+        note = f"{undated}\n{note}" if note else undated
     tot = doc["totals"]
     en = t("zh", "en") == "en"
     where = (doc["region"].get("name_en") if en else None) or doc["region"]["name"] if doc["region"] else t("全国", "China")
