@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cli_util import run, run_json  # noqa: E402
+from cli_util import q, run, run_json  # noqa: E402
 from web_util import ARGS, CHROMIUM, require_browser, serving  # noqa: E402
 
 from zhaoshang.core.parse.dates import china_time_text  # noqa: E402
@@ -32,6 +32,12 @@ def test_profile_sources_include_the_facts_and_their_data_dates(tmp_path):
     assert [(p["name"], p["source"], str(p["data_date"])) for p in doc["people"]] == [("张三", "高管2018", "2018-06-30")]
     table = "".join(run("show", "甲星智能科技有限公司", db=db).stdout.split())
     assert "高管2018" in table and "2018-06-30" in table and "任职" in table
+    # when each source's latest import ran, for every kind (roles and fundings too, not only the enterprise lists)
+    started = dict(q(db, "SELECT source, max(started_at) FROM imports GROUP BY source"))
+    assert {s["source"]: china_time_text(s["last_imported"]) for s in doc["sources"]} == \
+        {k: china_time_text(v) for k, v in started.items()}, doc["sources"]
+    for s in doc["sources"]:
+        assert "".join(china_time_text(s["last_imported"], zone=False).split()) in table, (s, table)
 
     require_browser()
     from playwright.sync_api import sync_playwright

@@ -721,7 +721,8 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
     undated = [x["imported_on"] for x in product_lines if x["period"] is None and x["imported_on"] is not None]
     product_lines_undated = {"count": len(undated), "imported_on": max(undated).isoformat()} if undated else None
     # the sources of the enterprise's records and of the facts shown (people, news, fundings, patents), each with
-    # its kind, how many rows and the latest data date of the imports they came from
+    # its kind, how many rows, the latest data date of the imports they came from and when the latest ran (a
+    # record's own time, else its import's start: the same moment)
     sources = store.query(
         """WITH f AS (
              SELECT 'enterprises' AS kind, source, import_id, imported_at FROM enterprise_records WHERE enterprise_id = ?
@@ -731,7 +732,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
              UNION ALL SELECT 'fundings', source, import_id, NULL FROM fundings WHERE enterprise_id = ?
              UNION ALL SELECT 'patents', p.source, p.import_id, NULL FROM patents p
                WHERE p.id IN (SELECT patent_id FROM patent_applicants WHERE enterprise_id = ?))
-           SELECT f.source, f.kind, count(*) AS records, max(i.data_date) AS data_date, max(f.imported_at) AS last_imported
+           SELECT f.source, f.kind, count(*) AS records, max(i.data_date) AS data_date, max(coalesce(f.imported_at, i.started_at)) AS last_imported
            FROM f LEFT JOIN imports i ON i.id = f.import_id GROUP BY f.source, f.kind
            ORDER BY f.kind <> 'enterprises', f.kind, f.source""", [eid] * 5)
     absent = _absent_from_latest_export(store, eid, d)
