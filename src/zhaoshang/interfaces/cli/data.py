@@ -114,6 +114,9 @@ def import_cmd(
                            f"note: columns not read (no field takes them; not imported): "
                            f"{', '.join(report.columns_unread)}; --mapping can assign them (docs/data-formats.md)\n"))
     if fmt == Fmt.json:
+        older = _kept_older_note(report)
+        if older:  # as the unread columns: said in every format (the table's notes say it after the summary)
+            sys.stderr.write(older + "\n")
         emit(doc, fmt)
         return
     rows = [
@@ -265,13 +268,7 @@ def _import_notes(report, unplaced: int) -> list[str]:
                      f"note: {count_en(n, 'amount', sep=True)} under 1,000 without a unit in a column that gives none, "
                      f"read in CNY: check the unit, see {report.rejects_path}"))
     if report.values_kept_older:
-        by = t("、", ", ").join(f"{label('enterprise_field', f, state.lang)} {n:,}"
-                               for f, n in sorted(report.values_kept_older_by_field.items(), key=lambda x: (-x[1], x[0])))
-        out.append(t(f"注意：{report.values_kept_older:,} 个字段值已由数据日期较晚的导出设定（{by}），未更新企业、"
-                     "未记入变更历史，仅保留在本次的来源记录中",
-                     f"note: {count_en(report.values_kept_older, 'value', sep=True)} already set by an export with a "
-                     f"later data date ({by}): kept in this import's source records only (no update, no history, no "
-                     "change event)"))
+        out.append(_kept_older_note(report))
     if unplaced:
         out.append(t(f"注意：{unplaced:,} 家企业尚未按最新数据归入产业链：运行 zhaoshang classify（只归类有变化的企业）"
                      "之后，地图、地区画像、线索与评分才包含它们的新数据",
@@ -283,6 +280,19 @@ def _import_notes(report, unplaced: int) -> list[str]:
                      f"{count_en(report.rows_rejected, 'row', sep=True)} rejected, "
                      f"{count_en(report.fields_dropped, 'value', sep=True)} dropped: see {report.rejects_path}"))
     return out
+
+def _kept_older_note(report) -> str | None:
+    """The values an export with a later data date had set: kept as this import's records only, by field."""
+    if not report.values_kept_older:
+        return None
+    by = t("、", ", ").join(f"{label('enterprise_field', f, state.lang)} {n:,}"
+                           for f, n in sorted(report.values_kept_older_by_field.items(), key=lambda x: (-x[1], x[0])))
+    return t(f"注意：{report.values_kept_older:,} 个字段值已由数据日期较晚的导出设定（{by}），未更新企业、"
+             "未记入变更历史，仅保留在本次的来源记录中",
+             f"note: {count_en(report.values_kept_older, 'value', sep=True)} already set by an export with a "
+             f"later data date ({by}): kept in this import's source records only (no update, no history, no "
+             "change event)")
+
 
 def _unclassified(store) -> int:
     """Enterprises the default chain's placements do not yet reflect after an import (``incremental.pending``)."""
@@ -374,6 +384,9 @@ def relink(fmt: Fmt = FORMAT_OPTION) -> None:
     with update_store() as store:  # beside a running server too: published as a new generation
         doc = relink_all(store)
     if fmt == Fmt.json:
+        older = _kept_older_note(report)
+        if older:  # as the unread columns: said in every format (the table's notes say it after the summary)
+            sys.stderr.write(older + "\n")
         emit(doc, fmt)
         return
     rows = [{t("表", "table"): k, t("新关联", "linked"): v} for k, v in doc["by_table"].items()]
