@@ -94,8 +94,8 @@ def test_missing_required_column(tmp_path, db):
     assert p.returncode == 2 and "缺少必需列" in p.stderr and "企业名称" in p.stderr
     # in English too: the field and the headers the file can add for it
     en = run("--lang", "en", "import", "enterprises", f, db=db, check=False)
-    assert en.returncode == 2 and "missing required column: name (add a column headed 企业名称, name, company_name" \
-        in en.stderr, en.stderr
+    assert en.returncode == 2 and "missing required column: name (add a column headed name, company_name, legal_name " \
+        "or full_name, or one of its Chinese headers (docs/data-formats.md))" in en.stderr, en.stderr
     assert counts(db) == before
 
 

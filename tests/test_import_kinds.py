@@ -303,6 +303,7 @@ def test_a_funding_row_with_no_fact_is_no_round(tmp_path):
     rej = list(csv.DictReader(open(rep["rejects_path"], encoding="utf-8-sig")))
     assert [(r["row"], r["code"], r["action_en"]) for r in rej] == [  # the rounds kept, of no known enterprise, named
         ("2", "unlinked", "imported, not linked to an enterprise"), ("3", "content_missing", "rejected"),
+        ("4", "date_missing", "imported without it"),  # a round without a date: kept, said (trends leaves it out)
         ("4", "unlinked", "imported, not linked to an enterprise")]
     assert rej[1]["reason_en"] == "no date or round or amount or investors: not a funding round"
     assert q(db, "SELECT enterprise_name FROM fundings ORDER BY 1") == [("深圳市丙科技有限公司",), ("深圳市甲科技有限公司",)]
@@ -344,7 +345,8 @@ def test_a_placeholder_is_no_value_in_every_column(tmp_path):
     rep = run_json("import", "fundings", f, "--rejects", tmp_path, db=db)
     assert (rep["rows_read"], rep["rows_imported"], rep["rows_rejected"]) == (n + 2, n + 1, 1)
     rej = list(csv.DictReader(open(rep["rejects_path"], encoding="utf-8-sig")))
-    assert [(r["row"], r["code"]) for r in rej] == [(str(n + 3), "content_missing")]
+    # the real round whose date is a placeholder: kept undated, said
+    assert [(r["row"], r["code"]) for r in rej] == [(str(n + 2), "date_missing"), (str(n + 3), "content_missing")]
     rows = q(db, "SELECT enterprise_name, date, round, round_raw, amount_wan, amount_text, "
                  "list(i.investor_name ORDER BY i.position) FROM fundings f "
                  "LEFT JOIN funding_investors i ON i.funding_id = f.id GROUP BY ALL ORDER BY 1")

@@ -138,10 +138,12 @@ def _preset_hint(kind: str, headers: list[str]) -> tuple[str, str]:
 
 
 def _headers_to_add(f) -> str:
-    """The headers a user can give a missing column in an English message: the first recognised (often the Chinese
-    one the Chinese message names) and the English ones, or the field's name when it has none."""
-    heads = list(dict.fromkeys([*f.headers[:1], *(h for h in f.headers if h.isascii())])) or [f.name]
-    return heads[0] if len(heads) == 1 else f"{', '.join(heads[:-1])} or {heads[-1]}"
+    """The headers a user can give a missing column, in an English message (no Han characters): the English ones
+    the kind recognises (the field's name first), and that its Chinese headers are read too."""
+    heads = list(dict.fromkeys([f.name, *(h for h in f.headers if h.isascii())]))
+    chinese = any(not h.isascii() for h in f.headers)
+    named = heads[0] if len(heads) == 1 else f"{', '.join(heads[:-1])} or {heads[-1]}"
+    return named + (", or one of its Chinese headers (docs/data-formats.md)" if chinese else "")
 
 
 def refuse_columns_a_preset_reads(kind: str, headers: list[str], taken: set[str], path: Path) -> None:

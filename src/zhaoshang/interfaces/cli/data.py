@@ -384,9 +384,6 @@ def relink(fmt: Fmt = FORMAT_OPTION) -> None:
     with update_store() as store:  # beside a running server too: published as a new generation
         doc = relink_all(store)
     if fmt == Fmt.json:
-        older = _kept_older_note(report)
-        if older:  # as the unread columns: said in every format (the table's notes say it after the summary)
-            sys.stderr.write(older + "\n")
         emit(doc, fmt)
         return
     rows = [{t("表", "table"): k, t("新关联", "linked"): v} for k, v in doc["by_table"].items()]
