@@ -23,7 +23,6 @@ import hashlib
 import json
 import os
 import pickle
-import re
 import sys
 import time
 from pathlib import Path
@@ -33,6 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cv_chain_model as cv  # noqa: E402
 import cv_chain_pairs as cp  # noqa: E402
+from chain_passages import FIELD_LABEL, FIELD_ORDER, HALF, STOP, pair_text  # noqa: E402,F401
 
 from zhaoshang.services.chain import model as m  # noqa: E402
 from zhaoshang.services.chain import pairs as pr  # noqa: E402
@@ -40,11 +40,6 @@ from zhaoshang.services.chain import training  # noqa: E402
 from zhaoshang.services.chain.taxonomy import load_taxonomy  # noqa: E402
 from zhaoshang.services.matching import semantic  # noqa: E402
 
-HALF = 20
-STOP = re.compile(r"[。；;！？!?\n]")
-FIELD_ORDER = ("name", "products", "description", "industry", "scope", "tags")
-FIELD_LABEL = {"name": "企业名称", "products": "主营产品", "description": "公司简介", "industry": "所属行业",
-               "scope": "经营范围", "tags": "标签"}
 GRID = {"c": [0.1, 0.3], "bar": [0.30, 0.35, 0.40], "scale": [0.0, 0.25, 0.5, 1.0]}
 PAIR_READER = {"c": 0.1, "bar": 0.35}  # the eighth candidate's chosen setting (gate off)
 REF_ALONE, REF_COMBINED, MARGIN = 0.7448, 0.7432, 0.005
@@ -90,19 +85,6 @@ ROLE_QUERIES = {
     "technique": "企业所利用、借助或基于的技术手段",
     "side": "经营范围中列出的众多附带经营项目之一",
 }
-
-
-def pair_text(texts: dict[str, str], occ: list) -> str:
-    """The passage of a pair: its strongest, then first, occurrence's window, with the field's label."""
-    f, _tier, _w, s, e = min(occ, key=lambda o: (pr.TIERS.index(o[1]), FIELD_ORDER.index(o[0]), o[3]))
-    tx = texts[f]
-    a = max(0, s - HALF)
-    stops = [mt.end() for mt in STOP.finditer(tx, a, s)]
-    a = stops[-1] if stops else a
-    b = min(len(tx), e + HALF)
-    st = STOP.search(tx, e, b)
-    b = st.start() if st else b
-    return f"{FIELD_LABEL[f]}：{tx[a:b].strip()}"
 
 
 def embed_cached(texts: list[str], query: bool, cache: dict) -> tuple[np.ndarray, int, float]:

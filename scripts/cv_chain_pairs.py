@@ -835,7 +835,7 @@ def knn_clauses(a, t: dict, tax, pairs: list, p_h: np.ndarray, p_lr: np.ndarray,
     out-of-fold probabilities, their mean at ``pairs.BAR``) against the same with its regression refitted per fold on
     the same training pairs with ``knn_features`` added, the trees' probabilities kept; the written conditions, then
     (after the verdict) what moved."""
-    import cv_chain_e5 as e5
+    import chain_passages
 
     rows, labels, nodes = t["rows"], t["labels"], t["nodes"]
     y = np.array([1 if nd in labels[i] else 0 for i, nd in pairs])
@@ -846,7 +846,7 @@ def knn_clauses(a, t: dict, tax, pairs: list, p_h: np.ndarray, p_lr: np.ndarray,
     for (i, _), occ in zip(pairs, occs):  # the ninth candidate's passage of each pair
         if i not in texts:
             texts[i] = pr.evidence_texts(t["records"][i], tax)
-        passages.append(e5.pair_text(texts[i], occ))
+        passages.append(chain_passages.pair_text(texts[i], occ))
     pair_nodes = np.array([nd for _, nd in pairs])
     pair_rows = np.array([i for i, _ in pairs])
     fe = pr.with_check(feats, pairs, oof, nodes)
