@@ -182,8 +182,10 @@ def test_openapi_declares_bounds_and_every_reply(client):
                     assert "minimum" in s and "maximum" in s, (path, p["name"])
                 if p["name"] in ("as_of", "level", "kind", "metric", "sort", "format"):
                     assert any(k in x for x in p["schema"].get("anyOf", [p["schema"]]) for k in ("pattern", "enum")), (path, p["name"])
-                if p["name"] == "node":  # a chain node's code or name, as the CLI takes it: bounded in length
-                    assert any(k in x for x in p["schema"].get("anyOf", [p["schema"]]) for k in ("pattern", "enum", "maxLength")), (path, p["name"])
+                if p["name"] == "node":  # a chain node's code or name, as the CLI takes it: bounded in length (each
+                    # value of a repeatable list)
+                    assert any(k in y for x in p["schema"].get("anyOf", [p["schema"]]) for y in (x, x.get("items") or {})
+                               for k in ("pattern", "enum", "maxLength")), (path, p["name"])
 
 
 def test_the_documented_date_pattern_is_every_begun_period_and_nothing_else():
