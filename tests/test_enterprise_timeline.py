@@ -295,3 +295,10 @@ def test_a_cut_event_list_says_how_many_it_shows_of_how_many(demo):
     assert "These events are dated after the as-of date 2024-06-30: no view" in hint and "received today" not in hint
     assert '<span id="ev-later-live" hidden>' in hint and "ev-later-import-day" not in hint, hint
     assert 'href="/monitor?since=2024-01-01&amp;region=330100&amp;type=news&amp;as_of=2024-06-30"' in html
+    # the JSON twin and the live stream carry the filters URL-encoded (a value with & or a space stays one value)
+    html = c.get("/monitor?region=浙江&since=2024-01-01").text
+    assert 'href="/api/events?since=2024-01-01&amp;region=%E6%B5%99%E6%B1%9F"' in html
+    import json
+
+    boot = json.loads(re.search(r'<script type="application/json" data-zs="monitor">(.*?)</script>', html, re.S).group(1))
+    assert boot["stream"] == "/api/events/stream?since=2024-01-01&region=%E6%B5%99%E6%B1%9F", boot["stream"]

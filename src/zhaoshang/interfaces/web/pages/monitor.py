@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import Field
 
 from ....core.background import served_scope
+from ....core.explain import page_href
 from ....core.parse.dates import DATE_FORMS
 from ....services.monitoring import bus
 from ....services.monitoring import events as E
@@ -157,8 +158,6 @@ def register(app, web) -> None:
         doc = timeline(request, store, since, region, node, type, enterprise, 100, as_of)
         f = {"since": since or "", "region": web.clean(region) or "", "node": web.clean(node) or "",
              "type": web.clean(type) or "", "enterprise": web.clean(enterprise) or "", "as_of": web.clean(as_of) or ""}
-        qs = "&".join(f"{k}={v}" for k, v in f.items() if v)
-        qs_stream = "&".join(f"{k}={v}" for k, v in f.items() if v and k != "as_of")
         lang = web.lang_of(request)
         return web.page(request, "monitor.html", {
             "type_labels": {k: label("event", k, lang) for k in E.TYPES},
@@ -166,5 +165,6 @@ def register(app, web) -> None:
             "nav": "monitor", "doc": doc, "as_of": doc["as_of"], "feeds": feeds(request), "news": (shown := news(request, 10)),
             # no item read from a feed: where the imported news is, said instead of a bare dash
             "imported_news": None if shown else N.imported_news_count(store, doc["as_of"]),
-            "f": f, "types": E.TYPES, "nodes": web.facets(store)["nodes"], "json_twin": "/api/events" + ("?" + qs if qs else ""),
-            "stream_url": "/api/events/stream" + ("?" + qs_stream if qs_stream else "")})
+            "f": f, "types": E.TYPES, "nodes": web.facets(store)["nodes"], "json_twin": page_href("/api/events", **f),
+            # the live stream has no as-of: it tells what arrives now
+            "stream_url": page_href("/api/events/stream", **{k: v for k, v in f.items() if k != "as_of"})})
