@@ -1,6 +1,7 @@
 """The passage of a chain candidate pair: the window of its node's strongest word, with the field's label — what the
 ninth candidate embeds (``cv_chain_e5.py``) and the twenty-fourth compares (``cv_chain_pairs.py --knn-clauses``), one
-definition for both (docs/methods.md, "Ninth candidate")."""
+definition for both (docs/methods.md, "Ninth candidate"); and a row's whole text in the same form, what the
+twenty-fifth compares (``--knn-rows``)."""
 
 from __future__ import annotations
 
@@ -26,3 +27,9 @@ def pair_text(texts: dict[str, str], occ: list) -> str:
     st = STOP.search(tx, e, b)
     b = st.start() if st else b
     return f"{FIELD_LABEL[f]}：{tx[a:b].strip()}"
+
+
+def row_text(texts: dict[str, str]) -> str:
+    """A row's text: every non-empty field as the classifier reads it (``pairs.evidence_texts``), its label in front,
+    one field a line."""
+    return "\n".join(f"{FIELD_LABEL[f]}：{texts[f].strip()}" for f in FIELD_ORDER if texts.get(f, "").strip())

@@ -13,6 +13,7 @@
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3 --cut-by-kind 0.3,0.4,…,1.0
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3 --co-nodes [--tree-probs F --lr-probs F]
     python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3 --knn-clauses --tree-probs F --lr-probs F
+    python scripts/cv_chain_pairs.py --every-round --overrule --row-cut 0.5 --trees 0.3 --knn-rows --tree-probs F --lr-probs F
 
 Every (row, level-2 node) pair of a development row whose node has a word of the taxonomy in the row's evidence (the
 (w) oracle's candidates of ``chain_evidence_ceiling.py``, found with the same matcher: ``classify.normalize_text`` and
@@ -136,6 +137,10 @@ def main() -> None:
                          "passages of the same node (knn_pos, knn_top_pos, knn_top_neg, knn_margin), the regression "
                          "refitted per fold, the trees' kept probabilities (--tree-probs) unchanged; the candidate's "
                          "regression probabilities are kept beside --lr-probs (suffix _knn)")
+    ap.add_argument("--knn-rows", action="store_true",
+                    help="with --trees 0.3: the twenty-fifth candidate, pairs without a candidate added where the k "
+                         "nearest labelled training rows (TF-IDF of the rows' texts) carry the node, the seventeenth's "
+                         "kept probabilities (--tree-probs, --lr-probs) unchanged")
     ap.add_argument("--with-round", default="",
                     help="the twentieth candidate: the seventeenth trained per fold on rounds 1–6's rows (L1,…,L12) against "
                          "the same trained on these labellers' rows too (e.g. L14), out of fold over every development row; "
@@ -618,6 +623,8 @@ def trees(a, t: dict, tax, twelfth: list, fourteenth: list, pairs: list, p_lr: n
         return co_nodes(a, t, tax, pairs, p_h, p_lr, oof, per_fold, placed_by)
     if a.knn_clauses:  # the twenty-fourth candidate, against the seventeenth (docs/methods.md)
         return knn_clauses(a, t, tax, pairs, p_h, p_lr, oof, per_fold, placed_by)
+    if a.knn_rows:  # the twenty-fifth candidate, against the seventeenth (docs/methods.md)
+        return knn_rows(a, t, tax, pairs, p_h, p_lr, per_fold, placed_by)
     if a.cut_by_kind:  # the twenty-second candidate, over the seventeenth's readers (docs/methods.md)
         return cut_by_kind(a, t, tax, pairs, (p_h + p_lr) / 2, reg_like, stays, checked, per_fold,
                            placed_by((p_h + p_lr) / 2, pr.BAR))
@@ -876,6 +883,81 @@ def knn_clauses(a, t: dict, tax, pairs: list, p_h: np.ndarray, p_lr: np.ndarray,
             "passage_mean_chars": round(float(np.mean([len(x) for x in passages])), 1),
             "scored_features_by_label": described,
             **against_seventeenth(a, t, tax, seventeenth, base, mine, per_fold, "knn_clauses")}
+
+
+KNN_ROWS_SHARE = 0.5  # the twenty-fifth candidate's share of the neighbours a node needs (docs/methods.md)
+
+
+def row_shares(texts: list[str], labels: list[set], tr: np.ndarray, te: np.ndarray,
+               k: int = KNN_K) -> dict[int, dict[str, float]]:
+    """The twenty-fifth candidate's reading of the rows ``te`` (indices): a TF-IDF of the rows' texts' character
+    1–3-grams fitted on the rows ``tr`` only, cosine similarity; over a row's ``k`` most similar rows of ``tr`` (ties
+    by their order), each node's similarity-weighted share of them labelled with it."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+    X_tr = vec.fit_transform([texts[i] for i in tr])
+    S = (vec.transform([texts[i] for i in te]) @ X_tr.T).toarray()
+    out: dict[int, dict[str, float]] = {}
+    for j, i in enumerate(te):
+        top = np.argsort(-S[j], kind="stable")[:k]
+        s, total = S[j, top], float(S[j, top].sum())
+        share: dict[str, float] = defaultdict(float)
+        if total > 0:
+            for w, r in zip(s, tr[top]):
+                for nd in labels[r]:
+                    share[nd] += float(w) / total
+        out[int(i)] = dict(share)
+    return out
+
+
+def knn_rows(a, t: dict, tax, pairs: list, p_h: np.ndarray, p_lr: np.ndarray, per_fold, placed_by) -> dict:
+    """The twenty-fifth candidate (docs/methods.md): the seventeenth (its two readers' kept out-of-fold
+    probabilities, their mean at ``pairs.BAR``) with pairs added that no word proposes — (r, n) with no candidate pair,
+    n carried by at least ``KNN_ROWS_SHARE`` of r's nearest training rows (``row_shares``, per fold), r not
+    registration-like and placed on some node by the seventeenth; the written conditions, then (after the verdict)
+    what moved and which of the missed pairs without a candidate it reaches."""
+    import chain_passages
+
+    rows, labels = t["rows"], t["labels"]
+    n = len(rows)
+    seventeenth, base = seventeenth_here(t, tax, p_h, p_lr, placed_by)
+    reg_like = np.array([m.scope_only(e) for e in t["records"]])
+    texts = [chain_passages.row_text(pr.evidence_texts(e, tax)) for e in t["records"]]
+    folds = np.array([training.fold_of(r) for r in rows])
+    shares: dict[int, dict[str, float]] = {}
+    for f in range(FOLDS):
+        shares.update(row_shares(texts, labels, np.where(folds != f)[0], np.where(folds == f)[0]))
+        print(f"knn-rows fold {f}", file=sys.stderr, flush=True)
+    cand = set(pairs)
+    placed_rows = {i for i, _ in seventeenth if not reg_like[i]}
+    reached = {(i, nd) for i in range(n) for nd, s in shares[i].items() if s >= KNN_ROWS_SHARE}
+    added = sorted(x for x in reached if x not in cand and not reg_like[x[0]] and x[0] in placed_rows)
+    mine = seventeenth + added
+    out = {"rows": n, "pairs": len(pairs), "k": KNN_K, "share": KNN_ROWS_SHARE,
+           "row_text_mean_chars": round(float(np.mean([len(x) for x in texts])), 1),
+           **against_seventeenth(a, t, tax, seventeenth, base, mine, per_fold, "knn_rows")}
+    # after the verdict, not part of it: the proposals by the condition that stopped them, and the missed pairs
+    # without a candidate (the twenty-second's count) that the added pairs reach
+    src = lambda i: rows[i]["source"].split("/")[-1].split("_")[0]  # noqa: E731
+    placed = set(seventeenth)
+    missed = [(i, nd) for i in range(n) for nd in sorted(labels[i]) if (i, nd) not in placed and (i, nd) not in cand]
+    hit = [x for x in missed if x in set(added)]
+    out["after_proposals"] = {"share_at_least": len(reached), "a_candidate_already": sum(1 for x in reached if x in cand),
+                              "registration_like": sum(1 for x in reached if x not in cand and reg_like[x[0]]),
+                              "row_placed_nowhere": sum(1 for x in reached if x not in cand and not reg_like[x[0]]
+                                                        and x[0] not in placed_rows),
+                              "added": len(added)}
+    out["after_no_candidate_missed"] = {"pairs": len(missed), "by_source": dict(Counter(src(i) for i, _ in missed)),
+                                        "reached": len(hit), "reached_by_source": dict(Counter(src(i) for i, _ in hit)),
+                                        "on_rows_the_seventeenth_places": sum(1 for i, _ in missed if i in placed_rows),
+                                        "their_node_share": dict(Counter(
+                                            "0.5 or more" if s_ >= KNN_ROWS_SHARE else "0.3 to 0.5" if s_ >= 0.3
+                                            else "above 0, under 0.3" if s_ > 0 else "0"
+                                            for s_ in (shares[i].get(nd, 0.0) for i, nd in missed))),
+                                        "reached_list": [f"{rows[i]['name']} {nd} ({'|'.join(sorted(labels[i]))})"
+                                                         for i, nd in hit]}
+    return out
 
 
 def record_kind(e: dict) -> str:
