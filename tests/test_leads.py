@@ -847,12 +847,15 @@ def test_a_leads_open_demand_is_named_by_its_own_number_and_linked_to_its_page(d
         got = x["signals"]["demands"].get("rows") or []
         assert len(got) == x["signals"]["demands"]["raw"]
         for r in got:
-            assert r["id"] in own.values() and r["href"] == "/match/demand/" + r["id"].replace("#", "%23")
+            # its page as of the list's day, judged open there as the lead counted it (not as of today)
+            assert r["id"] in own.values() and r["href"] == ("/match/demand/" + r["id"].replace("#", "%23")
+                                                             + f"?as_of={x['explain']['as_of']}")
             ids = [i for p in x["explain"]["parts"] if p["signal"] == "demands" for e in p["evidence"] for i in e["ids"]]
             assert [own[i] for i in ids] == [r["id"] for r in got]
     key = counted[0]["signals"]["demands"]["rows"][0]
-    page = run_json("match", "demand", key["id"], "--top", 1, db=demo_db)  # the number the link carries is the demand's
-    assert page["demand"]["title"] == key["label"]
+    page = run_json("match", "demand", key["id"], "--top", 1, "--as-of", counted[0]["explain"]["as_of"],
+                    db=demo_db)  # the number the link carries is the demand's, open on the day the lead counted it
+    assert page["demand"]["title"] == key["label"] and page["demand"]["open"] and page["as_of"] == counted[0]["explain"]["as_of"]
 
 
 def test_a_districts_leads_say_when_they_are_of_the_same_city(demo_db):

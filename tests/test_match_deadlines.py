@@ -84,6 +84,16 @@ def test_deadlines_are_judged_today_on_the_cli_and_match_enterprise(db):
                                                                     "HZ-2026-002": (True, False)}, every
     one = run_json("match", "demand", "HZ-2026-002", db=db)["demand"]
     assert (one["ref"], one["deadline"], one["deadline_open"]) == ("HZ-2026-002", None, True)
+    # as of a date (--as-of, the one date parser): judged on that day, as a lead of that day counts the demands
+    then = run_json("match", "demands", "--region", "杭州市", "--as-of", "2024/6/30", db=db)
+    assert (then["judged_on"], then["as_of"]) == ("2024-06-30", "2024-06-30")
+    assert {d["ref"]: (d["open"], d["expired"]) for d in then["items"]} == {
+        "HZ-2026-001": (True, False), "HZ-2026-002": (True, False), "HZ-2026-003": (False, True),
+        "HZ-2026-004": (True, False)}, then["items"]
+    rev = run_json("match", "enterprise", SPEECH, "--as-of", "2024-06-30", db=db)
+    assert sorted(r["ref"] for r in rev["results"]) == ["HZ-2026-001", "HZ-2026-002"] and rev["as_of"] == "2024-06-30"
+    one = run_json("match", "demand", "HZ-2026-001", "--as-of", "2024-06-30", db=db)
+    assert (one["demand"]["open"], one["demand"]["expired"], one["judged_on"]) == (True, False, "2024-06-30")
 
 
 def test_the_api_page_and_export_show_the_own_numbers_and_deadlines(db):
@@ -127,6 +137,35 @@ def test_the_api_page_and_export_show_the_own_numbers_and_deadlines(db):
                  params={"format": "csv", "all_status": "true", "lang": "zh"}).content.decode("utf-8-sig")
     assert {r["需求编号"]: r["截止情况"] for r in csv.DictReader(io.StringIO(body))} == {
         "HZ-2026-001": "已过截止", "HZ-2026-002": ""}, body
+    # as of a date: the JSON, the pages (their header, their words, every link to a matching page and the exports
+    # carrying the date) and the export judge openness on that day, not today
+    day = {"as_of": "2024-06-30"}
+    then = c.get("/api/match/demands", params={"region": "330100", **day}).json()
+    assert then["judged_on"] == "2024-06-30" and {d["ref"]: d["expired"] for d in then["items"]}["HZ-2026-001"] is False
+    page = c.get("/match", params={"region": "杭州市", "as_of": "2024/6/30", "lang": "zh"}).text
+    assert "是否已过截止按 2024-06-30 判断" in page and 'id="as-of">2024-06-30<' in page, page
+    assert page.count('class="chip mt-expired"') == 1  # HZ-2026-003's, set before its publication
+    links = re.findall(r'href="(/match/demand/[^"]+)"', page)
+    assert len(links) == 4 and all(h.endswith("?as_of=2024-06-30") for h in links), links
+    hz1 = c.get("/match/demand/HZ-2026-001", params={**day, "lang": "zh"}).text
+    assert '<p class="muted" id="demand-judged">按 2024-06-30 判断：<b>开放</b>' in hz1 and "mt-expired" not in hz1
+    assert "as_of=2024-06-30" in re.search(r'id="mt-export-csv" href="([^"]+)"', hz1).group(1)
+    assert 'name="as_of" id="f-asof" value="2024-06-30"' in hz1  # the form keeps the date
+    now = c.get("/match/demand/HZ-2026-001", params={"lang": "zh"}).text
+    assert "判断：<b>不开放</b>" in now and "mt-expired" in now and "状态为今天" in now
+    assert {r["ref"] for r in c.get(f"/api/match/enterprise/{SPEECH}", params=day).json()["results"]} == {
+        "HZ-2026-001", "HZ-2026-002"}  # the demand past its deadline today was open then
+    mine = c.get(f"/match/enterprise/{SPEECH}", params={**day, "lang": "en"}).text
+    assert "open and past deadline judged as of 2024-06-30" in mine
+    assert all(h.endswith("as_of=2024-06-30") for h in re.findall(r'href="(/match/demand/[^"]+)"', mine))
+    body = c.get(f"/api/match/enterprise/{SPEECH}/export",
+                 params={"format": "csv", "all_status": "true", "lang": "zh", **day}).content.decode("utf-8-sig")
+    assert {r["需求编号"]: r["截止情况"] for r in csv.DictReader(io.StringIO(body))}["HZ-2026-001"] == "", body
+    # the profile's link to its demands keeps the profile's date
+    eid = c.get(f"/api/match/enterprise/{SPEECH}").json()["enterprise"]["id"]
+    prof = c.get(f"/enterprises/{eid}", params=day).text
+    assert f'id="match-link"><a href="/match/enterprise/{eid}?as_of=2024-06-30"' in prof
+    assert c.get("/match/demand/HZ-2026-001", params={"as_of": "2024-13-45"}).status_code == 400  # beside its box
 
 
 def test_a_new_export_makes_a_deadline_open_ended_and_an_older_database_shows_its_numbers(db, tmp_path):

@@ -45,7 +45,7 @@ ROW_ANCHORS = {"fundings": "funding", "patents": "patent", "branches": "branch",
 def row_href(table: str, ident: Any, *, enterprise_id: Any = None, as_of: Any = None) -> str | None:
     """The page where one row can be checked: an enterprise's profile (/enterprises/ID), a row of its profile
     (/enterprises/EID?as_of=D#funding-ID: its rounds, patents, branches, news), a demand's page (/match/demand/D154:
-    its own number, or %23ID); None for a row no page shows."""
+    its own number, or %23ID; ?as_of=D: judged open on that day); None for a row no page shows."""
     from urllib.parse import quote
 
     if ident is None:
@@ -53,7 +53,7 @@ def row_href(table: str, ident: Any, *, enterprise_id: Any = None, as_of: Any = 
     if table == "enterprises":
         return enterprise_href(ident, as_of)
     if table == "demands":
-        return f"/match/demand/{quote(str(ident), safe='')}"
+        return page_href(f"/match/demand/{quote(str(ident), safe='')}", as_of=as_of)
     if table in ROW_ANCHORS and enterprise_id is not None and isinstance(ident, int) and ident > 0:
         return enterprise_href(enterprise_id, as_of) + f"#{ROW_ANCHORS[table]}-{ident}"
     return None

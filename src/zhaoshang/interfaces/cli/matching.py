@@ -10,12 +10,14 @@ import typer
 
 from ...core.errors import count_en
 from ..labels import label, labelled, match_score_text, node_names
-from .app import FORMAT_OPTION, Fmt, app, emit, open_store, synthetic_note, t
+from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
 match_app = typer.Typer(help="场景匹配：需求清单 × 能力图谱（BM25 关键词 + 产业链节点 + 可选语义模型），双向", no_args_is_help=True)
 app.add_typer(match_app, name="match")
 
 TOP = typer.Option(10, "--top", "-n", help="返回前几条（1–500）")
+# the day a demand's openness and deadline are judged on (services.matching judged_on): today unless given
+AS_OF = date_option(help="按该日判断需求是否开放、是否已过截止（默认：今天）")
 SEMANTIC = typer.Option(False, "--semantic", help="用语义模型（multilingual-e5-small，需安装 semantic 扩展）重排前若干候选")
 
 
@@ -40,13 +42,13 @@ def demand_cmd(demand: str = typer.Argument(..., help="需求：编号、源编�
                region: Optional[str] = typer.Option(None, "--region", help="只要位于该地区的企业（代码、名称或宏观区域）"),
                require: Optional[List[str]] = typer.Option(None, "--require", help="资质硬条件（可重复）：patents（有专利）、listed（上市）、funding（有融资）"),
                include_inactive: bool = typer.Option(False, "--include-inactive", help="也列出已注销、吊销的企业"),
-               semantic: bool = SEMANTIC, fmt: Fmt = FORMAT_OPTION) -> None:
+               as_of: Optional[str] = AS_OF, semantic: bool = SEMANTIC, fmt: Fmt = FORMAT_OPTION) -> None:
     """为一条需求找能承接的企业：每条结果附匹配词、匹配环节、相似度与各项得分。"""
     from ...services.matching import match as M
 
     store = open_store(read_only=True)
     doc = M.match_demand(store, demand, top=top, region=region, require=require or (), include_inactive=include_inactive,
-                         semantic=semantic, lang=t("zh", "en"))
+                         semantic=semantic, lang=t("zh", "en"), as_of=as_of)
     _emit_matches(doc, fmt, M.heading(doc, t("zh", "en")), synthetic_note(store))
 
 
@@ -55,13 +57,13 @@ def enterprise_cmd(enterprise: str = typer.Argument(..., help="企业：编号�
                    region: Optional[str] = typer.Option(None, "--region", help="只要该地区的需求"),
                    node: Optional[str] = typer.Option(None, "--node", help="只要涉及该产业链环节的需求（如 M03）"),
                    all_status: bool = typer.Option(False, "--all-status", help="也包括已对接、已完成的需求（默认只要征集中、对接中）"),
-                   semantic: bool = SEMANTIC, fmt: Fmt = FORMAT_OPTION) -> None:
+                   as_of: Optional[str] = AS_OF, semantic: bool = SEMANTIC, fmt: Fmt = FORMAT_OPTION) -> None:
     """为一家企业找它能承接的需求（反向匹配），附理由。"""
     from ...services.matching import match as M
 
     store = open_store(read_only=True)
     doc = M.match_enterprise(store, enterprise, top=top, region=region, node=node, all_status=all_status,
-                             semantic=semantic, lang=t("zh", "en"))
+                             semantic=semantic, lang=t("zh", "en"), as_of=as_of)
     _emit_matches(doc, fmt, M.heading(doc, t("zh", "en")), synthetic_note(store))
 
 
@@ -85,12 +87,14 @@ def demands_cmd(region: Optional[str] = typer.Option(None, "--region", help="需
                 status: Optional[str] = typer.Option(None, "--status", help="状态，如 征集中（英文亦可：open、in talks、matched、completed）"),
                 q: Optional[str] = typer.Option(None, "--q", help="标题、描述或单位包含的文字"),
                 open_only: bool = typer.Option(False, "--open", help="只要开放的需求（与 match enterprise 默认相同：征集中、对接中，已发布且未过截止）"),
-                limit: int = typer.Option(50, "--limit", help="最多显示多少条"), fmt: Fmt = FORMAT_OPTION) -> None:
+                limit: int = typer.Option(50, "--limit", help="最多显示多少条"), as_of: Optional[str] = AS_OF,
+                fmt: Fmt = FORMAT_OPTION) -> None:
     """需求清单：按地区、环节、状态筛选。"""
     from ...services.matching import match as M
 
     store = open_store(read_only=True)
-    doc = M.list_demands(store, region=region, node=node, status=status, q=q, limit=limit, open_only=open_only)
+    doc = M.list_demands(store, region=region, node=node, status=status, q=q, limit=limit, open_only=open_only,
+                          as_of=as_of)
     nodes = node_names(store, t("zh", "en"))  # a segment by its name (D08 政务服务), not its code alone
     lang = t("zh", "en")
     # a demand by its own number (场景编号; #id where the list gives none), past its deadline said beside its status

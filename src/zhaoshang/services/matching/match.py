@@ -21,6 +21,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ...core.asof import as_of_date
 from ...core.errors import NotFound, UserError
 from ...core.status import STATUS_EN
 from ...core.explain import Explained, Part, Ref
@@ -303,19 +304,26 @@ def rank_enterprises(store, text: str, nodes: dict[str, list[str]], *, top: int 
 
 def match_demand(store, key: Any, *, top: int = 10, region: str | None = None, require: Iterable[str] = (),
                  include_inactive: bool = False, semantic: bool | None = False, lang: str = "zh",
-                 taxonomy: str | None = None) -> dict:
-    """``zhaoshang match demand``: the enterprises whose capabilities fit a demand, best first, with reasons."""
+                 taxonomy: str | None = None, as_of: Any = None) -> dict:
+    """``zhaoshang match demand``: the enterprises whose capabilities fit a demand, best first, with reasons; the
+    demand open or past its deadline on ``as_of`` (``judged_on``: today when not given), as the lists judge it."""
     _check_top(top)
+    day = judged_on(as_of)  # a bad date refused before any work
     tax = load_taxonomy(taxonomy)
     d = resolve_demand(store, key)
+    oc, op = open_condition("d", day)
+    ec, ep = expired_condition("d", day)
+    state = store.con.execute(f"SELECT {oc}, {ec} FROM demands d WHERE d.id = ?", op + ep + [d["id"]]).fetchone()
     use_sem, note = _semantic_state(semantic, lang)
     nodes = demand_nodes(d["text"], d["node"], tax, organisation=d["organisation"])
     results = rank_enterprises(store, d["text"], nodes, top=top, region=region, require=list(require),
                                include_inactive=include_inactive, semantic=use_sem, tax=tax, lang=lang,
                                evidence=[Ref("demands", [d["id"]])])
     names = _region_names(store, [d["province_code"], d["city_code"], d["district_code"]])
-    return {"demand": {**{k: v for k, v in d.items() if k != "text"}, "region": _place(d, names)},
-            "demand_nodes": _node_list(tax, nodes), "semantic": use_sem, "note": note, "results": results}
+    return {"demand": {**{k: v for k, v in d.items() if k != "text"}, "region": _place(d, names),
+                       "open": bool(state[0]), "expired": bool(state[1]), "deadline_before_published": _set_before(d)},
+            "demand_nodes": _node_list(tax, nodes), "semantic": use_sem, "note": note, "results": results,
+            **judged(day, as_of)}
 
 
 def _node_list(tax: Taxonomy, nodes: dict[str, list[str]]) -> list[dict]:
@@ -331,9 +339,11 @@ def _check_top(top: int) -> None:
 # ---------------------------------------------------------------------------------- enterprise → demands
 def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = None, node: str | None = None,
                      all_status: bool = False, semantic: bool | None = False, lang: str = "zh",
-                     taxonomy: str | None = None) -> dict:
-    """``zhaoshang match enterprise``: the demands an enterprise can serve, best first, with reasons."""
+                     taxonomy: str | None = None, as_of: Any = None) -> dict:
+    """``zhaoshang match enterprise``: the demands an enterprise can serve, best first, with reasons; open on
+    ``as_of`` (``judged_on``: today when not given)."""
     _check_top(top)
+    day = judged_on(as_of)  # a bad date refused before any work
     tax = load_taxonomy(taxonomy)
     on_node = segment_filter(store, tax, node) if node else None
     eid = resolve_enterprise(store, key)
@@ -356,9 +366,8 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
                        "confidence": round(c, 4)}
     conds, params = ["TRUE"], []
     _in_region(store, region, "d", conds, params)
-    # open today (``judged_on``), whatever the enterprises' date: a demand still 征集中 whose deadline has passed is
-    # closed, one published after the enterprises' date is open — the demand list's rule, said on every result
-    day = judged_on()
+    # open today or on the date asked for (``judged_on``), whatever the enterprises' date: a demand still 征集中 whose
+    # deadline has passed is closed, one published after the enterprises' date is open — the demand list's rule
     oc, op = open_condition("d", day)
     ec, ep = expired_condition("d", day)
     late = 0
@@ -392,9 +401,10 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
     scored = _rerank(scored, w, prof["text"], {i: d["text"] for i, d in demands.items()})
     scored = scored[:top]
     if late and not scored:  # none open to offer while some are past their deadline today: say so, not a bare empty list
-        late_note = (f"none of the open demands fits; {late} demands are past their deadline today ({day}) and not "
+        when = judged_text(day, as_of, lang)
+        late_note = (f"none of the open demands fits; {late} demands are past their deadline {when} and not "
                      "offered: --all-status (on the page: include closed and past-deadline demands) lists them"
-                     if lang == "en" else f"没有可承接的开放需求；有 {late} 条需求按今天（{day}）已过截止，未列出；用 --all-status"
+                     if lang == "en" else f"没有可承接的开放需求；有 {late} 条需求{when}已过截止，未列出；用 --all-status"
                      "（页面上勾选“含已对接、已完成或已过截止日期的需求”）可列出")
         note = "; ".join(x for x in (note, late_note) if x) if lang == "en" else "；".join(x for x in (note, late_note) if x)
     elif not scored:  # an empty list says why: no demand list imported, or none of the demands fits
@@ -428,7 +438,21 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
                         "explain": _explain(score, parts, params_doc, [Ref("demands", [did]), Ref("enterprises", [eid])])})
     return {"enterprise": {"id": eid, "name": prof["name"], "uscc": prof["uscc"], "nodes": list(segs.values()),
                            "n_patents": prof["n_patents"], "ipc": prof["ipc"]},
-            "semantic": use_sem, "note": note, "results": results}
+            "semantic": use_sem, "note": note, "results": results, **judged(day, as_of)}
+
+
+def judged(day, as_of: Any = None) -> dict:
+    """What a matching result says of the day it judged openness and deadlines on: ``judged_on`` (that day) and
+    ``as_of`` (the date asked for, as its day; None when judged today)."""
+    return {"judged_on": day.isoformat(), "as_of": day.isoformat() if as_of_date(as_of) else None}
+
+
+def judged_text(day, as_of: Any = None, lang: str = "zh") -> str:
+    """The day openness is judged on, in words: 按今天（2026-12-07） / today (2026-12-07), or 按 2024-06-30 / as of
+    2024-06-30 on a date asked for."""
+    if as_of_date(as_of):
+        return f"as of {day.isoformat()}" if lang == "en" else f"按 {day.isoformat()} "
+    return f"today ({day.isoformat()})" if lang == "en" else f"按今天（{day.isoformat()}）"
 
 
 def _set_before(d: dict) -> bool:
@@ -439,9 +463,9 @@ def _set_before(d: dict) -> bool:
 # ---------------------------------------------------------------------------------- the demand list
 def list_demands(store, *, region: str | None = None, node: str | None = None, status: str | None = None,
                  q: str | None = None, limit: int = 200, offset: int = 0, masked: bool = False,
-                 open_only: bool = False) -> dict:
+                 open_only: bool = False, as_of: Any = None) -> dict:
     """Demands filtered by region, segment (declared or in the text), status and text, newest first. Each says
-    whether it is ``open`` today (``judged_on``; ``open_condition``, what ``match enterprise`` offers by default) and
+    whether it is ``open`` today or on ``as_of`` (``judged_on``; ``open_condition``, what ``match enterprise`` offers by default) and
     whether it is ``expired`` (``expired_condition``): a status that reads open (征集中) or none given, with its
     deadline passed — ``deadline_before_published`` when that deadline is before its publication date;
     ``open_only`` keeps the open ones. The list says the day it judged on (``judged_on``). ``q`` is
@@ -451,6 +475,7 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
     a search on the whole ones would tell, a guess at a time, the phone number or e-mail address the mask hides."""
     if limit < 1 or offset < 0:
         raise UserError("--limit 须至少为 1", "--limit must be at least 1")
+    day = judged_on(as_of)
     tax = load_taxonomy()
     conds, params = ["TRUE"], []
     _in_region(store, region, "d", conds, params)
@@ -470,7 +495,6 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
     if q and not masked:
         conds.append(f"strpos({text}, lower(?)) > 0")
         params.append(q)
-    day = judged_on()
     oc, op = open_condition("d", day)
     ec, ep = expired_condition("d", day)
     if open_only:
@@ -500,7 +524,7 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
     # whether any demand is imported at all: an empty list then says "none imported yet", not "none for these filters"
     imported = bool(out) or bool(store.query("SELECT EXISTS (SELECT 1 FROM demands) AS x")[0]["x"])
     return {"total": len(out), "items": page, "statuses": statuses, "any_imported": imported,
-            "judged_on": day.isoformat(),
+            **judged(day, as_of),
             "filters": {"region": region, "node": node, "status": status, "q": q, "open": open_only}}
 
 
