@@ -134,6 +134,12 @@ def test_show_events_and_alerts_name_the_type_once(demo):
     rows = _table_rows(run("events", "--enterprise", str(eid), "--type", "change_legal_rep", db=demo["db"],
                            env={"COLUMNS": "1000"}).stdout)
     assert [r for r in rows if r[0] == str(day) and r[3].endswith(f" · 见于 {seen} 的导出")], rows
+    # as of a day between the change and the export that showed it, the basic field 法定代表人 names the one the
+    # people card says is in office (the new one, by the roles' dates), not the one the export's date still gave
+    mid = day + (dt.date.fromisoformat(seen) - day) / 2
+    then = run_json("show", str(eid), "--as-of", mid.isoformat(), db=demo["db"])
+    new = next(r[3] for r in rows if r[0] == str(day)).partition(" · ")[0].split(" → ")[-1]
+    assert [p["name"] for p in then["people"] if p["role"] == "legal_rep"] == [new] == [then["enterprise"]["legal_rep"]], then
     eid, status, dissolved, _, seen = ends[0]
     between = dissolved + (dt.date.fromisoformat(seen) - dissolved) / 2
     shown = run_json("show", str(eid), "--as-of", between.isoformat(), db=demo["db"])["enterprise"]
