@@ -62,6 +62,21 @@ def test_rules_alerts_digest_from_the_command_line(db):
     assert doc["alerts"] == 3 and "预警日报" in doc["subject"]
     html = out.read_text(encoding="utf-8")
     assert "融资: B轮 2亿元" in html and "变更: legal_rep 张某 → 李某" in html and "新闻: 某公司首席技术官离职" in html
+    # a change an export showed says that export's date (the event's own here: the export dated it) in the digest,
+    # the list and its JSON, and the API, as the events' lists do; another event none
+    assert "变更: legal_rep 张某 → 李某 · 见于 2024-03-09 的导出" in html
+    rep = info["events"]["target_legal_rep"]
+    assert {a["event_id"]: a["seen"] for a in run_json("alerts", "list", db=path) if a["seen"]} == {rep: "2024-03-09"}
+    assert "李某 · 见于 2024-03-09 的导出" in run("alerts", "list", db=path, env={"COLUMNS": "250"}).stdout
+    from web_util import local_client
+
+    from zhaoshang.interfaces.web.app import create_app
+
+    with local_client(create_app(str(path))) as c:
+        items = c.get("/api/alerts/items").json()["items"]
+        assert {a["event_id"]: a["seen"] for a in items if a["seen"]} == {rep: "2024-03-09"}
+        one = c.get(f"/api/alerts/items/{next(a['id'] for a in items if a['event_id'] == rep)}").json()
+        assert one["seen"] == "2024-03-09" and "李某 · 见于 2024-03-09 的导出" in c.get("/alerts").text
     # read in a mail client: no link relative to nothing; with the team's address, links to the profiles there
     assert 'href="/' not in html
     linked = d / "digest-linked.html"

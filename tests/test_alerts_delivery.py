@@ -305,8 +305,10 @@ def _officer_holder_change(tmp_path):
 
     db = build_with_one_record_officer_holder(tmp_path / "g.duckdb")
     with Store(str(db)) as s:
-        s.con.execute("INSERT INTO events (id, enterprise_id, date, type, title, ref_table, ref_id, source, import_id) "
-                      "VALUES (9901, 2, DATE '2016-01-01', 'change_legal_rep', '法定代表人: 王五 → 钱进', "
+        # dated by the roles (the day 钱进 took office), first seen in the export of 2016-06-30
+        s.con.execute("INSERT INTO events (id, enterprise_id, date, type, title, detail, ref_table, ref_id, source, "
+                      "import_id) VALUES (9901, 2, DATE '2016-01-01', 'change_legal_rep', '法定代表人: 王五 → 钱进', "
+                      "'{\"field\": \"legal_rep\", \"old\": \"王五\", \"new\": \"钱进\", \"seen\": \"2016-06-30\"}', "
                       "'enterprise_history', 1, 's1', 1)")
     return db, open_team_db(str(tmp_path / "team.sqlite"))
 
@@ -342,6 +344,10 @@ def test_digest_and_webhook_do_not_name_a_masked_record_to_a_viewer(tmp_path):
             r.close()
     body = lambda m: m.get_body(("html",)).get_content() + m.get_body(("plain",)).get_content()  # noqa: E731
     assert "王五 → 钱*" in body(mail["vera"]) and "钱进" not in body(mail["vera"]), body(mail["vera"])
+    # the digest and the webhook say the export the change was seen in, as the events' lists and the alerts pages do
+    assert "法定代表人: 王五 → 钱* · 见于 2016-06-30 的导出" in body(mail["vera"])
+    assert "王五 → 钱进 · 见于 2016-06-30 的导出" in body(mail["ana"])
+    assert json.loads(hook["ana"])["alert"]["seen"] == json.loads(hook["vera"])["alert"]["seen"] == "2016-06-30"
     assert json.loads(hook["vera"])["alert"]["title"] == "法定代表人: 王五 → 钱*" and "钱进" not in hook["vera"]
     assert json.loads(hook["vera"])["alert"]["title_en"] == "legal representative: 王五 → 钱*"
     for who in ("vera", "ana"):  # the event's type in words for either role, its code kept

@@ -103,12 +103,17 @@ def test_show_events_and_alerts_name_the_type_once(demo):
         # a registration status change in the table's language: 存续 → 吊销 / active → licence revoked, the statuses of
         # the one table the profile's basic information reads too (core/status.py); a change to an end the registry
         # dated is the 注销/吊销 event on that date, saying the export it was seen in (docs/methods.md "As of a date")
-        changes = [r[3] for r in _table_rows(run("--lang", lang, "events", db=demo["db"], env=wide).stdout)
+        listed = _table_rows(run("--lang", lang, "events", db=demo["db"], env=wide).stdout)
+        changes = [r[3] for r in listed
                    if r[1] in (label("event", "change_status", lang), label("event", "dissolved", lang)) and " → " in r[3]]
         seen = " · 见于 " if lang == "zh" else " · seen in the export of "
         said = set(STATUS_EN) if lang == "zh" else set(STATUS_EN.values())
         assert changes and all(set(c.partition(seen)[0].split(" → ")) <= said | {"—"} for c in changes), changes
         assert [c for c in changes if seen in c], changes
+        # a name, capital or address change is dated by the export that first showed it, and says so
+        others = [r for r in listed if r[1] in {label("event", t, lang) for t in ("change_name", "change_capital",
+                                                                                   "change_address")}]
+        assert others and all(r[3].endswith(seen + r[0] + (" 的导出" if lang == "zh" else "")) for r in others), others
         rows = _table_rows(run("--lang", lang, "alerts", "list", db=demo["db"], env=wide).stdout)  # the demo's alerts
         assert len(rows) > 3 and not [r for r in rows if says_type_again(r[4], r[5])], rows
     # the demo's revocations and deregistrations the registry dated before the export that showed them: each one

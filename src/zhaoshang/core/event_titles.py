@@ -130,6 +130,39 @@ def title_body(title: str | None, lang: str = "zh", detail: Any = None, english:
     return ((english if english and english != title else None) or title_en(title, detail) or "").partition(": ")[2]
 
 
+# the table an export's changes are recorded in: an event read from one of its rows says the export that showed it
+HISTORY_TABLE = "enterprise_history"
+
+
+def seen_day(row: dict) -> str | None:
+    """The data date of the export that showed an event's change (an event, or an alert with its event's ``seen``):
+    its ``seen`` — an end the registry dated, a change of legal representative dated by the roles
+    (``core.asof.change_seen``) —, else, for another change an export showed (``ref_table`` enterprise_history: a
+    name, capital, address, status or region), the event's own date, which is that export's data date; None for an
+    event no export's change made."""
+    detail = row.get("detail")
+    if isinstance(detail, str):
+        try:
+            detail = json.loads(detail)
+        except ValueError:
+            detail = None
+    seen = row.get("seen") or (detail.get("seen") if isinstance(detail, dict) else None)
+    if seen:
+        return str(seen)
+    if row.get("ref_table") == HISTORY_TABLE and row.get("date"):
+        return str(row["date"])
+    return None
+
+
+def seen_text(row: dict, lang: str = "zh") -> str | None:
+    """The export an event's change was seen in, said beside its title (the timelines, 动态监测, 预警, the digest):
+    ``见于 2024-12-31 的导出`` / ``seen in the export of 2024-12-31`` (``seen_day``); None for another event."""
+    day = seen_day(row)
+    if not day:
+        return None
+    return f"seen in the export of {day}" if lang == "en" else f"见于 {day} 的导出"
+
+
 def reports_text(n: int | None, lang: str = "zh") -> str | None:
     """How many reports tell one event, said beside its title (the timelines, 预警, the digest): ``2 篇报道`` /
     ``2 reports``; None for an event told once."""

@@ -948,18 +948,17 @@ def news_date_text(row: dict, lang: str = "zh") -> str:
 def event_text(row: dict, lang: str = "zh") -> str | None:
     """An event's title beside its type's label (a timeline): without the head the label already says
     (``core/event_titles.py``: ``专利 专利: X`` would say the type twice); a news item's with how its enterprise was
-    linked (``news_link_text``: declared by the file or found in the text); an end the registry dated before the
-    export that showed it, and a change of legal representative, with that export's date (``seen``: 见于 2025-12-31
-    的导出; ``core.asof.change_seen``)."""
-    from ..core.event_titles import reports_text, title_body
+    linked (``news_link_text``: declared by the file or found in the text); a change an export showed with that
+    export's date (``core.event_titles.seen_text``: 见于 2025-12-31 的导出 — an end the registry dated before it and a
+    change of legal representative dated by the roles, and a name, capital or address dated by it)."""
+    from ..core.event_titles import reports_text, seen_text, title_body
 
     text = title_body(row.get("title"), lang, row.get("detail"), row.get("title_en"))  # as the reader said it in English
     linked = news_link_text(row.get("detail"), lang) if row.get("type") == "news" else None
     detail = row.get("detail")
-    seen = row.get("seen") or (detail.get("seen") if isinstance(detail, dict) else None)
+    seen = seen_text(row, lang)
     if seen:  # the export that showed the change, dated otherwise or by it (docs/methods.md, "As of a date")
-        linked = (f"seen in the export of {seen}" if lang == "en" else f"见于 {seen} 的导出") + \
-            (f" · {linked}" if linked else "")
+        linked = seen + (f" · {linked}" if linked else "")
     n = row.get("reports") or (1 + len(detail.get("reports") or []) if isinstance(detail, dict) else 1)
     told = reports_text(n, lang)  # an event told by several reports (services/monitoring/events.py tell_again)
     if told:

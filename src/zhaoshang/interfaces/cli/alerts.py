@@ -133,7 +133,8 @@ def list_cmd(user: Optional[str] = typer.Option(None, "--user", help="只看一�
              fmt: Fmt = FORMAT_OPTION) -> None:
     """预警列表（最新在前），每条附依据（事件及其来源）。"""
     team = open_team()
-    rows = feed.list_alerts(team, user, unread=unread, rule_id=rule, limit=limit)
+    with open_store(read_only=True) as store:  # each with the export its event's change was seen in
+        rows = feed.with_seen(store, feed.list_alerts(team, user, unread=unread, rule_id=rule, limit=limit))
     total = feed.count_alerts(team, user, unread=unread, rule_id=rule) if len(rows) >= limit else len(rows)
     more = total - len(rows)
     note = t(f"只列出最新的 {len(rows):,} 条；更早的 {more:,} 条未列出（--limit {total} 列出全部）",

@@ -129,10 +129,11 @@ def payload(alert: dict) -> dict:
     item's other type its text states — a 融资 rule firing on an expansion — differs from ``event_type``; null for a
     rule that names no type), with its words (``matched_type_label``, ``matched_type_label_en``). ``reports``: how
     many reports tell the event (one event told again by other senders or feed items: ``reports_of``), as known
-    when the webhook is sent."""
+    when the webhook is sent. ``seen``: the data date of the export that showed the event's change
+    (``feed.with_seen``), as the alerts' list and JSON give it."""
     body = {k: alert.get(k) for k in ("id", "rule_id", "rule_name", "rule_name_en", "owner", "event_id", "event_type",
                                       "matched_type", "event_date", "enterprise_id", "enterprise_name", "title",
-                                      "title_en", "created_at")}
+                                      "title_en", "seen", "created_at")}
     body["reports"] = alert.get("reports") or 1
     body["event_type_label"], body["event_type_label_en"] = _words(EVENT_TYPES, alert.get("event_type"))
     body["matched_type_label"], body["matched_type_label_en"] = _words(EVENT_TYPES, alert.get("matched_type"))

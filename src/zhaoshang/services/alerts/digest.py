@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import os
-from ...core.event_titles import reports_text
+from ...core.event_titles import reports_text, seen_text
 from ...core.explain import enterprise_href
 from ...core.teamstate.clock import CHINA, now
 from ..monitoring.feeds import feed_words, notes_in_words
@@ -79,9 +79,10 @@ def render(owner: str, alerts: list[dict], day: _dt.date, lang: str = "zh", base
         link = base_url + enterprise_href(a["enterprise_id"]) if base_url and a.get("enterprise_id") is not None else ""
         name = html.escape(a.get("enterprise_name") or "")
         cell = f'<a href="{html.escape(link)}">{name}</a>' if link else name
-        # the event's title with how many reports tell it (· 2 篇报道): one event told by several senders or items
-        told = reports_text(a.get("reports"), "zh" if zh else "en")
-        title = (a.get("title") or "") + (f" · {told}" if told else "")
+        # the event's title with how many reports tell it (· 2 篇报道): one event told by several senders or items, and
+        # the export its change was seen in (· 见于 2024-12-31 的导出), as the pages say them
+        said = [x for x in (reports_text(a.get("reports"), "zh" if zh else "en"), seen_text(a, "zh" if zh else "en")) if x]
+        title = " · ".join([a.get("title") or "", *said])
         rows.append(f"<tr><td>{html.escape(a.get('event_date') or '')}</td><td>{html.escape(a['rule_name'])}</td>"
                     f"<td>{cell}</td>"
                     f"<td>{html.escape(title)}</td><td>{src}</td></tr>")
@@ -104,7 +105,8 @@ def build(store, team, owner: str, *, lang: str = "zh", day: _dt.date | None = N
     them (``delivery.as_owner_sees``, on ``store``), as the pages show them; the reads of personal data it hands
     out unmasked are appended to ``reads``."""
     day = day or _dt.datetime.now(TZ).date()
-    alerts = delivery.as_owner_sees(store, R.owner_user(team, owner), pending(team, owner), reads, "digest")
+    alerts = delivery.as_owner_sees(store, R.owner_user(team, owner), F.with_seen(store, pending(team, owner)), reads,
+                                    "digest")
     return render(owner, alerts, day, lang, base_url, note=no_email_note(team, owner, lang))
 
 
@@ -115,7 +117,7 @@ def queue(store, team, owner: str, *, lang: str = "zh", day: _dt.date | None = N
     data unmasked is written to the audit log then (``person.read``, channel ``email``)."""
     address = R.channels(team, owner)["email"]
     day = day or _dt.datetime.now(TZ).date()
-    alerts = pending(team, owner)
+    alerts = F.with_seen(store, pending(team, owner))
     if not address or not alerts:
         return None
     doc = render(owner, delivery.as_owner_sees(store, R.owner_user(team, owner), alerts), day, lang, base_url)

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from ...core import jsonenc
 from ...core.errors import NotFound, UserError
-from ...core.event_titles import changed_regions_en, english_title
+from ...core.event_titles import changed_regions_en, english_title, seen_day
 from ...core.teamstate.clock import now
 from ..team import audit
 from . import evaluate as E
@@ -32,7 +32,8 @@ COLUMNS = ["id", "rule_id", "rule_name", "owner", "event_id", "enterprise_id", "
 # that names no type
 # ``reports``: how many reports tell the alert's event (a live event a second feed item told again,
 # ``monitoring.events.add_report``: one event, one alert, its reports counted)
-FIELDS = [*COLUMNS[:8], "matched_type", *COLUMNS[8:], "title_en", "reports", "explain", "evidence", "event_key"]  # an alert's fields as the list and --format json/csv give them
+# ``seen``: the data date of the export that showed the event's change (``with_seen``; null until it is read)
+FIELDS = [*COLUMNS[:8], "matched_type", *COLUMNS[8:], "title_en", "reports", "seen", "explain", "evidence", "event_key"]  # an alert's fields as the list and --format json/csv give them
 EVENT_COLS = "id, enterprise_id, date, type, title, detail, ref_table, ref_id, source, source_key"
 
 
@@ -74,7 +75,8 @@ def record(store, team, events: list[dict], rules: list[dict] | None = None, ctx
                    "title_en": _title_en(ev, regions), "explain": jsonenc.dumps(x), "created_at": at}
             aid = int(tx.scalar(f"INSERT INTO alerts ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) RETURNING id",
                                 list(row.values())))
-            alert = _present(dict(row, id=aid, read_at=None, reports=told.get(told_key(_ref_of(ev)), 1)))
+            alert = _present(dict(row, id=aid, read_at=None, reports=told.get(told_key(_ref_of(ev)), 1),
+                                  seen=seen_day(ev)))  # the export its change was seen in, as its webhook says it
             if "webhook" in rule["channels"] and rule["owner"] in hooks:  # as the owner's role sees it when sent
                 delivery.queue_webhook(tx, store, dict(alert, rule_name_en=R.shown_name(rule, "en")),
                                        hooks[rule["owner"]]["webhook_url"], at)
@@ -215,7 +217,28 @@ def _present(r: dict) -> dict:
     out["matched_type"] = matched_type(out["explain"])[0]
     out["event_key"] = r.get("event_key")
     out["reports"] = r.get("reports") or 1
+    out["seen"] = r.get("seen")
     return {k: out[k] for k in FIELDS}  # matched_type beside event_type in every listing (JSON, CSV)
+
+
+def with_seen(store, alerts: Any) -> Any:
+    """Alerts (one, or a list) with ``seen``: the data date of the export that showed their event's change
+    (``core.event_titles.seen_day`` of the event: a change of legal representative dated by the roles, an end the
+    registry dated, a name, capital or address dated by that export), which the list, the alert's page and JSON and
+    the digest say beside the title as the events' lists do (见于 2024-12-31 的导出); None for another event."""
+    one = isinstance(alerts, dict)
+    rows = [alerts] if one else list(alerts)
+    ids = sorted({int(a["event_id"]) for a in rows if a.get("event_id") is not None})
+    events = {r["id"]: r for r in store.query("SELECT id, enterprise_id, type, date, ref_table, detail FROM events "
+                                              "WHERE list_contains(?, id)", [ids])} if ids else {}
+
+    def seen(a: dict) -> str | None:
+        ev = events.get(a.get("event_id"))
+        same = ev is not None and (ev["type"], ev["enterprise_id"]) == (a.get("event_type"), a.get("enterprise_id"))
+        return seen_day(ev) if same else None
+
+    out = [dict(a, seen=seen(a)) for a in rows]
+    return out[0] if one else out
 
 
 def _with_reports(team, rows: list[dict]) -> list[dict]:

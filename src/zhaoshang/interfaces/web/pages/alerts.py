@@ -109,8 +109,9 @@ def register(app, web) -> None:
         """Alerts as the signed-in user may see them: a feed read from a file on the server by its file name for a
         role without ``data_update`` (in the event's source, as on 动态监测), each evidence note naming its source in
         words (a news feed by its name, as the e-mail digest says it: never a path on the server), personal data
-        in their texts masked for a role without ``personal``."""
-        alerts = notes_in_words(hide_paths(alerts, request.state.user), feed_words(team(request)))
+        in their texts masked for a role without ``personal``; each with the export its event's change was seen in
+        (``feed.with_seen``)."""
+        alerts = notes_in_words(hide_paths(feed.with_seen(store, alerts), request.state.user), feed_words(team(request)))
         return personal_events(request, store, alerts, target)
 
     def own_alert(request: Request, alert_id: int, user) -> dict:
