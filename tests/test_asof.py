@@ -72,6 +72,10 @@ def tree_count(doc) -> int:
     return next(n for n in matrix.flatten_tree(doc["nodes"]) if n["code"] == mf.NODE)["count"]
 
 
+def tree_count_of(doc, node: str) -> int:
+    return next(n for n in matrix.flatten_tree(doc["nodes"]) if n["code"] == node)["count"]
+
+
 def segment_count(doc) -> int:
     return sum(x["count"] for x in doc["segments"] + doc["strengths"] if x["node"] == mf.NODE)
 
@@ -226,6 +230,44 @@ def test_a_revocation_reads_the_same_in_every_view_as_of_a_date(tmp_path):
     assert "in business → licence revoked · seen in the export of 2025-12-31" in out and "│ 2025-12-31 │" not in out, out
     # the other enterprise, in business in both exports, is untouched
     assert run_json("show", "杭州常在科技有限公司", "--as-of", "2025-06-30", db=db)["enterprise"]["status"] == "在业"
+
+
+CLOSED_HEAD = "企业名称,状态,省份,城市\n"
+CLOSED_ROWS = {  # IT桔子-style exports: 已关闭 with no date of its own, and a registry's 注销 without 注销日期
+    "2018-06-30": "杭州甲活科技有限公司,运营中,浙江,杭州\n杭州乙后关科技有限公司,运营中,浙江,杭州\n"
+                  "杭州丙先关科技有限公司,已关闭,浙江,杭州\n杭州戊停业科技有限公司,停业,浙江,杭州\n",
+    "2018-12-31": "杭州甲活科技有限公司,运营中,浙江,杭州\n杭州乙后关科技有限公司,已关闭,浙江,杭州\n"
+                  "杭州丙先关科技有限公司,已关闭,浙江,杭州\n杭州戊停业科技有限公司,停业,浙江,杭州\n",
+    None: "杭州丁注销科技有限公司,注销,浙江,杭州\n",  # an undated export: it speaks of no date, ended as of every date
+}
+
+
+def test_a_closed_company_counts_in_no_view_from_the_export_that_says_it(tmp_path):
+    """A status saying the company ended (已关闭, 注销) with no registry date ends it from the data date of the export
+    that first said so (an undated export's: as of every date): the map, the chain, the concentration, the region
+    report and the list count it no more — as the leads leave it out. 停业 (suspended) ends nothing."""
+    db = tmp_path / "closed.duckdb"
+    for d, rows in CLOSED_ROWS.items():
+        f = tmp_path / f"closed-{d}.csv"
+        f.write_text(CLOSED_HEAD + rows, encoding="utf-8")
+        run("import", "enterprises", f, "--source", "itjuzi", *(("--data-date", d) if d else ()), db=db)
+    for name in ("杭州甲活科技有限公司", "杭州乙后关科技有限公司", "杭州丙先关科技有限公司", "杭州丁注销科技有限公司",
+                 "杭州戊停业科技有限公司"):
+        run("placements", "add", name, "M02", "--reason", "主营机器视觉", db=db)
+    live = {"2018-03-31": 4, "2018-09-30": 3, "2018-12-31": 2}  # 甲 and 戊 throughout; 乙 until 12-31; 丙 until 06-30
+    with Store(db, read_only=True) as s:
+        assert reference_date(s).isoformat() == "2018-12-31"
+        for d, n in live.items():
+            hz = {r["code"]: r["count"] for r in matrix.region_map(s, "city", parent="330000", as_of=d)}
+            assert hz["330100"] == n, d
+            assert tree_count_of(matrix.chain_tree(s, "330100", as_of=d), "M02") == n, d
+            conc = {r["region"]: r["enterprises"] for r in concentration(s, "city", "M02", as_of=d)["rows"]}
+            assert conc["330100"] == n, (d, conc)
+            assert E.search_enterprises(s, region="330100", as_of=d)["total"] == n, d
+        names = [r["name"] for r in region_profile(s, "330100")["top_enterprises"]["rows"]]
+        assert sorted(names) == ["杭州戊停业科技有限公司", "杭州甲活科技有限公司"], names
+    api = local_client(create_app(str(db))).get("/api/map", params={"level": "city", "parent": "330000"}).json()
+    assert {r["code"]: r["count"] for r in api["rows"]}["330100"] == 2
 
 
 # ------------------------------------------------------------------------------------- reference date

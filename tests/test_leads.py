@@ -96,6 +96,17 @@ def test_candidate_rule_excludes_present_and_keeps_absent(leads_json):
     assert got == EXPECTED_CANDIDATES
 
 
+def test_node_counts_as_of_a_past_date_leave_a_closed_enterprise_out(store):
+    """The leads' node counts as of a past date (``matrix.node_counts``: the existing enterprises, the closed ones
+    anti-joined, under the region test's projection) on a database holding a closed enterprise: 北京吊销丁 (吊销, no
+    registry date, no dated import: ended as of every date, core.asof.status_ends) counts on S3 nowhere. The shape
+    once made DuckDB's optimizer fail (INTERNAL Error: index 7 within vector of size 7)."""
+    from zhaoshang.services.regions import matrix
+
+    c = matrix.node_counts(store, REGION, as_of=D)
+    assert c["nodes"]["S3"] == {"national": 2, "regional": 0} and (c["national_total"], c["region_total"]) == (11, 3), c
+
+
 def test_json_keys_reasons_and_signals(leads_json):
     for r in leads_json:
         assert {"enterprise_id", "name", "score", "reasons", "signals"} <= set(r)
@@ -762,8 +773,10 @@ def test_gone_and_unlocated_enterprises_are_not_proposed(tmp_path, db):
     assert {r["enterprise_id"] for r in got} == EXPECTED_CANDIDATES | {205}, [r["name"] for r in got]
     with Store(str(path), read_only=True) as s:
         pop = mine_leads(s, REGION, as_of=D, top=50)["population"]
-    assert (pop["candidates"], pop["excluded_unlocated"], pop["excluded_province_only"], pop["excluded_abnormal"]) \
-        == (5, 1, 1, 3), pop
+    # 撤销 (201) and 吊销 (105), undated, ended as of every date (core.asof.status_ends): no live enterprise, so not
+    # among the placed absent; 退市 (202) ends nothing and is left out as abnormal
+    assert (pop["candidates"], pop["excluded_unlocated"], pop["excluded_province_only"], pop["excluded_abnormal"],
+            pop["placed_absent"]) == (5, 1, 1, 1, 8), pop
     out = "".join((lambda o: o.stdout + o.stderr)(run("leads", REGION, "--as-of", D.isoformat(), db=path)).split())
     assert "1家企业位置未知（库中没有其注册地区），无法判断其在本地是否已有机构，未列入线索" in out, out
     assert "1家企业只知省份（四川省，库中没有其所在城市），无法判断其在本地是否已有机构，未列入城市线索" in out, out

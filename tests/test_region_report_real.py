@@ -119,11 +119,21 @@ def test_top_enterprises_rank_capital_and_funding_together(real, hz_pdf):
     from zhaoshang.core.store import Store
     from zhaoshang.services.region_profile import region_profile
 
+    from zhaoshang.services.analytics.concentration import concentration
+    from zhaoshang.services.regions import matrix
+
     with Store(str(real["db"]), read_only=True) as s:
         top = region_profile(s, "330100")["top_enterprises"]
-        n = s.query("SELECT count(*) AS n, count(capital_wan) AS k FROM enterprises WHERE city_code = '330100' "
-                    "AND id IN (SELECT enterprise_id FROM placements)")[0]
+        # IT桔子's 已关闭, in an export given no data date, ended as of every date: the closed ones out
+        n = s.query("SELECT count(*) FILTER (WHERE status IS DISTINCT FROM '已关闭') AS n, count(capital_wan) AS k, "
+                    "count(*) FILTER (WHERE status = '已关闭') AS closed FROM enterprises WHERE city_code = '330100' "
+                    "AND id IN (SELECT enterprise_id FROM placements WHERE chain = 'ai')")[0]
+        # the same live enterprises on the map, the chain view and the concentration as in the report
+        views = ({r["code"]: r["count"] for r in matrix.region_map(s, "city", parent="330000")}["330100"],
+                 matrix.chain_tree(s, "330100")["region_total"],
+                 {r["region"]: r["enterprises"] for r in concentration(s, "city")["rows"]}["330100"])
     assert 2 * n["k"] < n["n"] and top["capital_known"] == n["k"] >= 2 and top["enterprises"] == n["n"] > 10
+    assert n["closed"] == 1 and views == (n["n"],) * 3, (n, views)
     rows = top["rows"]
     assert [r["name"] for r in rows[:2]] == ["杭州海康威视数字技术股份有限公司", "浙江大华技术股份有限公司"]
     assert [r["ranked_by"] for r in rows[:2]] == ["capital", "capital"] and top["ranked_by"] == "mixed"

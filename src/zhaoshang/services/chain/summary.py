@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core.asof import as_of_date
+from ...core.asof import as_of_date, lives_on
 from .taxonomy import Taxonomy, load_taxonomy
 
 
@@ -21,8 +21,7 @@ def summarize(store, taxonomy: Taxonomy | None = None, as_of=None,
         scope = "e.id IN (SELECT id FROM zs_req)"
     as_of = as_of_date(as_of)
     if as_of is not None:
-        scope += " AND (e.founded IS NULL OR e.founded <= ?) AND (e.dissolved IS NULL OR e.dissolved > ?)"
-        params += [as_of, as_of]
+        scope += f" AND {lives_on(as_of)}"
     total = con.execute(f"SELECT count(*) FROM enterprises e WHERE {scope}", params).fetchone()[0]
     pl = f"SELECT p.* FROM placements p JOIN enterprises e ON e.id = p.enterprise_id WHERE p.chain = ? AND {scope}"
     counts = {r[0]: (r[1], r[2]) for r in con.execute(

@@ -2,7 +2,8 @@
 
 Definitions (docs/methods.md, "Region × chain matrix"):
 
-- an enterprise is *active* on a date D when ``founded`` is NULL or ≤ D and ``dissolved`` is NULL or > D;
+- an enterprise is *active* on a date D when ``founded`` is NULL or ≤ D and it had not ended by D (``core.asof.end_day``:
+  ``dissolved``, or a status saying it ended: 注销, 吊销, 已关闭);
   it counts in the region it was registered in on D (``core.asof``: history replayed); only enterprises
   located in China (``province_code`` not NULL) count; D defaults to ``core.asof.reference_date``;
 - an enterprise counts for node n when it is placed on n or on any descendant of n (distinct enterprises);
@@ -25,7 +26,8 @@ import threading
 from typing import Any, Iterable
 
 from ...core import dialect
-from ...core.asof import REGION_FIELDS, TRACKED_FIELDS, _changed_after, enterprises_as_of, generation_memo, reference_date
+from ...core.asof import (REGION_FIELDS, TRACKED_FIELDS, _changed_after, end_day, enterprises_as_of, generation_memo,
+                          reference_date)
 from ...core.errors import UserError
 from .nodes import check_node as _check_node, chain_node, default_chain, node_not_found  # noqa: F401  (named here by many callers)
 from ..ranking import by_capital
@@ -410,7 +412,7 @@ def _cell_table(store, cache: dict, d: _dt.date) -> str:
 
 def prepare_cache(store, chain: str | None = None, schema: str = "memory") -> str:
     """Materialise one row per placed, located enterprise with the list of its nodes (``id``, region
-    codes, ``founded``, ``dissolved``, ``nodes``) in the writable catalog ``schema`` and register it on the
+    codes, ``founded``, ``dissolved`` — the day it ended, ``core.asof.end_day`` —, ``nodes``) in the writable catalog ``schema`` and register it on the
     store (``store.matrix_cache[chain]``), so ``region_map`` scans it instead of joining placements each
     time. For a database that does not change while it is served (the web app opens it read-only)."""
     chain = chain or default_chain(store)
@@ -434,10 +436,11 @@ def prepare_cache(store, chain: str | None = None, schema: str = "memory") -> st
     else:
         agg = "SELECT enterprise_id, list(DISTINCT node_code) AS nodes FROM placements WHERE chain = ? GROUP BY 1"
         params, col = [chain], "p.nodes"
+    ends, ended = end_day("e")
     store.con.execute(f"""
         CREATE OR REPLACE TABLE {name} AS
-        SELECT e.id, e.province_code, e.city_code, e.district_code, e.founded, e.dissolved, {col}
-        FROM enterprises e JOIN ({agg}) p ON p.enterprise_id = e.id
+        SELECT e.id, e.province_code, e.city_code, e.district_code, e.founded, {ended} AS dissolved, {col}
+        FROM enterprises e JOIN ({agg}) p ON p.enterprise_id = e.id {ends}
         WHERE e.province_code IS NOT NULL""", params)
     cache = dict(getattr(store, "matrix_cache", None) or {})
     cache[chain] = {"table": name, "bits": {c: i for i, c in enumerate(codes)} if len(codes) <= 64 else None}

@@ -4,7 +4,7 @@ Two tables per chain, written by the processes that update the file (classify, i
 map, the served app included (it opens the file read-only):
 
 - ``zs_matrix_ent_<chain>``: one row per placed enterprise located in China — its region codes, founded,
-  dissolved, and its nodes (a bit mask when the chain has ≤ 64 codes, and the list);
+  dissolved (the day it ended, ``core.asof.end_day``: a closed status's day too), and its nodes (a bit mask when the chain has ≤ 64 codes, and the list);
 - ``zs_matrix_counts_<chain>``: the counts the map shows on the reference date D: per level (``province``,
   ``city``, ``district``, ``macro``, ``nation``), region and node (``''`` = any node) the enterprises existing
   on D placed on the node or a node below it.
@@ -25,6 +25,8 @@ import json
 import re
 import time
 from typing import Any, Iterable
+
+from ...core.asof import end_day
 
 FULL_SHARE = 0.2  # beyond this share of rows affected (and MIN_FULL rows), a rebuild is cheaper than the delta
 MIN_FULL = 10_000
@@ -100,11 +102,13 @@ def _codes(con, chain: str) -> list[str]:
 def _rows_sql(where: str) -> str:
     """One row per placed, located enterprise (current regions), restricted by ``where`` on placements; the
     node mask from ``zs_bits`` (empty when the chain has more than 64 codes: mask NULL, the list is used)."""
-    return f"""SELECT e.id, e.province_code, e.city_code, e.district_code, e.founded, e.dissolved, p.mask, p.nodes
+    ends, ended = end_day("e")
+    return f"""SELECT e.id, e.province_code, e.city_code, e.district_code, e.founded, {ended} AS dissolved,
+               p.mask, p.nodes
         FROM enterprises e JOIN (SELECT enterprise_id, list(DISTINCT node_code ORDER BY node_code) AS nodes,
                                         bit_or((1::UBIGINT) << k.bit) AS mask
                                  FROM placements LEFT JOIN zs_bits k ON k.code = node_code
-                                 WHERE chain = $c AND ({where}) GROUP BY 1) p ON p.enterprise_id = e.id
+                                 WHERE chain = $c AND ({where}) GROUP BY 1) p ON p.enterprise_id = e.id {ends}
         WHERE e.province_code IS NOT NULL"""
 
 
