@@ -133,9 +133,11 @@
         ? ZS.esc(p.data.relation) + ZS.colon() + ZS.strength(p.data.strength) + (p.data.start ? '<br>' + ZS.esc(p.data.start) + ' – ' + ZS.esc(p.data.end || tr('至今', 'now')) : '')
         : ZS.esc(p.data.name) + '<br>' + ZS.esc(TYPE_LABEL[p.data.type] || p.data.type) +
           (p.data.records.length > 1 ? '<br>' + ZS.esc(tr('同一人的 ' + p.data.records.length + ' 条记录：', p.data.records.length + ' records of one person: ') + p.data.records.join(', ')) : '')},
-      // the dots fill the box; the margins left and right of it hold the names drawn outward of the outermost dots
+      // the dots within the box; the margins left and right of it hold the names drawn outward of the outermost dots.
+      // The drawing keeps its proportions (place() lays it out in pixels): stretched to fill the box, a few ties
+      // spread over a short height were pulled to the chart's height, and every dot with them into a tall ellipse
       series: [{type: 'graph', layout: 'none', roam: true, draggable: true, left: LABEL_W + PAD, right: LABEL_W + PAD,
-        top: PAD, bottom: PAD,
+        top: PAD, bottom: PAD, preserveAspect: true,
         data: Array.from(nodes.values()), links: Array.from(links.values()),
         edgeLabel: {show: false}, emphasis: {focus: 'adjacency'}}]});
   }
