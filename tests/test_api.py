@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import sys
+import re
 import warnings
 from pathlib import Path
 
@@ -219,6 +220,15 @@ def test_packaged_boundaries(client, tmp_path):
         # beside its cities, which its map lists as unshaped (drawn at their seats)
         later = ["659010", "659011", "659012"] if view == "650000" else []
         assert [r["code"] for r in doc["unshaped"]] == later, (view, doc["unshaped"])
+    # in English every feature is named in English: Hong Kong's districts and Macao's parishes, under codes the region
+    # table lacked, kept the file's Chinese names
+    han = re.compile(r"[\u3400-\u9fff]")
+    for view in ("100000", "810000", "820000"):
+        doc = client.get(f"/api/geo/{view}", params={"lang": "en"}).json()
+        assert len(doc["features"]) > 5 and [f["properties"]["label"] for f in doc["features"]
+                                             if han.search(f["properties"]["label"])] == [], view
+    assert {f["properties"]["label"] for f in client.get("/api/geo/810000", params={"lang": "en"}).json()["features"]} >= {
+        "Wan Chai District", "Central and Western District"}
     xz_doc = client.get("/api/geo/540000", params={"lang": "en"}).json()
     xz = {f["id"]: f["properties"]["label"] for f in xz_doc["features"]}
     assert xz["540600"] == "Naqu" and xz["540500"] == "Shannan" and "542400" not in xz and xz["540100"] == "Lhasa"

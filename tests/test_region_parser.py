@@ -43,7 +43,12 @@ def codes(m: RegionMatch) -> tuple:
     ("延边州", ("220000", "222400", None)),
     ("香港", ("810000", None, None)),
     ("中国香港", ("810000", None, None)),
-    ("香港-沙田区", ("810000", None, None)),
+    ("香港-沙田区", ("810000", "810016", "810016")),  # a SAR's district: its own city-level unit
+    ("香港北区", ("810000", "810013", "810013")),
+    ("澳门大堂区", ("820000", "820004", "820004")),
+    ("攀枝花市东区", ("510000", "510400", "510402")),
+    ("东江湾路444号南区106室", (None, None, None)),  # a park's 南区, no district of Hong Kong's
+    ("池北区(火车站南侧)", (None, None, None)),
     ("台湾", ("710000", None, None)),
     ("台湾省台北市", ("710000", None, None)),
     # former names map to successors

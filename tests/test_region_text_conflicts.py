@@ -40,7 +40,11 @@ def test_itjuzi_import_flags_and_keeps_the_right_region(itjuzi_db):
     assert rep["name_region_conflicts"] == 28 == len([k for k in got if k[1] == "name_region"])
     assert got[("深圳前海达闼科技有限公司", "name_region")] == ("北京市朝阳区", "深圳市")
     assert got[("爱闪拍（上海）科技有限公司", "name_region")] == ("台湾省", "上海市")
-    assert got[("湖南科云达智能科技有限责任公司", "name_region")] == ("香港特别行政区", "湖南省")
+    # placed by its location 香港-中西区 in Hong Kong's district (a region of the table: the SAR's districts stand for
+    # themselves, as 仙桃 does)
+    assert got[("湖南科云达智能科技有限责任公司", "name_region")] == ("中西区", "湖南省")
+    assert q(db, "SELECT province_code, city_code, district_code FROM enterprises WHERE name = '湖南科云达智能科技有限责任公司'") == \
+        [("810000", "810001", "810001")]
     assert q(db, "SELECT province_code FROM enterprises WHERE name = '爱闪拍（上海）科技有限公司'") == [("710000",)]
     # a name whose first place is a word as often (朝阳: a city and districts; 中山) or names no place is not read
     assert not [k for k in got if k[1] == "name_region" and k[0][:2] in ("朝阳", "中山", "东方")]

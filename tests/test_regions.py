@@ -46,10 +46,12 @@ def test_every_2023_code_present_with_same_name(shared, regions):
 
 
 def test_only_documented_extra_codes(shared, regions):
-    """Codes we have that the 2023 statistical list lacks: 港澳台, the municipalities' city rows, 三沙's districts."""
+    """Codes we have that the 2023 statistical list lacks: 港澳台, the municipalities' city rows, 三沙's districts, and
+    Hong Kong's districts and Macao's parishes (the boundary files draw them by these codes)."""
     stats = _stats_2023(shared)
     extra = sorted(c for c in regions if c not in stats)
-    assert extra == ["110100", "120100", "310100", "460301", "460302", "500100", "710000", "810000", "820000"]
+    assert extra == ["110100", "120100", "310100", "460301", "460302", "500100", "710000", "810000",
+                     *(f"8100{i:02d}" for i in range(1, 19)), "820000", *(f"8200{i:02d}" for i in range(1, 9))]
 
 
 def test_abolished_codes_are_not_current_but_map_to_successors(regions):
@@ -86,7 +88,7 @@ def test_hierarchy_conventions(regions):
         assert (city.name, city.level, city.parent_code) == (name, "city", prov)
     assert regions["110108"].city_code == "110100" and regions["110108"].parent_code == "110100"
     assert regions["500233"].city_code == "500100"  # 忠县: Chongqing's counties belong to 500100 as well
-    for code in ("419001", "429004", "429005", "429006", "429021", "469001", "659001", "659012"):
+    for code in ("419001", "429004", "429005", "429006", "429021", "469001", "659001", "659012", "810013", "820004"):
         r = regions[code]
         assert (r.level, r.parent_code, r.city_code) == ("district", code[:2] + "0000", code), r
     for code, name in (("810000", "香港特别行政区"), ("820000", "澳门特别行政区"), ("710000", "台湾省")):
@@ -122,6 +124,8 @@ def test_short_and_english_names(regions):
         "440113": ("番禺", "Panyu"), "441422": ("大埔", "Dabu"),
         # 林 of a place's own name, not a forestry district's 林区: 万柏林区 → 万柏林
         "140109": ("万柏林", "Wanbailin"), "610103": ("碑林", "Beilin"),
+        # Hong Kong's and Macao's by their official English names, not pinyin
+        "810002": ("湾仔", "Wan Chai District"), "810013": ("北区", "North District"), "820004": ("大堂", "Cathedral Parish"),
     }
     got = {c: (regions[c].short_name, regions[c].name_en) for c in expect}
     assert got == expect
@@ -164,12 +168,12 @@ def test_datav_codes_exist_modulo_documented_changes(shared, regions):
         if c in regions or c in former:
             continue
         unknown[c] = rec["name"]
-    # DataV (Amap) also numbers the districts of Hong Kong and Macau (not in GB/T 2260), keeps a
-    # "直辖" placeholder, and used interim codes for two units whose official codes differ.
-    hk_mo = {c for c in unknown if c[:2] in ("81", "82")}
-    assert len(hk_mo) == 26
-    rest = {c: n for c, n in unknown.items() if c not in hk_mo}
-    assert rest == {"232718": "加格达奇区", "340211": "繁昌区", "632825": "海西蒙古族藏族自治州直辖"}
+    # DataV (Amap) also numbers the districts of Hong Kong and Macau (not in GB/T 2260), which the table holds under
+    # the same codes and names; it keeps a "直辖" placeholder, and used interim codes for two units whose official
+    # codes differ.
+    hk_mo = {rec["adcode"]: rec["name"] for rec in rows if rec["adcode"][:2] in ("81", "82") and rec["level"] == "district"}
+    assert len(hk_mo) == 26 and {c: regions[c].name for c in hk_mo if c in regions} == hk_mo
+    assert unknown == {"232718": "加格达奇区", "340211": "繁昌区", "632825": "海西蒙古族藏族自治州直辖"}
     assert regions["232761"].name == "加格达奇区" and regions["340212"].name == "繁昌区"
     assert len(rows) > 3200
 

@@ -37,9 +37,10 @@ _STREET1 = set("路街巷弄道")
 _STREET2 = {"东路", "西路", "南路", "北路", "中路", "大道", "大街", "大路", "一路", "二路", "三路", "胡同"}
 # a name followed by one of these is the start of a longer place's name (东风林场 is no 东风区, 兴隆林业局 no 兴隆县)
 _PLACE_AFTER = ("林业局", "林场", "农场", "牧场")
-# short names that are also common words of places' names (曲江新城, 城关镇): a region only as a whole token, at the
-# text's start or where the previous name ended (西安市新城 …), never ending a longer name (沣东新城)
-_COMMON_SHORT = frozenset({"新城", "城关"})
+# names that are also common words of places' names (曲江新城, 城关镇, a park's 南区): a region only as a whole token,
+# at the text's start or where the previous name ended (西安市新城, 香港北区 …), never ending a longer name (沣东新城,
+# 池北区, 东江湾路444号南区)
+_COMMON_SHORT = frozenset({"新城", "城关", "东区", "南区", "北区"})
 
 # Full-width ASCII → half-width; separators and spaces removed (Chinese path only).
 _FW = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}

@@ -10,7 +10,9 @@ Conventions (see docs/methods.md, "Regions from free text"):
   every district has a city (Chongqing's counties, code 5002xx, belong to 500100 as well);
 - province-administered county-level units (codes xx90yy: 济源, 仙桃, 海南's 五指山, 兵团 cities …)
   are district-level rows whose parent is the province and whose ``city_code`` is their own code;
-- 香港 810000, 澳门 820000 and 台湾 710000 are province-level rows without cities.
+- 香港 810000, 澳门 820000 and 台湾 710000 are province-level rows without cities; Hong Kong's districts and
+  Macao's parishes (8100xx, 8200xx: the codes of the Ministry of Civil Affairs, by which the boundary files draw them)
+  are district-level rows like the province-administered units: parent the SAR, ``city_code`` their own code.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from zhaoshang.core.errors import UserError
 
 MUNICIPALITIES = {"110000": "北京市", "120000": "天津市", "310000": "上海市", "500000": "重庆市"}
 CAPITAL = "110000"  # 北京市
+_WITHOUT_CITIES = frozenset({"810000", "820000"})  # 香港, 澳门: districts right under the SAR
 PLACEHOLDER_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 OVERRIDES_PATH = DATA_DIR / "region_overrides.yaml"
@@ -83,7 +86,7 @@ def _hierarchy(code: str) -> tuple[str, str | None, str | None]:
         return lvl, None, None
     if lvl == "city":
         return lvl, prov, code
-    if code[2:4] == "90":  # province-administered county-level unit
+    if code[2:4] == "90" or prov in _WITHOUT_CITIES:  # province-administered county-level unit, a SAR's district
         return lvl, prov, code
     city = prov[:2] + "0100" if prov in MUNICIPALITIES else code[:4] + "00"
     return lvl, city, city
