@@ -7,6 +7,7 @@ future date is one clear line (exit 2 / HTTP 400) everywhere.
 
 from __future__ import annotations
 
+import html
 import re
 import sys
 import warnings
@@ -313,6 +314,29 @@ def test_enterprise_links_under_an_as_of_open_the_profile_as_of_it(ctx):
         assert f'href="{me}"' in html and f"{me}?as_of" not in html, url
     boot = re.search(r'id="zs-boot">([^<]*)<', ctx.client.get("/map?as_of=2020").text).group(1)
     assert '"link_as_of":"2020-12-31"' in boot.replace(" ", ""), boot
+
+
+def test_the_sidebar_keeps_the_pages_region_as_of_and_language(ctx):
+    """The sidebar linked every page bare: from 杭州 as of a date, 产业链 / 招商线索 / 动态监测 opened the default region
+    today. Each link keeps the page's region (?region=, or the region page's own), as-of (the day read) and language
+    (asked in the URL) where the page it opens reads them; a page asked for none links them bare."""
+    def sidebar(url: str) -> list[str]:
+        nav = re.search(r"<nav>(.*?)</nav>", ctx.client.get(url).text, re.S).group(1)
+        return [html.unescape(h) for h in re.findall(r'<a href="([^"]*)"', nav)]
+
+    r, d = mf.BEFORE, "2020-12-31"
+    kept = [f"/map?region={r}&lang=en&as_of={d}", f"/chain?region={r}&lang=en&as_of={d}",
+            f"/enterprises?region={r}&lang=en&as_of={d}", f"/region?region={r}&lang=en&as_of={d}",
+            f"/trends?region={r}&lang=en&as_of={d}", f"/network?lang=en&as_of={d}", f"/leads?region={r}&lang=en&as_of={d}",
+            f"/pipeline?region={r}&lang=en", "/methods?lang=en", "/alerts?lang=en",
+            f"/monitor?region={r}&lang=en&as_of={d}", f"/match?region={r}&lang=en"]
+    assert sidebar(f"/map?region={r}&as_of=2020&lang=en") == kept
+    assert sidebar(f"/region/{r}?as_of=2020&lang=en") == kept  # the region of the page's path
+    assert sidebar("/map") == ["/map", "/chain", "/enterprises", "/region", "/trends", "/network", "/leads", "/pipeline",
+                               "/methods", "/alerts", "/monitor", "/match"]
+    # a link followed lands where it says: the region page of the region, as of the day
+    landed = ctx.client.get(f"/region?region={r}&lang=en&as_of={d}", follow_redirects=False)
+    assert landed.headers["location"] == f"/region/{r}?lang=en&as_of={d}"
 
 
 def test_fixture_dates_never_pass_today(tmp_path):

@@ -288,7 +288,7 @@ class WebContext:
         self.templates.env.globals.update(evidence_linked=evidence_facts.LINKED, row_href=row_href)
         # every enterprise link of a page: the profile as of the page's as-of (core/explain.py enterprise_href)
         self.templates.env.globals.update(enterprise_href=_page_enterprise_href, relations_href=_page_relations_href,
-                                          page_href=_page_href, page_query=page_query,
+                                          page_href=_page_href, page_query=page_query, nav_href=_nav_href,
                                           link_as_of=link_as_of)  # and #zs-boot for scripts
         # what a date field shows: the day the server read in its value, as YYYY-MM-DD (dates.shown_date)
         self.templates.env.filters["shown_date"] = shown_date
@@ -440,6 +440,24 @@ def _page_href(ctx, path: str, **params) -> str:
     call names another ``as_of``."""
     params.setdefault("as_of", link_as_of(ctx.get("request")))
     return page_href(path, **params)
+
+
+# the sidebar's pages and what of the page a link leaves each one reads: its region (?region=, or the region page's
+# own), its as-of date; the language goes along wherever the page's URL asked for one (``page_query``)
+NAV_KEEPS = {"/map": ("region", "as_of"), "/chain": ("region", "as_of"), "/enterprises": ("region", "as_of"),
+             "/region": ("region", "as_of"), "/trends": ("region", "as_of"), "/network": ("as_of",),
+             "/leads": ("region", "as_of"), "/pipeline": ("region",), "/methods": (), "/alerts": (),
+             "/monitor": ("region", "as_of"), "/match": ("region",)}
+
+
+@pass_context
+def _nav_href(ctx, path: str) -> str:
+    """``nav_href(path)`` in the sidebar: the page with this page's region, as-of and language where it reads them
+    (``NAV_KEEPS``): an analyst on 杭州 as of a date lands on 杭州 as of that date, not on the default region today."""
+    request = ctx.get("request")
+    here = {"region": ctx.get("page_region") or (request.query_params.get("region") if request is not None else None),
+            "as_of": link_as_of(request)}
+    return page_href(path, **{k: here[k] for k in NAV_KEEPS.get(path, ())}, lang=page_query(request)["lang"])
 
 
 @pass_context

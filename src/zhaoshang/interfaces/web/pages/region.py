@@ -134,7 +134,8 @@ def register(app, web) -> None:
         pick = reference.picker(store, prof["region"])
         qs = f"?as_of={as_of}" if as_of else ""
         return web.page(request, "region.html", {
-            "nav": "region", "p": prof, "x": ctx, "as_of": prof["as_of"], "as_of_param": as_of or "",
+            "nav": "region", "page_region": info["code"],  # the sidebar's links keep it
+            "p": prof, "x": ctx, "as_of": prof["as_of"], "as_of_param": as_of or "",
             "profile_json": prof, "json_twin": f"/api/region-profile/{info['code']}{qs}",
             "provinces": web.provinces(store), "cities": pick["cities"], "districts": pick["districts"],
             "macros": matrix.load_macros(store),
