@@ -293,6 +293,11 @@ def test_drilled_map_survives_a_reload(page, server):
     page.locator("#map-table tbody tr[data-code='330100'] a.rg").click()
     page.wait_for_function("() => document.querySelector('#map').dataset.view === '330100'")
     assert "region=330100" in page.url and "node=M02" in page.url
+    # the sidebar follows the drill-down: its links keep the region where their pages read it (they opened the default)
+    nav = "() => Object.fromEntries([...document.querySelectorAll('nav a')].map(a => [a.id || a.pathname, a.getAttribute('href')]))"
+    links = page.evaluate(nav)
+    assert links["nav-leads"] == "/leads?region=330100" and links["/chain"] == "/chain?region=330100", links
+    assert links["nav-network"] == "/network" and links["nav-methods"] == "/methods", links
     page.reload()
     page.wait_for_selector("#map[data-ready='1']")
     assert page.evaluate("document.querySelector('#map').dataset.view") == "330100"
@@ -314,9 +319,11 @@ def test_drilled_map_survives_a_reload(page, server):
     head = page.inner_text("#panel-body p.muted.small")
     assert head.split(" · ")[0].split()[-1] == f"{then['region_total']:,}" and then["as_of"] in head, head
     assert page.inner_text("#panel-title") == "杭州市"
+    assert page.evaluate(nav)["nav-monitor"] == "/monitor?region=330100&as_of=2019-12-31"  # and the date
     page.locator("#crumbs a").first.click()  # back to the nation: the URL forgets the region
     page.wait_for_function("() => document.querySelector('#map').dataset.view === '100000'")
     assert "region=" not in page.url
+    assert page.evaluate(nav)["nav-leads"] == "/leads?as_of=2019-12-31"
     assert page.errors == []
 
 

@@ -288,7 +288,7 @@ class WebContext:
         self.templates.env.globals.update(evidence_linked=evidence_facts.LINKED, row_href=row_href)
         # every enterprise link of a page: the profile as of the page's as-of (core/explain.py enterprise_href)
         self.templates.env.globals.update(enterprise_href=_page_enterprise_href, relations_href=_page_relations_href,
-                                          page_href=_page_href, page_query=page_query, nav_href=_nav_href,
+                                          page_href=_page_href, page_query=page_query, nav_href=_nav_href, nav_keeps=NAV_KEEPS,
                                           link_as_of=link_as_of)  # and #zs-boot for scripts
         # what a date field shows: the day the server read in its value, as YYYY-MM-DD (dates.shown_date)
         self.templates.env.filters["shown_date"] = shown_date

@@ -14,6 +14,16 @@
     const day = asOf === undefined ? ZS.link_as_of : asOf;
     return '/enterprises/' + encodeURIComponent(id) + (day ? '?as_of=' + encodeURIComponent(day) : '');
   };
+  // a page that moves its own region or date in place (the map's drill-down, its date box) keeps the sidebar's links
+  // in step: each link's parameters that its page reads (#zs-boot nav_keeps, context.NAV_KEEPS) as the address now has them
+  ZS.navFollow = () => {
+    const here = new URLSearchParams(location.search);
+    document.querySelectorAll('nav a').forEach(a => {
+      const u = new URL(a.href);
+      ((ZS.nav_keeps || {})[u.pathname] || []).forEach(k => (here.get(k) ? u.searchParams.set(k, here.get(k)) : u.searchParams.delete(k)));
+      a.setAttribute('href', u.pathname + u.search);
+    });
+  };
   // state-changing requests made from scripts carry the CSRF token
   ZS.post = (url, body) => fetch(url, {method: 'POST', body: body,
     headers: {'X-CSRF-Token': ZS.csrf || '', Accept: 'application/json'}});

@@ -54,6 +54,7 @@
     if (state.asOf) p.set('as_of', state.asOf);
     const s = p.toString();
     history.replaceState(null, '', location.pathname + (s ? '?' + s : ''));
+    ZS.navFollow();
   }
 
   function valueOf(r) { return state.metric === 'lq' ? (r.lq == null ? null : r.lq) : r[state.metric]; }
