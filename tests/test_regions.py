@@ -14,6 +14,8 @@ from zhaoshang.core.geo.regions import (
     code_named,
     former_names,
     load_overrides,
+    level_of,
+    merged_codes,
     recoded_codes,
     short_name,
     table_regions,
@@ -78,6 +80,10 @@ def test_abolished_codes_are_not_current_but_map_to_successors(regions):
     recoded = recoded_codes()
     assert recoded["542400"] == "540600" and recoded["310230"] == "310151" and recoded["500228"] == "500155"
     assert "330103" not in recoded and "371200" not in recoded and not set(recoded) & set(regions)
+    # a merged one is part of the region of its level that holds its successor today (莱芜市 → 莱芜区 → 济南市)
+    merged = merged_codes()
+    assert merged["371200"] == "370100" and merged["330103"] == "330105" and not set(merged) & set(regions)
+    assert all(level_of(old) == level_of(code) for old, code in merged.items())
     assert table_regions().keys() == regions.keys() and code_named("崇明区", "310000") == "310151"
     assert code_named("朝阳区", "110000") == "110105" and code_named("朝阳区", "100000") is None
 

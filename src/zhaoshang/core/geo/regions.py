@@ -494,6 +494,22 @@ def recoded_codes() -> MappingProxyType[str, str]:
     return MappingProxyType(out)
 
 
+@lru_cache(maxsize=1)
+def merged_codes() -> MappingProxyType[str, str]:
+    """Former code → the current region of the same level that holds what it became, for a region abolished into
+    another (the change table's ``abolished``: 莱芜市 371200, whose successor 莱芜区 lies in 济南市 → 370100): a boundary
+    file's shape under the former code is part of that region's today."""
+    out = {}
+    for ch in load_overrides():
+        if ch.change != "abolished" or not ch.successor or ch.code in table_regions():
+            continue
+        code = recoded_codes().get(ch.successor, ch.successor)
+        owner = {"province": province_of(code), "city": city_of(code)}.get(level_of(ch.code), code)
+        if owner in table_regions() and level_of(owner) == level_of(ch.code):
+            out[ch.code] = owner
+    return MappingProxyType(out)
+
+
 def code_named(name: str, within: str) -> str | None:
     """The code of the one region of the table inside ``within`` whose full name is ``name`` (a boundary file's
     feature that has its name but no code: the packaged 上海's 崇明区), None when no region or several have it."""

@@ -17,8 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from ...core.geo.regions import (MUNICIPALITIES, city_of, code_named, is_city_unit, level_of, province_of, recoded_codes,
-                                  table_regions)
+from ...core.geo.regions import (MUNICIPALITIES, city_of, code_named, is_city_unit, level_of, merged_codes, province_of,
+                                  recoded_codes, table_regions)
 
 VENDOR_MAPS = Path(__file__).parent / "static" / "vendor" / "maps"
 NATIONAL = "100000"
@@ -72,20 +72,42 @@ def _norm(f: dict, code: str) -> dict | None:
     return {"type": "Feature", "id": code, "properties": props, "geometry": geometry}
 
 
+def _joined(feat: dict, part: dict) -> dict:
+    """``feat`` with ``part``'s polygons added to its own (a MultiPolygon; the encoded offsets alongside)."""
+    def polys(g: dict) -> tuple[list, list | None]:
+        if g["type"] == "Polygon":
+            return [g["coordinates"]], [g["encodeOffsets"]] if g.get("encodeOffsets") else None
+        return list(g["coordinates"]), g.get("encodeOffsets")
+
+    (mine, my_offs), (theirs, their_offs) = polys(feat["geometry"]), polys(part["geometry"])
+    geometry = {"type": "MultiPolygon", "coordinates": mine + theirs}
+    if my_offs is not None and their_offs is not None:
+        geometry["encodeOffsets"] = list(my_offs) + list(their_offs)
+    return {**feat, "geometry": geometry}
+
+
 def _keyed(features: Iterable[dict], within: str | None = None) -> list[dict]:
     """The features of a file that have a shape, each under the code of the region table it is drawn for: its own code,
     the current code of a former one (``recoded_codes``), or — without a code, in a province's file ``within`` — the
-    code of the region its name names there; a region's own feature wins over one under its former code."""
-    recoded, keyed = recoded_codes(), []
+    code of the region its name names there; a region's own feature wins over one under its former code. The shape of
+    a region abolished into another (莱芜市, in 济南市 since 2019: ``merged_codes``) is drawn as part of that one's."""
+    recoded, merged, keyed, parts = recoded_codes(), merged_codes(), [], []
     for f in features:
         code = _feature_code(f)
         if code is None and within:
             code = code_named(str((f.get("properties") or {}).get("name") or ""), within)
         feat = _norm(f, recoded.get(code, code)) if code else None
-        if feat is not None:
+        if feat is not None and feat["id"] in merged:
+            parts.append(feat)
+        elif feat is not None:
             keyed.append((code == feat["id"], feat))
     own = {feat["id"] for is_own, feat in keyed if is_own}
-    return [feat for is_own, feat in keyed if is_own or feat["id"] not in own]
+    out = [feat for is_own, feat in keyed if is_own or feat["id"] not in own]
+    for part in parts:
+        at = next((i for i, feat in enumerate(out) if feat["id"] == merged[part["id"]]), None)
+        if at is not None:
+            out[at] = _joined(out[at], part)
+    return out
 
 
 def _named(feats: list[dict], lang: str) -> list[dict]:
