@@ -766,3 +766,13 @@ def test_a_preset_names_its_kind_so_the_file_may_come_first(tmp_path):
     assert p.returncode == 2 and p.stderr.startswith("error: unknown preset: itjuzi_company (did you mean itjuzi_companies"), p.stderr
     p = run("--lang", "en", "import", "enterprises", db=tmp_path / "c.duckdb", check=False)
     assert p.returncode == 2 and p.stderr.strip() == "error: no file to import: zhaoshang import enterprises FILE …", p.stderr
+    # a refused import into a database that did not exist leaves none behind (it left an empty one and its team
+    # state, and `status` then showed an empty database instead of saying there is none)
+    codes = tmp_path / "codes.csv"
+    codes.write_text("ts_code,symbol,area\n000001.SZ,000001,深圳\n", encoding="utf-8")
+    (tmp_path / "t").mkdir()
+    p = run("import", codes, "--preset", "itjuzi_companies", db=tmp_path / "t" / "new.duckdb", check=False)
+    assert p.returncode == 2 and "映射指定的列不存在: legal_name、brand_name" in p.stderr, p.stderr
+    assert list((tmp_path / "t").iterdir()) == []
+    p = run("status", db=tmp_path / "t" / "new.duckdb", check=False)
+    assert p.returncode == 2 and "数据库不存在" in p.stderr and "先运行 zhaoshang import" in p.stderr, p.stderr

@@ -104,10 +104,15 @@ def updating(path: str | os.PathLike, in_place: bool = True, text: bool = True) 
     """
     path = str(path)
     if path == ":memory:" or not Path(path).exists():
-        with Store(path) as store:
-            yield store
-            if text:
-                search_index.refresh(store)
+        try:
+            with Store(path) as store:
+                yield store
+                if text:
+                    search_index.refresh(store)
+        except BaseException:  # a refused first update leaves no empty database behind, as if never asked
+            if path != ":memory:":
+                _remove(path, path + ".wal")
+            raise
         return
     with _update_lock(path):
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -369,9 +370,10 @@ def _audit_import(files: list[Path], report: dict | None, failure: UserError | N
         finally:
             team.close()
     except (UserError, OSError) as exc:  # the import stands as it ended; say that its entry could not be written
-        if isinstance(failure, OpenRefused):
-            # its database could not be opened (a folder missing or not writable): the team state kept beside it
-            # cannot be either, and the import's error already says why — said once, not twice in other words
+        if isinstance(failure, OpenRefused) or (failure is not None and not os.path.exists(state.db)):
+            # its database could not be opened (a folder missing or not writable), or was not there and the refused
+            # import left none: the team state kept beside it is not made either, and the import's error already
+            # says why — said once, not twice in other words
             return
         audit_unrecorded("导入", "import", exc)
 
