@@ -407,3 +407,75 @@ def test_brand_rows_of_one_legal_name_are_counted_as_one_new_enterprise(tmp_path
                 db=tmp_path / "y.duckdb").stdout
     flat = "".join(c for c in table if c not in " │\n")  # a table cell wraps on a narrow terminal
     assert f"{ch['new']}（合为{made}家：{ch['new_enterprises_merged']}行与本文件另一行是同一企业）" in flat, table
+
+
+def test_an_exchange_lists_short_names_give_way_to_full_names_and_codes_are_six_digits(tmp_path):
+    """Listed companies linked on the real exports. The SSE list names a company by its (extended) short name — the
+    trading day's XD before 物产中大 included —, and the A-share table linking it by stock code left it so for good:
+    `show 600030` said 中信证券, alias 中信证券股份有限公司. A full legal name now replaces a name read from a short-name
+    column (history and a short alias kept), a short name never replaces a full one (the SSE list again, later dated,
+    keeps them: its preset's 不改其名称), and a trading day's mark is no part of a name. The Wind roster's 000001.SZ
+    overwrote the listed code 000001 and `show 000001` found nothing: codes are stored on their six digits. Tushare's
+    stock_basic has its preset: symbol is the code, D is 退市, L no status, and what is imported later links to it."""
+    from zhaoshang.services.enterprises import resolve_enterprise  # (search reads a code as it does: stock_code_forms)
+
+    d = "listed_companies/"
+    codes = ("600030", "600704", "601099", "600179", "000001")  # 中信证券, XD物产中大, 太平洋 (证券), 安通控股, 平安银行
+    sse, merged, wind, ts = (tmp_path / f"{x}.csv" for x in ("sse", "merged", "wind", "ts"))
+    sse_rows = _subset(shared_file(d + "sse_main_board_list_2026-01.csv"), sse, lambda r: r["A股代码"] in codes)
+    full = {r["code"]: r["full_name"] for r in _subset(shared_file(d + "a_share_companies_merged.csv"), merged,
+                                                       lambda r: r["code"] in codes)}
+    wind_rows = _subset(shared_file(d + "shenzhen_jurisdiction_listed_companies_uscc_2026-03.csv"), wind,
+                        lambda r: r["证券代码"][:6] in codes)
+    ts_rows = _subset(shared_file(d + "tushare_stock_basic_2026-03.csv"), ts, lambda r: r["symbol"] in codes + ("000003",))
+    assert {r["证券代码"] for r in wind_rows} == {"000001.SZ", "600030.SH"}
+    assert {r["status"] for r in ts_rows} == {"L", "D"}
+    store = Store(tmp_path / "l.duckdb")
+    con = store.con
+    names = "SELECT listed_code, name FROM enterprises ORDER BY 1"
+    import_files(store, "enterprises", sse, preset="sse_main_board", data_date="2026-01-31")
+    short = {r["A股代码"]: r["扩位证券简称"] for r in sse_rows}
+    assert short["600704"] == "XD物产中大"
+    assert dict(con.execute(names).fetchall()) == short | {"600704": "物产中大"}
+    assert con.execute("SELECT alias FROM enterprise_aliases WHERE kind = 'short' AND alias LIKE '物产%'").fetchall() == [("物产中",)]
+    rep = import_files(store, "enterprises", merged, preset="a_share_merged", data_date="2026-03-04")
+    assert rep.rows_updated == 4 and rep.rows_imported == 1 and rep.linked_by == {"listed_code": 4}
+    assert dict(con.execute(names).fetchall()) == full
+    history = con.execute("SELECT e.listed_code, h.old_value, h.new_value FROM enterprise_history h JOIN enterprises e "
+                          "ON e.id = h.enterprise_id WHERE h.field = 'name' ORDER BY 1").fetchall()
+    assert history == [(c, short[c].removeprefix("XD"), full[c]) for c in ("600030", "600179", "600704", "601099")]
+    kept = con.execute("SELECT e.listed_code, a.alias FROM enterprise_aliases a JOIN enterprises e ON e.id = a.enterprise_id "
+                       "WHERE a.kind = 'short' AND e.listed_code = '600030'").fetchall()
+    assert kept == [("600030", "中信证券")]
+    import_files(store, "enterprises", sse, preset="sse_main_board", data_date="2026-03-31")
+    assert dict(con.execute(names).fetchall()) == full
+    # the Wind roster links by credit code; its 000001.SZ and 600030.SH are stored as 000001 and 600030
+    rep = import_files(store, "enterprises", wind, data_date="2026-03-31")
+    assert rep.rows_imported == 0 and rep.rows_updated == 2
+    assert [c for c, _ in con.execute(names).fetchall()] == sorted(codes)
+    ping_an = resolve_enterprise(store, "000001")
+    assert con.execute("SELECT name FROM enterprises WHERE id = ?", [ping_an]).fetchone()[0] == full["000001"]
+    assert resolve_enterprise(store, "000001.SZ") == resolve_enterprise(store, "SZ000001") == ping_an
+    # a database whose codes were stored as written has them on their six digits when it is next opened
+    con.execute("UPDATE enterprises SET listed_code = '000001.SZ' WHERE id = ?", [ping_an])
+    con.execute("DELETE FROM meta WHERE key = 'stock_codes'")
+    store.close()
+    store = Store(tmp_path / "l.duckdb")
+    assert store.con.execute("SELECT listed_code FROM enterprises WHERE id = ?", [ping_an]).fetchone()[0] == "000001"
+    region = "SELECT province_code, city_code FROM enterprises WHERE listed_code = '600179'"
+    assert store.con.execute(region).fetchone() == ("230000", "230100")  # the A-share table's 黑龙江 哈尔滨
+    rep = import_files(store, "enterprises", ts, preset="tushare_stock_basic", data_date="2026-03-31")
+    assert rep.rows_updated == 5 and rep.rows_imported == 1 and rep.linked_by == {"listed_code": 5}
+    # Tushare's area 福建 moves it to another province: the city of the old one goes with it (no 福建 哈尔滨)
+    assert store.con.execute(region).fetchone() == ("350000", None)
+    assert dict(store.con.execute(names).fetchall()) == full | {"000003": "PT金田A(退)"}
+    assert store.con.execute("SELECT listed_code, status FROM enterprises WHERE status IS NOT NULL").fetchall() == [
+        ("000003", "退市")]
+    store.close()
+    # Tushare's list first: the A-share table imported after it links by the code and gives the full names
+    store = Store(tmp_path / "t.duckdb")
+    import_files(store, "enterprises", ts, preset="tushare_stock_basic", data_date="2026-03-04")
+    rep = import_files(store, "enterprises", merged, preset="a_share_merged", data_date="2026-03-04")
+    assert rep.rows_updated == 5 and rep.rows_imported == 0
+    assert dict(store.con.execute(names).fetchall()) == full | {"000003": "PT金田A(退)"}
+    store.close()

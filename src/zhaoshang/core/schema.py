@@ -98,7 +98,8 @@ CREATE TABLE IF NOT EXISTS enterprises (
     source VARCHAR,
     first_import_id INTEGER,
     last_import_id INTEGER,
-    founded_precision VARCHAR        -- day | month | year: what ``founded`` is known to (NULL: the day)
+    founded_precision VARCHAR,       -- day | month | year: what ``founded`` is known to (NULL: the day)
+    name_short BOOLEAN               -- the name was read from a short-name column: a full legal name replaces it
 );
 
 -- One row per source record that describes an enterprise: the provenance link.

@@ -10,7 +10,7 @@ STATUS_EN: dict[str, str] = {
     "吊销": "licence revoked", "注销": "deregistered", "迁出": "moved out", "停业": "suspended",
     "清算": "in liquidation", "撤销": "cancelled",
     # the stock exchanges' (a listed company's listing ended)
-    "退市": "delisted", "终止上市": "delisted",
+    "退市": "delisted", "终止上市": "delisted", "暂停上市": "listing suspended",
     # the venture lists' (IT桔子: 运营状态)
     "运营中": "operating", "已关闭": "closed", "已转型": "changed business", "未上线": "not launched",
 }

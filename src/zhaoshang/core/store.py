@@ -228,7 +228,7 @@ class Store:
             self._upgrade_then_read()
 
     # the meta keys of the one-time steps ``ensure_schema`` takes on a database made by an earlier version
-    UPGRADES = ("field_imports", "founded_precision", "undated_lines", "demand_keys")
+    UPGRADES = ("field_imports", "founded_precision", "undated_lines", "demand_keys", "name_short", "stock_codes")
 
     def behind(self) -> bool:
         """The database was made by an earlier version and misses a step of ``ensure_schema``."""
@@ -290,6 +290,27 @@ class Store:
             self.con.execute("UPDATE demands SET own_key = source_key WHERE own_key IS NULL AND source_key IS NOT NULL "
                              "AND NOT regexp_full_match(source_key, '[0-9a-f]{32}')")
             self.set_meta("demand_keys", "1")
+        if self.get_meta("name_short") is None:
+            # a database made before an enterprise knew a short name for one: the column; the names a list of short
+            # names set (a preset saying so, ``name_is_short``) are marked, so a full legal name imported next replaces them
+            self.con.execute("ALTER TABLE enterprises ADD COLUMN IF NOT EXISTS name_short BOOLEAN")
+            from .importers.presets import list_presets
+
+            short = [n for n, doc in list_presets().items() if doc.get("name_is_short") is True]
+            if short:
+                self.con.execute(f"""UPDATE enterprises e SET name_short = true FROM imports i
+                    WHERE i.id = coalesce((SELECT max(f.import_id) FROM enterprise_field_imports f
+                                           WHERE f.enterprise_id = e.id AND f.field = 'name'), e.first_import_id)
+                      AND json_extract_string(i.options, '$.mapping') IN ({', '.join('?' for _ in short)})""", short)
+            self.set_meta("name_short", "1")
+        if self.get_meta("stock_codes") is None:
+            # a database whose listed codes were stored as written (000001.SZ): on their six digits, as every lookup
+            # by code reads them
+            from .text import stock_code_sql
+
+            self.con.execute(f"UPDATE enterprises SET listed_code = {stock_code_sql('listed_code')} "
+                             f"WHERE listed_code <> coalesce({stock_code_sql('listed_code')}, listed_code)")
+            self.set_meta("stock_codes", "1")
         if self.get_meta("regions_table") != regions.table_key():
             # a new database, or one whose copy of the region table an earlier version wrote (a name or an English
             # name mended since): every reader of the database reads the table this version holds

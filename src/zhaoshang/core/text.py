@@ -229,6 +229,25 @@ def short_name_candidates(full_name: str, province_names=PROVINCE_NAMES, city_na
     return out
 
 
+# ------------------------------------------------------------------------------------------ stock codes
+# a stock code as exchanges, vendors and analysts write it: 002230, 002230.SZ, SZ002230, 688454.SH, 830799.BJ,
+# 000001.XSHE
+_STOCK_CODE_RE = re.compile(r"(?i)\s*(?:s[hz]|bj)?([0-9]{6})(?:\.[a-z]{2,4})?\s*")
+_STOCK_CODE_SQL = r"^\s*(?:[Ss][HhZz]|[Bb][Jj])?([0-9]{6})(?:\.[A-Za-z]{2,4})?\s*$"
+
+
+def stock_code(text) -> str | None:
+    """A stock code's six digits (000001.SZ, SZ000001, 000001 → 000001): the form an enterprise's listed code is
+    stored and looked up in; None for a text that is no such code."""
+    m = _STOCK_CODE_RE.fullmatch(str(text or ""))
+    return m.group(1) if m else None
+
+
+def stock_code_sql(expr: str) -> str:
+    """SQL of ``stock_code``: the six digits of the code ``expr``, NULL when it is no such code."""
+    return f"nullif(regexp_extract({expr}, '{_STOCK_CODE_SQL}', 1), '')"
+
+
 # ------------------------------------------------------------------------------- listing-status marks
 #: marks an exchange puts on a stock's short name for its listing status, not part of the name (normalised, lower
 #: case): before it *ST / ST (risk warning), S*ST / SST / S (share reform not done), N (first day), C (first days
@@ -238,6 +257,19 @@ LISTING_PREFIXES: tuple[str, ...] = ("s*st", "*st", "sst", "st", "xd", "xr", "dr
 LISTING_SUFFIXES: tuple[str, ...] = ("-u", "-w", "-v", "-uw", "-uv", "-wv", "-uwv")
 _LISTING_PREFIX_RE = re.compile(rf"^(?:{_alt(LISTING_PREFIXES)})(?=[\u4e00-\u9fff])")
 _LISTING_SUFFIX_RE = re.compile(rf"(?<=[\u4e00-\u9fffa-z0-9])(?:{_alt(LISTING_SUFFIXES)})$")
+
+
+#: the marks of one trading day an exchange's list puts before a short name, as written there: N / C (the first days
+#: of trading), XD / XR / DR (ex-dividend, ex-rights on the day). No part of a company's name: an import reading a
+#: short name drops them (XD物产中大 → 物产中大). *ST, ST and S are statuses, not the day's, and stay.
+TRADING_DAY_MARKS: tuple[str, ...] = ("XD", "XR", "DR", "N", "C")
+
+
+def strip_trading_day_marks_sql(expr: str) -> str:
+    """SQL: the short name ``expr`` without a trading day's mark (``TRADING_DAY_MARKS``) before its first Chinese
+    character (C振石股份 → 振石股份; CSSC科技, 中信证券 as they are)."""
+    return (f"regexp_replace({expr}, '^\\s*(?:{'|'.join(TRADING_DAY_MARKS)})\\s*([\\x{{4e00}}-\\x{{9fff}}])', "
+            "'\\1')")
 
 
 def strip_listing_marks(name: str) -> str:

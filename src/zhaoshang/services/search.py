@@ -18,7 +18,7 @@ from ..core.asof import _changed_after, enterprises_as_of, generation_memo, refe
 from ..core.errors import UserError
 from ..core.parse.uscc import validate_uscc
 from ..core.store import Store
-from ..core.text import listing_forms, normalize_name, query_words
+from ..core.text import listing_forms, normalize_name, query_words, stock_code
 
 # the longest query read as a stock short name (with its listing-status marks: 寒武纪-UW, *ST 海润)
 SHORT_NAME_MAX = 12
@@ -129,14 +129,11 @@ def _word_cases(words: list[str], nodes: dict) -> list[tuple[str, list, str]]:
     return cases
 
 
-# a stock code as analysts type it: 002230, 002230.SZ, SZ002230, 688454.SH, 830799.BJ
-_STOCK_CODE = re.compile(r"(?i)(?:s[hz]|bj)?(\d{6})(?:\.(?:s[hz]|bj))?")
-
-
 def stock_code_forms(text: str) -> list[str]:
-    """The forms a listed code may be stored in for a query that is a stock code (none otherwise)."""
-    m = _STOCK_CODE.fullmatch(text.strip())
-    return list(dict.fromkeys([m.group(1), text.strip().upper()])) if m else []
+    """The form a listed code is stored in (its six digits, ``core.text.stock_code``) for a query that is a stock
+    code as analysts type it — 002230, 002230.SZ, SZ002230 —; none otherwise."""
+    code = stock_code(text)
+    return [code] if code else []
 
 
 def _candidates(store: Store, code: str | None, norm: str, words: list[str], nodes: dict,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..parse.dates import precision_rank_sql, within_sql
 from ..schema import TRACKED_FIELDS
-from ..text import normalize_name
+from ..text import normalize_name, stock_code_sql
 from .context import ImportContext
 from .delta import combined_hashes, set_aside_unchanged_keys
 from .events import founded_events
@@ -26,6 +26,9 @@ def canonical_exprs(ctx: ImportContext) -> dict[str, str]:
     return {
         "name": f("name"),
         "name_norm": f("name", "name__norm"),
+        # the name was read from a short-name column (a preset's fallback, or a list of short names only)
+        "name_short": ("NULL" if "name" not in p else "true" if ctx.mapping.name_is_short
+                       else "name__alt" if "name" in ctx.staged.alternates else "false"),
         "uscc": f("uscc", "uscc__ok"),
         "english_name": f("english_name"),
         "legal_form": f("legal_form"),
@@ -51,7 +54,9 @@ def canonical_exprs(ctx: ImportContext) -> dict[str, str]:
         "description": f("description"),
         "products": f("products"),
         "website": f("website"),
-        "listed_code": f("listed_code"),
+        # a stock code on its six digits (000001.SZ → 000001), the form every lookup by code reads; another kept as written
+        "listed_code": (f"coalesce({stock_code_sql(qi('listed_code'))}, {qi('listed_code')})" if "listed_code" in p
+                        else "NULL"),
         "legal_rep": f("legal_rep"),
         "tags": f("tags", "tags__list"),
     }
@@ -77,7 +82,7 @@ def record_value_sql(field: str, r: str = "r", e: str = "e") -> str:
 RECORD_ID_STRIDE = 10_000_000_000
 
 CANON_TYPES = {
-    "founded": "DATE", "dissolved": "DATE", "capital_wan": "DOUBLE", "lat": "DOUBLE", "lng": "DOUBLE",
+    "founded": "DATE", "dissolved": "DATE", "name_short": "BOOLEAN", "capital_wan": "DOUBLE", "lat": "DOUBLE", "lng": "DOUBLE",
     "tags": "VARCHAR[]",
 }
 
@@ -680,15 +685,14 @@ def write_enterprises(ctx: ImportContext) -> None:
             UNION ALL
             SELECT t._key, e.id, 2, 'uscc' FROM t JOIN enterprises e ON e.uscc = t.uscc WHERE t.uscc IS NOT NULL
             UNION ALL
-            -- the same 6-digit A-share code (000977 = 000977.SZ): an exchange list, an industry file, a products file
-            SELECT t._key, e.id, 2, 'listed_code' FROM t JOIN enterprises e
-              ON regexp_extract(e.listed_code, '^[0-9]{{6}}') = regexp_extract(t.listed_code, '^[0-9]{{6}}')
-              WHERE t.listed_code IS NOT NULL AND regexp_extract(t.listed_code, '^[0-9]{{6}}') <> ''
+            -- the same 6-digit A-share code (000977 = 000977.SZ, both stored on their six digits): an exchange list,
+            -- an industry file, a products file
+            SELECT t._key, e.id, 2, 'listed_code' FROM t JOIN enterprises e ON e.listed_code = t.listed_code
+              WHERE regexp_full_match(t.listed_code, '[0-9]{{6}}')
             UNION ALL
             -- the code is another share code of a known company (its B share, given by an exchange list)
             SELECT t._key, a.enterprise_id, 2, 'other_code' FROM t JOIN enterprise_aliases a
-              ON a.kind = 'code' AND a.alias = regexp_extract(t.listed_code, '^[0-9]{{6}}')
-              WHERE t.listed_code IS NOT NULL
+              ON a.kind = 'code' AND a.alias = t.listed_code WHERE regexp_full_match(t.listed_code, '[0-9]{{6}}')
             UNION ALL
             SELECT t._key, e.id, 3, 'name+province' FROM t JOIN enterprises e ON e.name_norm = t.name_norm
               WHERE {NAME_MATCH} AND ({same_source('e', src)} OR {corroborated('t', 'e')})
@@ -833,12 +837,16 @@ def _update_existing(ctx: ImportContext, canon: list[str]) -> None:
         SELECT * FROM {_last_per(con, "(SELECT * FROM _ent_all WHERE link_method <> 'new')", "enterprise_id")}
     """)
     # a row linked by its stock code names the company as an industry or products file does (often the short
-    # name): it adds facts, it does not rename the registered enterprise
-    con.execute("UPDATE _ent_upd SET name = NULL, name_norm = NULL WHERE link_method = 'listed_code'")
-    # …nor does the same file imported again (then linked by its own key)
-    con.execute(f"""UPDATE _ent_upd SET name = NULL, name_norm = NULL WHERE link_method = 'source_key' AND EXISTS (
-        SELECT 1 FROM enterprise_records r WHERE r.source = {ql(src)} AND r.source_key = _ent_upd._key
-          AND r.link_method = 'listed_code')""")
+    # name): it adds facts, it does not rename the registered enterprise — …nor does the same file imported again
+    # (then linked by its own key); a short name never replaces a full one. A full legal name does replace a name
+    # read from a short-name column (an exchange list's 中信证券 → 中信证券股份有限公司)
+    con.execute(f"""UPDATE _ent_upd u SET name = NULL, name_norm = NULL, name_short = NULL FROM enterprises e
+        WHERE e.id = u.enterprise_id AND u.name IS NOT NULL AND (
+            (coalesce(u.name_short, false) AND NOT coalesce(e.name_short, false))
+            OR (NOT (NOT coalesce(u.name_short, false) AND coalesce(e.name_short, false)) AND (
+                u.link_method = 'listed_code' OR (u.link_method = 'source_key' AND EXISTS (
+                    SELECT 1 FROM enterprise_records r WHERE r.source = {ql(src)} AND r.source_key = u._key
+                      AND r.link_method = 'listed_code')))))""")
     changed_on = ql(str(ctx.data_date))
     # the updated enterprises as they are, read out of the table once: history, former names and the records'
     # copies read them from here (a few percent of a month's registry), not from every enterprise again
@@ -856,20 +864,27 @@ def _update_existing(ctx: ImportContext, canon: list[str]) -> None:
               FROM _ent_upd u JOIN _ent_old e ON e.id = u.enterprise_id)
         WHERE c.new IS NOT NULL AND c.old IS NOT NULL AND c.new <> c.old AND NOT (c.field = 'name' AND _name_alt)
     """)
-    # the old name stays findable as a former name
+    # the old name stays findable as a former name — a short name replaced by the full one as the short name
     con.execute(f"""
         INSERT INTO enterprise_aliases
-        SELECT h.enterprise_id, h.old_value, e.name_norm, 'former', {ql(src)}, h.source_key, {ctx.import_id}
+        SELECT h.enterprise_id, h.old_value, e.name_norm, CASE WHEN e.name_short THEN 'short' ELSE 'former' END,
+               {ql(src)}, h.source_key, {ctx.import_id}
         FROM enterprise_history h JOIN _ent_old e ON e.id = h.enterprise_id
         WHERE h.import_id = {ctx.import_id} AND h.field = 'name'
     """)
     _keep_finer_founding(con)
     _keep_plain_values(con)
     # a name taken from a fallback column (a short name) never replaces a known full name
-    sets = ", ".join(f"{c} = coalesce(u.{c}, e.{c})" for c in canon if c not in ("name", "name_norm"))
+    # a region is one place: a row naming another province (Tushare's area 福建 for a company registered in 黑龙江)
+    # replaces the finer levels with its own, none where it gives none — never a 福建 province over a 黑龙江 city
+    moved = {"city_code": "u.province_code <> e.province_code",
+             "district_code": "u.province_code <> e.province_code OR u.city_code <> e.city_code"}
+    sets = ", ".join(f"{c} = CASE WHEN {moved[c]} THEN u.{c} ELSE coalesce(u.{c}, e.{c}) END" if c in moved
+                     else f"{c} = coalesce(u.{c}, e.{c})" for c in canon if c not in ("name", "name_norm", "name_short"))
     con.execute(f"""
         UPDATE enterprises e SET {sets}, name = CASE WHEN u._name_alt THEN e.name ELSE coalesce(u.name, e.name) END,
                name_norm = CASE WHEN u._name_alt THEN e.name_norm ELSE coalesce(u.name_norm, e.name_norm) END,
+               name_short = CASE WHEN u._name_alt OR u.name IS NULL THEN e.name_short ELSE u.name_short END,
                last_import_id = {ctx.import_id}
         FROM _ent_upd u WHERE e.id = u.enterprise_id
     """)
@@ -881,7 +896,7 @@ def _update_existing(ctx: ImportContext, canon: list[str]) -> None:
 
 # columns written with another from one mapped value, kept or replaced with it: the normalised name with the name,
 # the capital as written with the capital in 万元, the founding date's precision with the date
-COMPANIONS = {"name_norm": "name", "capital_text": "capital_wan", "founded_precision": "founded"}
+COMPANIONS = {"name_norm": "name", "name_short": "name", "capital_text": "capital_wan", "founded_precision": "founded"}
 
 
 def set_fields(canon: list[str]) -> list[str]:
@@ -1039,8 +1054,8 @@ def _write_aliases(ctx: ImportContext, all_new: bool = False) -> None:
                          f"FROM _typed t JOIN _ent_all a USING (_file, _row)")
     if "other_codes" in p:  # the company's other share codes (a B share beside its A share): six digits, "-" is none
         parts.append("SELECT enterprise_id, alias, 'code' AS kind, _key FROM (SELECT a.enterprise_id, "
-                     "regexp_extract(unnest(t.other_codes__list), '^\\s*([0-9]{6})', 1) AS alias, a._key "
-                     "FROM _typed t JOIN _ent_all a USING (_file, _row)) WHERE alias <> ''")
+                     f"{stock_code_sql('unnest(t.other_codes__list)')} AS alias, a._key "
+                     "FROM _typed t JOIN _ent_all a USING (_file, _row)) WHERE alias IS NOT NULL")
     # a record whose registered name differs from the canonical one (a duplicate from another source; none when
     # every row created its own enterprise)
     if not all_new:

@@ -17,6 +17,7 @@ stays unlinked (kept, reported in the summary), never guessed.
 
 from __future__ import annotations
 
+from ..text import stock_code_sql
 from .staging import ql, qi
 
 # a registered Chinese name (with its legal form) identifies an enterprise; a brand, short or English name does not
@@ -48,13 +49,12 @@ def link_rows(con, table: str, out: str, *, source: str | None, uscc: str | None
                      f"JOIN enterprise_records r ON r.source = {src} AND r.source_key = t.{qi(key)} "
                      f"WHERE t.{qi(key)} IS NOT NULL AND {where}")
     if listed:
+        code = stock_code_sql(f"t.{qi(listed)}")  # (the enterprises' listed codes are stored on their six digits)
         cands.append(f"SELECT t._file, t._row, e.id AS eid, 2 AS pri, 'listed_code' AS method FROM {table} t "
-                     f"JOIN enterprises e ON e.listed_code IS NOT NULL AND regexp_extract(e.listed_code, '^[0-9]{{6}}') "
-                     f"= regexp_extract(t.{qi(listed)}, '^[0-9]{{6}}') WHERE t.{qi(listed)} IS NOT NULL AND {where}")
+                     f"JOIN enterprises e ON e.listed_code = {code} WHERE {where}")
         # another share code of a known company (its B share beside the A share, as an exchange list gives it)
         cands.append(f"SELECT t._file, t._row, a.enterprise_id AS eid, 2 AS pri, 'other_code' AS method FROM {table} t "
-                     f"JOIN enterprise_aliases a ON a.kind = 'code' AND a.alias = regexp_extract(t.{qi(listed)}, '^[0-9]{{6}}') "
-                     f"WHERE t.{qi(listed)} IS NOT NULL AND {where}")
+                     f"JOIN enterprise_aliases a ON a.kind = 'code' AND a.alias = {code} WHERE {where}")
     if norm:
         cands.append(f"SELECT t._file, t._row, e.id AS eid, CASE WHEN regexp_matches(e.name_norm, '{REGISTERED_NAME}') "
                      f"THEN 3 ELSE 4 END AS pri, 'name' AS method FROM {table} t "

@@ -101,7 +101,8 @@ def load_mapping(kind: str, mapping: str | Path | dict | None = None, preset: st
     m = Mapping(kind=kind)
     optional = {f.name for f in KINDS[kind] if not f.required}
     for i, (name, doc) in enumerate(docs):
-        unknown = set(doc) - {"kind", "columns", "defaults", "separators", "units", "combine", "source", "description", "description_en"}
+        unknown = set(doc) - {"kind", "columns", "defaults", "separators", "units", "combine", "source", "description",
+                              "description_en", "name_is_short", "values"}
         if unknown:
             raise UserError(f"{name}: 未知的映射键: {', '.join(sorted(unknown))}", f"{name}: unknown mapping keys: {', '.join(sorted(unknown))}")
         for key in ("columns", "defaults", "separators", "units", "combine"):
@@ -115,7 +116,15 @@ def load_mapping(kind: str, mapping: str | Path | dict | None = None, preset: st
                     getattr(m, key)[str(k)] = [str(x) for x in v]
                 else:
                     getattr(m, key)[str(k)] = None if v is None else str(v)
+        for k, v in (doc.get("values") or {}).items():
+            if not isinstance(v, dict):
+                raise UserError(f"{name}: values.{k} 应为 原值: 导入值 的映射", f"{name}: values.{k} must be a mapping of value: value stored")
+            m.values[str(k)] = {str(a): None if b is None else str(b) for a, b in v.items()}
         m.source = doc.get("source") or m.source
+        if "name_is_short" in doc:  # (a mapping file naming the name column anew says it again)
+            m.name_is_short = doc["name_is_short"] is True
+        elif "name" in (doc.get("columns") or {}):
+            m.name_is_short = False
         m.name = name
     for field_name, sep in m.separators.items():  # a separator between slashes is a regular expression
         if sep and len(sep) > 2 and sep[0] == sep[-1] == "/":
@@ -125,7 +134,7 @@ def load_mapping(kind: str, mapping: str | Path | dict | None = None, preset: st
                 raise UserError(f"{m.name}: separators.{field_name} 不是有效的正则表达式：{sep}（{exc}）",
                                 f"{m.name}: separators.{field_name} is not a valid regular expression: {sep} ({exc})") from None
     fields = {f.name for f in KINDS[kind]}
-    for key in ("defaults", "separators", "units", "combine"):
+    for key in ("defaults", "separators", "units", "combine", "values"):
         bad = set(getattr(m, key)) - fields
         if bad:
             raise UserError(f"映射中的目标字段不存在: {', '.join(sorted(bad))}（{kind} 可用字段: {', '.join(sorted(fields))}）", f"target fields of the mapping do not exist: {', '.join(sorted(bad))} (fields of {kind}: {', '.join(sorted(fields))})")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from ..text import normalize_name
+from ..text import normalize_name, stock_code_sql
 from .keys import branch_key, person_key, role_key, shareholding_key
 from .linking import link_rows
 from .staging import qi, ql
@@ -88,8 +88,8 @@ def scope_of_enterprises(ids_sql: str) -> str:
         OR p.name_norm IN (SELECT name_norm FROM enterprises WHERE id IN ({ids_sql}))
         OR p.name_norm IN (SELECT alias_norm FROM enterprise_aliases WHERE enterprise_id IN ({ids_sql}))
         OR p.enterprise_key IN (SELECT source_key FROM enterprise_records WHERE enterprise_id IN ({ids_sql}))
-        OR ({STOCK_CODE.format(col='p.name')} AND left(p.name, 6) IN (
-            SELECT left(listed_code, 6) FROM enterprises WHERE id IN ({ids_sql}) AND listed_code IS NOT NULL
+        OR ({STOCK_CODE.format(col='p.name')} AND {stock_code_sql('p.name')} IN (
+            SELECT listed_code FROM enterprises WHERE id IN ({ids_sql}) AND listed_code IS NOT NULL
             UNION ALL SELECT alias FROM enterprise_aliases WHERE kind = 'code' AND enterprise_id IN ({ids_sql}))))"""
 
 

@@ -24,6 +24,7 @@ from ..parse.dates import china_today
 from ..parse.placeholders import placeholder_sql
 from ..parse.uscc import uscc_normalize_sql, uscc_valid_arrow
 from ..readers import MAX_CELL_CHARS, HeaderRule, RawInfo, read_into
+from ..text import strip_trading_day_marks_sql
 
 _seq = itertools.count(1)
 
@@ -55,6 +56,11 @@ class Mapping:
     # a header the kind recognises — when the file holds most of the preset's columns (else it is another export's
     # layout, refused naming the column)
     optional: set[str] = field(default_factory=set)
+    # enterprises: the name column holds a short name (an exchange list's 扩位证券简称): a full legal name imported later
+    # replaces it, and it never replaces one (``enterprises.name_short``)
+    name_is_short: bool = False
+    # text field → {value as written: value stored} (a code list's L/D/P; a value mapped to None is none)
+    values: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -571,6 +577,15 @@ def _shape_select(fields, mapping: Mapping, colmap, col_by_header, headers, head
             # trimmed; an empty cell or a placeholder ("-", "N/A", 未知: ``parse.placeholders``) is none, in a
             # text field as in a typed one
             exprs = [placeholder_sql(qi(col_by_header[h])) for h in colmap[f.name]]
+            if mapping.kind == "enterprises":  # a short name's column read without the trading day's marks
+                shorts = colmap.get("short_name", [])
+                short = [f.name == "short_name" or (f.name == "name" and (mapping.name_is_short or h in shorts))
+                         for h in colmap[f.name]]
+                exprs = [strip_trading_day_marks_sql(e) if sh else e for e, sh in zip(exprs, short)]
+            if f.name in mapping.values:  # a coded value read as what it stands for
+                cases = " ".join(f"WHEN {ql(k)} THEN {'NULL' if v is None else ql(v)}"
+                                 for k, v in mapping.values[f.name].items())
+                exprs = [f"CASE {e} {cases} ELSE {e} END" for e in exprs]
             select.append(f"coalesce({', '.join(exprs)}) AS {qi(f.name)}")
             if as_read is not None and len(colmap[f.name]) == 1:
                 as_read[f.name] = qi(col_by_header[colmap[f.name][0]])
