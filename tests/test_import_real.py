@@ -472,9 +472,10 @@ def test_an_exchange_lists_short_names_give_way_to_full_names_and_codes_are_six_
     assert store.con.execute("SELECT listed_code, status FROM enterprises WHERE status IS NOT NULL").fetchall() == [
         ("000003", "退市")]
     store.close()
-    # Tushare's list first: the A-share table imported after it links by the code and gives the full names
+    # Tushare's list first: the A-share table imported after it links by the code and gives the full names — an
+    # earlier-dated export too: a full name is no older value of a short name
     store = Store(tmp_path / "t.duckdb")
-    import_files(store, "enterprises", ts, preset="tushare_stock_basic", data_date="2026-03-04")
+    import_files(store, "enterprises", ts, preset="tushare_stock_basic", data_date="2026-03-31")
     rep = import_files(store, "enterprises", merged, preset="a_share_merged", data_date="2026-03-04")
     assert rep.rows_updated == 5 and rep.rows_imported == 0
     assert dict(store.con.execute(names).fetchall()) == full | {"000003": "PT金田A(退)"}

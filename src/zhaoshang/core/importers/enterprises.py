@@ -949,8 +949,10 @@ def _keep_later_values(ctx: ImportContext, canon: list[str]) -> None:
     # the setter's data date per field (one row per enterprise and field at most: its max is its date)
     setters = ", ".join(f"max(i.data_date) FILTER (WHERE s.field = {ql(f)}) AS {qi(f)}" for f in fields)
     # older: the field has a value its setter's later date keeps (the same value given again is no new setter)
-    flags = ", ".join(f"({_given(f)} AND e.{qi(f)} IS NOT NULL AND coalesce(d.{qi(f)}, i.data_date) > {day}) AS {qi(f)}"
-                      for f in fields)
+    # (a full legal name is no older value of a short name: it replaces one whatever the dates)
+    full_over_short = "coalesce(e.name_short, false) AND NOT coalesce(u.name_short, false)"
+    flags = ", ".join(f"({_given(f)} AND e.{qi(f)} IS NOT NULL AND coalesce(d.{qi(f)}, i.data_date) > {day}"
+                      f"{f' AND NOT ({full_over_short})' if f == 'name' else ''}) AS {qi(f)}" for f in fields)
     differs = ", ".join(f"{qi(f)} := CAST(u.{qi(f)} AS VARCHAR) <> CAST(e.{qi(f)} AS VARCHAR)" for f in fields)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _ent_later AS
         SELECT u.enterprise_id, {flags}, struct_pack({differs}) AS _differs
