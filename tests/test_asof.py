@@ -401,9 +401,19 @@ def test_bad_dates_in_urls_are_400(ctx, url):
     assert en.status_code == 400 and ("invalid" in en.text or "after today" in en.text)
 
 
-@pytest.mark.parametrize("path", ["/enterprises/1", "/map", "/match"])
+def test_a_bad_date_on_the_matching_page_is_refused_beside_its_date_box(ctx):
+    """场景匹配 has a date box (the day a demand's deadline is judged by): a date it cannot read is said beside that
+    box, the page's other values kept, and nothing is listed."""
+    for lang, words in (("zh", "无效的截至日期: 2024-13-01"), ("en", "invalid as-of date: 2024-13-01")):
+        r = ctx.client.get(f"/match?as_of=2024-13-01&region=330100&lang={lang}", cookies={"lang": lang})
+        assert r.status_code == 400
+        assert r.text.count('class="field-error"') == 1 and words in r.text, r.text[-1500:]
+        assert 'value="2024-13-01"' in r.text and 'value="330100"' in r.text
+
+
+@pytest.mark.parametrize("path", ["/enterprises/1", "/map"])
 def test_a_bad_date_on_a_page_without_a_date_box_links_back_to_that_page(ctx, path):
-    """A page that takes as_of in its URL but has no box for it (an enterprise's profile, the map, 场景匹配) answers
+    """A page that takes as_of in its URL but has no box for it (an enterprise's profile, the map) answers
     the error page with the one date parser's words and a link to the same page without the date (the rest of the
     query kept), not only the way home."""
     for lang, words, link in (("zh", "无效的截至日期: 2024-13-01（日期不存在；应为 YYYY-MM-DD、YYYY-MM、YYYY、2026/03/05 或 2026年3月5日）", "不带该日期重新打开本页"),
