@@ -848,6 +848,9 @@ def _update_existing(ctx: ImportContext, canon: list[str]) -> None:
                     SELECT 1 FROM enterprise_records r WHERE r.source = {ql(src)} AND r.source_key = u._key
                       AND r.link_method = 'listed_code')))))""")
     changed_on = ql(str(ctx.data_date))
+    # a full legal name completing a name read from a short-name column is no renaming: the company was always called
+    # so (中信证券 → 中信证券股份有限公司), no history row and no 名称变更 event, the short name kept as an alias
+    completed = "(coalesce(e.name_short, false) AND NOT coalesce(u.name_short, true) AND u.name IS NOT NULL)"
     # the updated enterprises as they are, read out of the table once: history, former names and the records'
     # copies read them from here (a few percent of a month's registry), not from every enterprise again
     con.execute("CREATE OR REPLACE TEMP TABLE _ent_old AS SELECT e.* FROM enterprises e "
@@ -860,17 +863,21 @@ def _update_existing(ctx: ImportContext, canon: list[str]) -> None:
     con.execute(f"""
         INSERT INTO enterprise_history
         SELECT id, c.field, c.old, c.new, {changed_on}::DATE, {ql(src)}, _key, {ctx.import_id}
-        FROM (SELECT e.id, u._key, u._name_alt, unnest([{vals}]) AS c
+        FROM (SELECT e.id, u._key, u._name_alt, {completed} AS _completed, unnest([{vals}]) AS c
               FROM _ent_upd u JOIN _ent_old e ON e.id = u.enterprise_id)
-        WHERE c.new IS NOT NULL AND c.old IS NOT NULL AND c.new <> c.old AND NOT (c.field = 'name' AND _name_alt)
+        WHERE c.new IS NOT NULL AND c.old IS NOT NULL AND c.new <> c.old
+          AND NOT (c.field = 'name' AND (_name_alt OR _completed))
     """)
-    # the old name stays findable as a former name — a short name replaced by the full one as the short name
+    # the old name stays findable as a former name; a short name completed by the full one as the short name
     con.execute(f"""
         INSERT INTO enterprise_aliases
-        SELECT h.enterprise_id, h.old_value, e.name_norm, CASE WHEN e.name_short THEN 'short' ELSE 'former' END,
-               {ql(src)}, h.source_key, {ctx.import_id}
+        SELECT h.enterprise_id, h.old_value, e.name_norm, 'former', {ql(src)}, h.source_key, {ctx.import_id}
         FROM enterprise_history h JOIN _ent_old e ON e.id = h.enterprise_id
         WHERE h.import_id = {ctx.import_id} AND h.field = 'name'
+        UNION ALL
+        SELECT e.id, e.name, e.name_norm, 'short', {ql(src)}, u._key, {ctx.import_id}
+        FROM _ent_upd u JOIN _ent_old e ON e.id = u.enterprise_id
+        WHERE {completed} AND u.name <> e.name
     """)
     _keep_finer_founding(con)
     _keep_plain_values(con)
