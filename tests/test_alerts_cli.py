@@ -5,6 +5,7 @@ one line with exit code 2, English."""
 from __future__ import annotations
 
 import html as html_lib
+import json
 import sys
 from pathlib import Path
 
@@ -260,6 +261,11 @@ def test_a_large_amount_prints_in_full_never_in_e_notation(tmp_path_factory):
                     db=path)["min_amount_wan"] == 10000
     assert run_json("alerts", "rules", "add", "五千万", "--type", "funding", "--min-amount", "5000万",
                     db=path)["min_amount_wan"] == 5000
+    # a region's name other regions share is said when the rule is saved, in the JSON as on stderr (the region
+    # service's note, as every command says it)
+    proc = run("alerts", "rules", "add", "朝阳融资", "--type", "funding", "--region", "朝阳", "--format", "json", db=path)
+    zh = "朝阳 读作 辽宁省朝阳市 (211300)（同名：北京市朝阳区 (110105)"
+    assert json.loads(proc.stdout)["region_notes"][0]["note"].startswith(zh) and "注意：" + zh in proc.stderr
     table = run("alerts", "rules", "list", db=path, env={"COLUMNS": "250"}).stdout
     assert "金额 ≥ 1,000,000,000 万元" in table and "e+" not in table, table
     with local_client(create_app(str(path))) as c:

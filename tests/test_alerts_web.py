@@ -49,6 +49,9 @@ def test_alerts_api(fx, tmp_path):
     assert r.status_code == 200, r.text
     rule = r.json()
     assert rule["owner"] == "ana" and rule["regions"] == [{"code": AF.CITY, "name": "杭州市"}]
+    assert rule["region_notes"] == []  # a name no other region shares: nothing to say
+    r = client.post("/api/alerts/rules", json={"name": "朝阳", "types": ["news"], "regions": ["朝阳"]})
+    assert r.json()["region_notes"][0]["note"].startswith("朝阳 读作 辽宁省朝阳市 (211300)"), r.text
     bad = client.post("/api/alerts/rules", json={"name": "空"})
     assert bad.status_code == 400 and "没有任何条件" in bad.json()["error"]
     assert client.post("/api/alerts/rules", json={"name": "x", "regions": ["不存在的地方"]}).status_code in (400, 404)
@@ -437,6 +440,11 @@ def test_the_alerts_page_shows_only_refusals_the_server_signed(fx, tmp_path):
     # a refused new rule is answered with the form itself, filled in, and why beside it (no address to carry)
     page = c.post("/alerts/rules/add?lang=zh", data={"csrf_token": token, "name": "空"})
     assert page.status_code == 200 and 'id="al-form-error"' in page.text and "没有任何条件" in page.text
+    # a saved rule whose region's name other regions share says how it was read, in the region service's words
+    back = c.post("/alerts/rules/add?lang=zh", data={"csrf_token": token, "name": "朝阳融资", "types": "funding",
+                                                      "regions": "朝阳"}).headers["location"]
+    said = re.search(r'id="al-warn">([^<]*)<', c.get(back).text)
+    assert said and said.group(1).startswith("朝阳 读作 辽宁省朝阳市 (211300)（同名：北京市朝阳区 (110105)")
 
 
 def test_a_misspelt_region_on_the_rule_form_is_said_once(fx, tmp_path):

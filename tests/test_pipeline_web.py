@@ -463,6 +463,17 @@ def test_the_api_takes_the_days_a_lead_was_signed_and_landed_as_the_command_line
     assert [r["enterprise_id"] for r in client.get("/api/pipeline").json()["items"]].count(4) == 0
     r = client.post(f"/api/pipeline/leads/{api_lead}/change", json={"status": "signed", "on": "2025-1-5"})
     assert r.status_code == 200 and r.json()["signed_on"] == "2025-01-05", r.text
+    # a region's name other regions share, read by the level rule, is said when a lead is saved — by the region
+    # service's own note — in the API's and the command line's JSON and on the lead page the form lands on
+    zh = "朝阳 读作 辽宁省朝阳市 (211300)（同名：北京市朝阳区 (110105)"
+    r = client.post("/api/pipeline/add", json={"enterprise": "5", "region": "朝阳"})
+    assert r.json()["region_code"] == "211300" and r.json()["region_notes"][0]["note"].startswith(zh), r.text
+    by_cli = run(*cli, "pipeline", "add", "5", "朝阳", "--format", "json", db=db)
+    assert json.loads(by_cli.stdout)["region_notes"][0]["note"].startswith(zh) and "注意：" + zh in by_cli.stderr
+    page = client.post("/pipeline/add?lang=en", data={"enterprise": "6", "region": "朝阳", "source": "profile"})
+    said = re.search(r'id="pl-warn">([^<]*)<', page.text)
+    assert page.url.path.startswith("/pipeline/") and said and said.group(1).startswith(
+        "朝阳 read as 辽宁省朝阳市 Chaoyang, Liaoning (211300) (same name:"), page.text[:3000]
 
 
 @pytest.mark.browser

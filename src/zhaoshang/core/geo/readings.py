@@ -27,3 +27,30 @@ def readings(collect: bool = True) -> Iterator[dict[str, tuple[str, str]]]:
 def said_now() -> dict[str, tuple[str, str]] | None:
     """The notes being collected here, None where none are."""
     return _readings.get()
+
+
+def listed(said: dict[str, tuple[str, str]] | None = None) -> list[dict]:
+    """Notes as an answer carries them: ``[{text, note, note_en}]`` (``said``: those of ``said_now`` without it)."""
+    said = said_now() if said is None else said
+    return [{"text": text, "note": zh, "note_en": en} for text, (zh, en) in (said or {}).items()]
+
+
+@contextmanager
+def kept() -> Iterator[list[dict]]:
+    """The notes of the names read within, listed (``listed``) for a save to answer with — how a name it stores was
+    read — whether or not notes are collected around it (a page's, a command's: they keep theirs too)."""
+    out: list[dict] = []
+    around = said_now()
+    with readings() as said:
+        yield out
+    out.extend(listed(said))
+    if around is not None:
+        around.update({k: v for k, v in said.items() if k not in around})
+
+
+def joined(notes: list[dict], *more: tuple[str | None, str | None]) -> tuple[str, str] | None:
+    """Listed notes (``listed``) in one line each language, before ``more`` (zh, en) said beside them (a save's own
+    warning); None when there is nothing to say."""
+    zh = [n["note"] for n in notes] + [m[0] for m in more if m[0]]
+    en = [n["note_en"] for n in notes] + [m[1] for m in more if m[1]]
+    return ("；".join(zh), "; ".join(en)) if zh else None

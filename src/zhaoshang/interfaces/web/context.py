@@ -92,9 +92,9 @@ class FastJSON(Response):
 def region_notes() -> list[dict]:
     """The notes the region service left on this request (a name read by the level rule while other regions share
     it): ``[{text, note, note_en}]``, the command line's words."""
-    from ...core.geo.readings import said_now
+    from ...core.geo.readings import listed
 
-    return [{"text": text, "note": zh, "note_en": en} for text, (zh, en) in (said_now() or {}).items()]
+    return listed()
 
 
 def lang_of(request: Request, *, accept: bool = False) -> str:

@@ -18,6 +18,7 @@ from ...core.parse.amounts import parse_user_amount
 from ...core.errors import NotFound, UserError
 from ...core.event_titles import money_en
 from ...core.geo.lookup import resolve_region
+from ...core.geo.readings import kept
 from ...core.teamstate.clock import now
 from ..enterprises import resolve_enterprise
 from ..monitoring.events import check_types, type_code
@@ -316,9 +317,11 @@ def _row(r: dict) -> dict:
 
 def add(store, team, spec: dict, *, owner: Any = None, replace: bool = False) -> dict:
     """Save one rule of ``owner`` (``check_rule_owner``: never a viewer's); a second rule of the same name is refused
-    unless ``replace``."""
+    unless ``replace``. The answer carries how a region's name was read where other regions share it
+    (``region_notes``, the region service's notes)."""
     who = check_rule_owner(team, owner)
-    rule = normalise(store, spec)
+    with kept() as read:
+        rule = normalise(store, spec)
     body = json.dumps({k: rule[k] for k in KEYS if k != "enabled"}, ensure_ascii=False)
     at = now()
     with team.tx(exclusive=True) as tx:
@@ -333,7 +336,7 @@ def add(store, team, spec: dict, *, owner: Any = None, replace: bool = False) ->
             rid = int(tx.scalar("INSERT INTO alert_rules (owner, name, spec, enabled, created_at, updated_at) "
                                 "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", [who, rule["name"], body, int(rule["enabled"]), at, at]))
     _record(team, owner, "alerts.rule_add", f"alert_rule:{rid}", {"name": rule["name"], "owner": who})
-    return get(team, rid)
+    return get(team, rid) | {"region_notes": read}
 
 
 def row_by_id(team, table: str, key: Any, what: tuple[str, str]) -> dict:

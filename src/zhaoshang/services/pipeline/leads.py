@@ -15,6 +15,7 @@ from typing import Any
 
 from ...core.errors import Conflict, NotFound, UserError, count_en
 from ...core.geo.lookup import region_labels, resolve_region
+from ...core.geo.readings import kept
 from ...core.geo.regions import lies_in
 from ...core.parse.dates import DATE_LABELS, china_time_text, china_today, parse_user_date, zoned
 from ...core.parse.placeholders import is_open_ended
@@ -287,7 +288,8 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
     """Add one lead (enterprise × region); refused if that pair is already in the pipeline, and as ``check_start``
     refuses it (已落地 without its days …). A signed lead is signed on ``signed_on``, today without it.
     ``list_as_of`` (and ``list_weights``): the 招商线索 list it was chosen from, kept with its score there (``listed``).
-    The answer carries what the add says without refusing it, in ``lang`` (``said_on_add``)."""
+    The answer carries what the add says without refusing it, in ``lang`` (``said_on_add``), and how the region's
+    name was read where other regions share it (``region_notes``, the region service's notes)."""
     check_texts(next_action=next_action, note=note, reason=abandon_reason)
     if list_weights and not list_as_of:  # a weights version names a list only with its day
         raise UserError("线索权重版本须与招商线索列表的截至日期一起给出（命令行 --as-of，API 的 list_as_of）",
@@ -295,7 +297,8 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
                         "list_as_of in the API)")
     eid = resolve_enterprise(store, enterprise)
     uscc, name = store.con.execute("SELECT uscc, name FROM enterprises WHERE id = ?", [eid]).fetchone()
-    ref = resolve_region(store, region, macro=False)
+    with kept() as read:  # a name other regions share, read by the level rule: said when the lead is saved
+        ref = resolve_region(store, region, macro=False)
     st = check_status(status)
     if source not in SOURCES:
         raise UserError(f"未知的来源: {source}（{' | '.join(SOURCES)}）", f"unknown source: {source} ({' | '.join(SOURCES)})")
@@ -340,7 +343,7 @@ def add(store, team, enterprise: Any, region: str, *, user: Any = None, owner: s
                  {"enterprise": name, "region": ref.code, "region_name": zh if en == zh else f"{zh} / {en}",
                   "status": st, "source": source}
                  | {f: row[f] for f in ("signed_on", "landed_on") if row[f]} | behalf)
-    lead = get(team, lid) | {"local": local_presence(store, eid, ref.as_dict())}
+    lead = get(team, lid) | {"local": local_presence(store, eid, ref.as_dict()), "region_notes": read}
     return lead | said_on_add(store, team, lead, lang)
 
 

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 from pydantic import Field
 
 from ....core.errors import NotFound, UserError
+from ....core.geo.readings import joined
 from ....core.parse.dates import china_time_text
 from ....services.alerts import delivery, feed
 from ....services.alerts import rules as R
@@ -199,27 +200,31 @@ def register(app, web) -> None:
         return sse.polled(request, fetch, after, event="alert")
 
     # ---------------------------------------------------------------------------------------------- pages
-    def back(error: UserError | None = None) -> RedirectResponse:
-        """Back to the page, with why a change was refused (signed: a link's own text never fills the box)."""
-        if error is None:
+    def back(error: UserError | None = None, warn: tuple[str, str] | None = None) -> RedirectResponse:
+        """Back to the page, with why a change was refused, or what a saved one says (how a region's name was read;
+        signed: a link's own text never fills the box)."""
+        if error is None and warn is None:
             return RedirectResponse("/alerts", status_code=303)
-        note = sign_note(app.state.auth, error=error)
+        note = sign_note(app.state.auth, error=error, warn=warn)
         return RedirectResponse("/alerts?" + urlencode({"note": note}), status_code=303)
 
     @app.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
     def alerts_page(request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
                     note: Note = None):
-        return alerts_view(request, store, user, read_note(app.state.auth, note, web.lang_of(request))["error"])
+        said = read_note(app.state.auth, note, web.lang_of(request))
+        return alerts_view(request, store, user, said["error"], warn=said["warn"])
 
-    def alerts_view(request: Request, store, user, error: str | None, typed: dict | None = None, refused=None):
+    def alerts_view(request: Request, store, user, error: str | None, typed: dict | None = None, refused=None,
+                    warn: str | None = None):
         """The page; ``typed``: the new-rule form as the user filled it, shown again with why it was refused
-        beside it (nothing typed is lost); ``refused``: the refusal, a region's with the regions to put instead."""
+        beside it (nothing typed is lost); ``refused``: the refusal, a region's with the regions to put instead;
+        ``warn``: what a saved rule said (how a region's name was read)."""
         doc = overview(request, store, user, web.lang_of(request))
         doc["dead_letters"] = [dict(d, when=china_time_text(d["updated_at"]),
                                     error_text=delivery_error_text(d["last_error"], web.lang_of(request)))
                                for d in doc["dead_letters"]]
         return web.page(request, "alerts.html", {
-            "nav": "alerts", **doc, "error": (error or "")[:300] or None, "typed": typed, "event_choices": EVENT_CHOICES,
+            "nav": "alerts", **doc, "error": (error or "")[:300] or None, "warn": warn, "typed": typed, "event_choices": EVENT_CHOICES,
             "refused_region": web.region_refusal(store, web.lang_of(request), refused) if refused else None,
             "can_write": user.can("team_write"),
             "type_labels": {k: v[web.lang_of(request) == "en"] for k, v in EVENT_TYPES.items()}, "latest": max((i for a in doc["alerts"] for i in a["alert_ids"]), default=0),
@@ -245,7 +250,7 @@ def register(app, web) -> None:
                 "gaps_of": _blank(gaps_of), "min_amount_wan": _blank(min_amount_wan),
                 "max_sentiment": _blank(max_sentiment), "min_sentiment": _blank(min_sentiment), "channels": list(channels)}
         try:
-            R.add(store, team(request), spec, owner=user)
+            saved = R.add(store, team(request), spec, owner=user)
         except UserError as exc:  # the form again as it was filled in, beside why
             typed = {"name": name, "types": list(types), "more_types": more_types, "enterprises": enterprises,
                      "pipeline": bool(pipeline), "regions": regions, "nodes": nodes, "gaps_of": gaps_of,
@@ -257,7 +262,7 @@ def register(app, web) -> None:
             request.state.form_errors = {BOXES.get(k, k): {"message": e.in_lang(lang).splitlines()[0], "choices": None}
                                          for k, e in list((getattr(exc, "refused", None) or {}).items())[1:]}
             return alerts_view(request, store, user, exc.in_lang(lang).splitlines()[0], typed, exc)
-        return back()
+        return back(warn=joined(saved["region_notes"]))  # a region's name other regions share: how it was read
 
     @app.post("/alerts/rules/{rule_id}/remove", include_in_schema=False)
     def form_remove(rule_id: Id, request: Request, user=Depends(web.current_user)):

@@ -16,6 +16,7 @@ from ....core.errors import Conflict, UserError
 from ....core.explain import enterprise_href
 from ....core.parse.dates import china_today
 from ....core.geo.lookup import field_text, region_labels, resolve_region
+from ....core.geo.readings import joined
 from ....services.enterprises import resolve_enterprise
 from ....services.graph.identity import decisions_state
 from ....services.leads.saved import weights_state
@@ -244,10 +245,12 @@ def register(app, web) -> None:
                 return RedirectResponse(enterprise_href(enterprise, **page_query(request), pa_note=refusal(exc),
                                                         pa_region=region) + "#pipeline-add", status_code=303)
             return RedirectResponse("/pipeline?" + urlencode({"note": refusal(exc)}), status_code=303)
-        if lead["warning"]:  # added, and said on its page: already local, or another region's lead too
-            en = L.said_on_add(store, team(request), lead, "en")["warning"]
+        # added, and said on its page: how the region's name was read (朝阳 读作 …), already local, another region's lead
+        en = L.said_on_add(store, team(request), lead, "en")["warning"] if lead["warning"] else None
+        warn = joined(lead["region_notes"], (lead["warning"], en))
+        if warn:
             return RedirectResponse(f"/pipeline/{lead['id']}?" + urlencode(
-                {"note": sign_note(app.state.auth, warn=(lead["warning"], en))}), status_code=303)
+                {"note": sign_note(app.state.auth, warn=warn)}), status_code=303)
         return RedirectResponse(f"/pipeline/{lead['id']}", status_code=303)
 
     FORM_FIELDS = ("status", "owner", "next_action", "next_action_date")
