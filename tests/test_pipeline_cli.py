@@ -162,6 +162,8 @@ def test_the_list_names_the_segment(db):
     got = list(csv.DictReader(io.StringIO(run("pipeline", "list", "--segment", "U01", "--format", "csv", db=db).stdout)))
     assert [r["segment"] for r in got] == ["U01"]
     assert lead["segment"] == "U01" and run_json("pipeline", "list", "--segment", "U01", db=db)[0]["segment"] == "U01"
+    # a stage's code lists its child segments too (as leads and monitor read it), under --node as well
+    assert [r["id"] for r in run_json("pipeline", "list", "--node", "U", db=db)] == [lead["id"]]
     # the same enterprise for a district of 杭州市, then for 浙江省: added (two teams may both work it), with a line
     # naming the leads of the enclosing and enclosed regions, beside any format
     added = run("pipeline", "add", "2", "330106", "--segment", "M02", db=db)

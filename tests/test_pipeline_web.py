@@ -61,6 +61,13 @@ def test_pipeline_api(tmp_path):
     assert client.get("/api/pipeline", params={"owner": "nobody"}).status_code == 404
     r = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"segment": "U01"})
     assert r.status_code == 200 and r.json()["segment"] == "U01"
+    # a stage's code means the whole stage, as on /leads and /monitor, and the filter is also taken as ``node``
+    # (its name on the other APIs); a child node or another stage lists none of it
+    for params, listed in (({"segment": "U"}, [lead["id"]]), ({"node": "U"}, [lead["id"]]), ({"node": "U01"}, [lead["id"]]),
+                           ({"segment": "U01.1"}, []), ({"node": "M"}, [])):
+        assert [i["id"] for i in client.get("/api/pipeline", params=params).json()["items"]] == listed, params
+    assert client.get("/api/pipeline", params={"segment": "U", "node": "M"}).status_code == 400
+    assert f'href="/pipeline/{lead["id"]}"' in client.get("/pipeline", params={"segment": "U"}).text
     # ana's change based on the version she read, after chief moved the lead: 409 naming chief and what he changed,
     # nothing written; the version now and the changes to re-apply over; without a version, the fields sent alone
     seen = r.json()["version"]

@@ -142,7 +142,7 @@ def note_cmd(lead: str = typer.Argument(..., help="线索编号"),
 def list_cmd(status: Optional[str] = typer.Option(None, "--status", help="只看一种状态"),
              owner: Optional[str] = typer.Option(None, "--owner", help="只看一位负责人"),
              region: Optional[str] = typer.Option(None, "--region", help="只看一个地区（名称或代码）"),
-             segment: Optional[str] = typer.Option(None, "--segment", help="只看一个产业链环节"),
+             segment: Optional[str] = typer.Option(None, "--segment", "--node", help="只看一个产业链环节（含其下级节点）"),
              source: Optional[str] = typer.Option(None, "--source", help="只看一种来源"),
              overdue: bool = typer.Option(False, "--overdue", help="只看下一步已逾期的在办线索（督办）"),
              fmt: Fmt = FORMAT_OPTION) -> None:
@@ -153,7 +153,7 @@ def list_cmd(status: Optional[str] = typer.Option(None, "--status", help="只看
 
         with open_store(read_only=True) as store:
             code = resolve_region(store, region, macro=False).code if region else None
-            segment = L.check_segment(store, segment)  # an unknown node is refused, not an empty list
+            segment = L.segment_nodes(store, segment)  # an unknown node is refused, not an empty list; a stage: its children too
     rows = L.list_leads(open_team(), status=status, owner=owner, region=code, segment=segment, source=source,
                         overdue=overdue)
     emit(rows, fmt, rows=_shown(rows), columns=LIST_COLUMNS, fields=rows, field_names=L.FIELDS,

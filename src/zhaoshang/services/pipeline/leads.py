@@ -209,6 +209,15 @@ def check_segment(store, segment: str | None) -> str | None:
     return chain_node(store, default_chain(store), str(segment).strip())
 
 
+def segment_nodes(store, segment: str | None) -> list[str] | None:
+    """The nodes a list's segment filter takes (``check_segment``): the node and every node below it, as a stage
+    code means its whole stage on /leads and /monitor (``regions.matrix.descendants``); None for none."""
+    from ..regions.matrix import descendants
+
+    node = check_segment(store, segment)
+    return descendants(store, default_chain(store), node) if node else None
+
+
 def _due(value: Any) -> tuple[str | None, bool]:
     """A next action's date as given (``_date``) and whether it is open-ended (长期, 不限 …: no deadline, told apart
     from no date given)."""
@@ -671,10 +680,11 @@ def get(team, lead_id: Any, *, history: bool = False) -> dict:
 
 
 def list_leads(team, *, status: str | None = None, owner: str | None = None, region: str | None = None,
-               segment: str | None = None, source: str | None = None, overdue: bool = False,
+               segment: str | list[str] | None = None, source: str | None = None, overdue: bool = False,
                enterprise_id: int | None = None, today: _dt.date | None = None) -> list[dict]:
     """Leads (newest change first) filtered by status, owner, region code (its own leads and those of the regions
-    in it: a city's districts), segment, source; ``overdue``: the
+    in it: a city's districts), segment (a node; a list: any of them — ``segment_nodes``, a stage and its
+    children), source; ``overdue``: the
     leads ``is_overdue`` (督办) on ``today``. An owner who is no user and owns no lead is refused."""
     where, params = [], []
     if owner:
@@ -688,6 +698,10 @@ def list_leads(team, *, status: str | None = None, owner: str | None = None, reg
     if status:
         where.append("status = ?")
         params.append(check_status(status))
+    if isinstance(segment, (list, tuple)):
+        where.append(f"segment IN ({', '.join('?' for _ in segment)})")
+        params.extend(segment)
+        segment = None
     for col, v in (("owner", owner), ("segment", segment), ("source", source), ("enterprise_id", enterprise_id)):
         if v is not None and v != "":
             where.append(f"{col} = ?")

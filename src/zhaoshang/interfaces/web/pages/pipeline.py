@@ -27,7 +27,7 @@ from ...labels import label
 from ..access import personal_text
 from ..auth import read_note, sign_note
 from ..context import page_query
-from ..schemas import REGION_MAX, Note, Region, StrictBody, Text
+from ..schemas import REGION_MAX, NodeCode, Note, Region, StrictBody, Text
 from .scorecard import profile_card
 
 
@@ -81,8 +81,17 @@ def register(app, web) -> None:
         return resolve_region(store, region, macro=False).code if web.clean(region) else None
 
     def filtered(request, store, status, owner, region, segment, source, overdue):
+        # a stage's code takes its child segments too, as on /leads and /monitor
         return L.list_leads(team(request), status=web.clean(status), owner=web.clean(owner), region=region_code(store, region),
-                            segment=L.check_segment(store, web.clean(segment)), source=web.clean(source), overdue=overdue)
+                            segment=L.segment_nodes(store, web.clean(segment)), source=web.clean(source), overdue=overdue)
+
+    def segment_or_node(store, segment, node):
+        """The segment filter, also taken as ``node`` (its name on /api/leads, /api/monitor …); both must agree."""
+        segment, node = web.clean(segment), web.clean(node)
+        if segment and node and L.check_segment(store, segment) != L.check_segment(store, node):
+            raise UserError(f"segment（{segment}）与 node（{node}）是同一筛选，请只给一个",
+                            f"segment ({segment}) and node ({node}) are the same filter: give one")
+        return segment or node
 
     def lead_shown(request, lead_id):  # a lead with its history, as the user may see its free text
         return personal_text(request, L.get(team(request), lead_id, history=True), LEAD_TEXT, f"lead:{lead_id}")
@@ -96,10 +105,11 @@ def register(app, web) -> None:
         return [dict(r, region_name=names.get(r["region_code"], r["region_name"]),
                      status_label=label("lead_status", r["status"], "en")) for r in leads]
 
-    @app.get("/api/pipeline", tags=["pipeline"], summary="招商项目列表（JSON）：按状态、负责人、地区、环节、来源筛选；overdue=督办")
+    @app.get("/api/pipeline", tags=["pipeline"], summary="招商项目列表（JSON）：按状态、负责人、地区、环节（segment 或 node，含下级节点）、来源筛选；overdue=督办")
     def api_list(request: Request, store=Depends(web.get_store), status: StatusParam = None,
                  owner: Text = None, region: Region = None, segment: Text = None, source: SourceParam = None,
-                 overdue: bool = False):
+                 overdue: bool = False, node: NodeCode = None):
+        segment = segment_or_node(store, segment, node)
         items = in_lang(request, store, filtered(request, store, status, owner, region, segment, source, overdue))
         return web.json({"items": personal_text(request, items, LEAD_TEXT, "pipeline"),
                          "statuses": [{"key": k, "zh": L.STATUS_ZH[k], "en": L.STATUS_EN[k]} for k in L.STATUSES]})
@@ -108,7 +118,8 @@ def register(app, web) -> None:
              summary="导出招商项目（xlsx 或 csv）：与页面相同的筛选与顺序，表头为页面语言；可再用 pipeline import 导入")
     def api_export(request: Request, store=Depends(web.get_store), status: StatusParam = None, owner: Text = None,
                    region: Region = None, segment: Text = None, source: SourceParam = None, overdue: bool = False,
-                   format: Literal["xlsx", "csv"] = "xlsx"):
+                   format: Literal["xlsx", "csv"] = "xlsx", node: NodeCode = None):
+        segment = segment_or_node(store, segment, node)
         # the rows of the page, their free text as the user may see it (masked, or whole and audited)
         items = personal_text(request, filtered(request, store, status, owner, region, segment, source, overdue),
                               LEAD_TEXT, "pipeline")
