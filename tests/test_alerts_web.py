@@ -440,6 +440,8 @@ def test_the_alerts_page_shows_only_refusals_the_server_signed(fx, tmp_path):
     # a refused new rule is answered with the form itself, filled in, and why beside it (no address to carry)
     page = c.post("/alerts/rules/add?lang=zh", data={"csrf_token": token, "name": "空"})
     assert page.status_code == 200 and 'id="al-form-error"' in page.text and "没有任何条件" in page.text
+    switch = re.search(r'<a href="([^"]*)"[^>]*id="lang-en"', page.text).group(1)  # to the page, not the POST's 405
+    assert switch == "/alerts?lang=en" and c.get(switch).status_code == 200
     # a saved rule whose region's name other regions share says how it was read, in the region service's words
     back = c.post("/alerts/rules/add?lang=zh", data={"csrf_token": token, "name": "朝阳融资", "types": "funding",
                                                       "regions": "朝阳"}).headers["location"]

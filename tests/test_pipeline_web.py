@@ -321,6 +321,12 @@ def test_the_pipeline_pages_show_only_refusals_the_server_signed(tmp_path):
         assert f"<th>{head}</th>" in page, page
     cell = re.search(rf'data-id="{updated["id"]}">.*?<td class="muted">([^<]*)</td></tr>', page, re.S).group(1)
     assert cell == shown_as(updated["updated_at"])[:10], (cell, updated)
+    # a refused change drawn again by its POST: the language switch points to the lead's page (its GET), not to the
+    # form's address (a 405 there)
+    refused = c.post(f"/pipeline/{city}/change?lang=zh", data={"csrf_token": token, "status": "abandoned"})
+    assert refused.status_code == 200 and 'id="pl-error"' in refused.text
+    switch = re.search(r'<a href="([^"]*)"[^>]*id="lang-en"', refused.text).group(1)
+    assert switch == f"/pipeline/{city}?lang=en" and c.get(switch).status_code == 200
 
 
 @pytest.mark.browser

@@ -38,7 +38,7 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
     # ------------------------------------------------------------------------------------ login / logout
     @app.get("/login", include_in_schema=False)
     def login_page(request: Request, next: Optional[str] = None):
-        return page(request, "login.html", {"nav": "login", "next": safe_next(next), "error": None,
+        return page(request, "login.html", {"nav": "login", "page_path": "/login", "next": safe_next(next), "error": None,
                                             "local_only": cfg.local_only})
 
     @app.post("/login", include_in_schema=False)
@@ -48,12 +48,12 @@ def register_admin(app: FastAPI, cfg: AuthConfig, page: Callable, json_response:
         try:
             acc = accounts.authenticate(team, name.strip(), password, ip)
         except accounts.Throttled as exc:
-            resp = page(request, "login.html", {"nav": "login", "next": safe_next(next), "error": exc.in_lang(lang),
+            resp = page(request, "login.html", {"nav": "login", "page_path": "/login", "next": safe_next(next), "error": exc.in_lang(lang),
                                                 "local_only": cfg.local_only}, status_code=429)
             resp.headers["Retry-After"] = str(exc.retry_after)
             return resp
         except UserError as exc:
-            return page(request, "login.html", {"nav": "login", "next": safe_next(next), "error": exc.in_lang(lang),
+            return page(request, "login.html", {"nav": "login", "page_path": "/login", "next": safe_next(next), "error": exc.in_lang(lang),
                                                 "local_only": cfg.local_only}, status_code=401)
         resp = RedirectResponse(safe_next(next), status_code=303)
         end_session(cfg, request, None)  # a new session id at every login

@@ -11,7 +11,7 @@ import re
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterator
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from fastapi import Depends, Request
 from fastapi.responses import FileResponse, Response
@@ -369,7 +369,9 @@ class WebContext:
         self.forms[path] = boxes
 
     def page(self, request: Request, name: str, ctx: dict, status_code: int = 200):
-        """Render ``name`` in the common layout (language, synthetic label, sources, user, JSON twin link)."""
+        """Render ``name`` in the common layout (language, synthetic label, sources, user, JSON twin link).
+        ``ctx["page_path"]``: the GET page a form's answer belongs to (a refused form drawn again by its POST), which
+        the links back to the page (the language switch) point to: a POST's own address answers no GET (405)."""
         lang = lang_of(request)
         scope = self.served.store_scope()
         try:
@@ -387,7 +389,7 @@ class WebContext:
                     params.pop(k, None)
                 else:
                     params[k] = v
-            return request.url.path + ("?" + urlencode(params) if params else "")
+            return page_path(request, ctx) + ("?" + urlencode(params) if params else "")
 
         errors = getattr(request.state, "form_errors", None) or {}
         # the data's label (services.datastore.data_note): the database's — the demo, or the demo mixed with imported
@@ -408,6 +410,17 @@ class WebContext:
         if full.get("json_twin"):
             full["json_twin"] = twin_href(full["json_twin"], request)
         return self.templates.TemplateResponse(request, name, full, status_code=status_code)
+
+
+def page_path(request: Request, ctx: dict) -> str:
+    """The path of the page drawn: the request's for a GET; for a page a POST answers, the GET page it belongs to
+    (``ctx["page_path"]``), else the same site's page the form was sent from (its Referer), else the home page."""
+    if request.method in ("GET", "HEAD"):
+        return request.url.path
+    if ctx.get("page_path"):
+        return ctx["page_path"]
+    came = urlsplit(request.headers.get("referer") or "")
+    return came.path if came.path and came.netloc == request.url.netloc else "/"
 
 
 def link_as_of(request: Request | None) -> str:

@@ -224,7 +224,7 @@ def register(app, web) -> None:
                                     error_text=delivery_error_text(d["last_error"], web.lang_of(request)))
                                for d in doc["dead_letters"]]
         return web.page(request, "alerts.html", {
-            "nav": "alerts", **doc, "error": (error or "")[:300] or None, "warn": warn, "typed": typed, "event_choices": EVENT_CHOICES,
+            "nav": "alerts", "page_path": "/alerts", **doc, "error": (error or "")[:300] or None, "warn": warn, "typed": typed, "event_choices": EVENT_CHOICES,
             "refused_region": web.region_refusal(store, web.lang_of(request), refused) if refused else None,
             "can_write": user.can("team_write"),
             "type_labels": {k: v[web.lang_of(request) == "en"] for k, v in EVENT_TYPES.items()}, "latest": max((i for a in doc["alerts"] for i in a["alert_ids"]), default=0),

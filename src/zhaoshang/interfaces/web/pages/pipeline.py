@@ -226,7 +226,8 @@ def register(app, web) -> None:
                                  lang, str(decisions_state(team(request)))), why_lead)
         why = personal_text(request, why, LEAD_SIGNAL_TEXT, f"lead:{lead_id}")  # its 本地需求 example: a demand's title
         return web.page(request, "pipeline_lead.html", {
-            "nav": "pipeline", "lead": lead, "error": error, "done": done, "warn": warn, "typed": typed, "card": card,
+            "nav": "pipeline", "page_path": f"/pipeline/{lead_id}",  # also drawn by the change form's POST
+            "lead": lead, "error": error, "done": done, "warn": warn, "typed": typed, "card": card,
             "why": why,
             "due_shown": due_shown, "reason_label": L.REASON_LABEL,
             "fields": L.FIELD_LABELS, "at_label": L.HISTORY_AT, "text_limits": L.TEXT_LIMITS,
