@@ -321,6 +321,24 @@ def test_the_pipeline_pages_show_only_refusals_the_server_signed(tmp_path):
         assert f"<th>{head}</th>" in page, page
     cell = re.search(rf'data-id="{updated["id"]}">.*?<td class="muted">([^<]*)</td></tr>', page, re.S).group(1)
     assert cell == shown_as(updated["updated_at"])[:10], (cell, updated)
+    # added from a profile seen at a past date (its form's URL carries the day): the lead keeps that day and its score
+    # on that day's 招商线索 list, as one added from the list does; its scorecard is headed in the profile's words
+    from zhaoshang.services.leads import mine_leads
+
+    with Store(str(path), read_only=True) as store:
+        listed = {x["enterprise_id"]: x["score"] for x in mine_leads(store, "330200", as_of="2019-06-30")["leads"]}
+        now = {x["enterprise_id"]: x["score"] for x in mine_leads(store, "330200")["leads"]}
+    added = c.post("/pipeline/add?as_of=2019-06-30", data={"csrf_token": token, "enterprise": "6", "region": "宁波市",
+                                                          "source": "profile"}).headers["location"]
+    lead_id = re.match(r"/pipeline/(\d+)", added).group(1)
+    lead = c.get(f"/api/pipeline/leads/{lead_id}").json()
+    assert (lead["list_as_of"], lead["list_score"]) == ("2019-06-30", listed[6]) and listed[6] != now[6], lead
+    page = c.get(f"/pipeline/{lead_id}?lang=zh").text
+    assert re.search(r'id="lead-listed-score">([^<]*)<', page).group(1) == f"{listed[6]:.2f}"
+    profile = c.get("/enterprises/6?lang=zh").text
+    for part in ("asof", "method", "cohort"):
+        ours = re.search(rf'id="lead-score-{part}"[^>]*>([^<]*)<', page)
+        assert ours and ours.group(1) == re.search(rf'id="sc-{part}"[^>]*>([^<]*)<', profile).group(1), part
     # a refused change drawn again by its POST: the language switch points to the lead's page (its GET), not to the
     # form's address (a 405 there)
     refused = c.post(f"/pipeline/{city}/change?lang=zh", data={"csrf_token": token, "status": "abandoned"})

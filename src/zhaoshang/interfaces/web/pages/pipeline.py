@@ -12,6 +12,7 @@ from fastapi import Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import Field
 
+from ....core.asof import reference_date
 from ....core.errors import Conflict, UserError
 from ....core.explain import enterprise_href
 from ....core.parse.dates import china_today
@@ -26,7 +27,7 @@ from ....services.privacy import LEAD_SIGNAL_TEXT, LEAD_TEXT, MASKED_CHANGE
 from ...labels import label
 from ..access import personal_text
 from ..auth import read_note, sign_note
-from ..context import page_query
+from ..context import link_as_of, page_query
 from ..schemas import REGION_MAX, NodeCode, Note, Region, StrictBody, Text
 from .scorecard import profile_card
 
@@ -242,6 +243,10 @@ def register(app, web) -> None:
                  enterprise: str = Form(...), region: str = Form(...), source: str = Form("profile"),
                  owner: str = Form(""), next_action: str = Form(""), next_action_date: str = Form(""),
                  segment: str = Form(""), list_as_of: str = Form(""), list_weights: str = Form("")):
+        if source == "profile" and not _blank(list_as_of):
+            # from a profile: the day it was seen at (its form's URL carries it; none, the latest data), so the lead
+            # keeps its score on that day's 招商线索 list, as one added from the list does
+            list_as_of = link_as_of(request) or reference_date(store).isoformat()
         try:  # from 招商线索: the list's day and weights, so the lead keeps the score it was chosen by
             lead = L.add(store, team(request), enterprise, region, user=user, owner=_blank(owner), source=source,
                          segment=_blank(segment), next_action=_blank(next_action),
