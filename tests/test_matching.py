@@ -668,6 +668,15 @@ def test_a_demands_nodes_are_not_read_from_its_publisher_and_its_region_names_it
                         assert reg["label"] == city[0]["name"] + reg["name"], reg
             rows = M.result_rows(doc)
             assert [x["region"] for x in rows] == [r["region"]["label"] or r["region"]["code"] for r in doc["results"]]
+        # nor its words: a word of the publisher's name alone is no request term (D17 of 杭州市西湖区数据资源管理局
+        # ranked companies 3rd to 10th on 资源 and 管理 from the name)
+        from zhaoshang.services.matching.profiles import tokens
+
+        own = [d for d in demand_rows(store) if d["organisation"] and d["organisation"] in d["text"]]
+        for d in [x for x in own if x["organisation"] == "杭州市西湖区数据资源管理局"] + own[:3]:
+            name_only = set(tokens(d["organisation"])) - set(tokens(d["text"].replace(d["organisation"], " ")))
+            doc = M.match_demand(store, f"#{d['id']}", top=10)
+            assert doc["results"] and not name_only & {t for r in doc["results"] for t in r["matched_terms"]}, d
     # the demand list's table says a district with its city too (余杭区 / Yuhang alone), as the page and export do
     listed = run_json("match", "demands", "--region", "杭州市", db=db)["items"]
     for lang, key in (("zh", "label"), ("en", "label_en")):

@@ -23,7 +23,7 @@ from ..chain.classify import classify
 from ..chain.gold import split_of
 from . import semantic as sem
 from .match import rank_enterprises
-from .profiles import demand_nodes, demand_rows
+from .profiles import demand_nodes, demand_rows, request_text
 
 ITJUZI = "ai_companies/itjuzi_china_ai_companies_2018-12.csv"
 METHODS = {"bm25": {"nodes": 0.0}, "bm25_nodes": {}, "bm25_nodes_semantic": {}}
@@ -79,7 +79,7 @@ def rankings(store: Store, method: str, demand_keys: Iterable[str] | None = None
     out = {}
     for k in wanted:
         d = rows[dem[k]]
-        res = rank_enterprises(store, d["text"], demand_nodes(d["text"], d["node"], tax, organisation=d["organisation"]), top=depth,
+        res = rank_enterprises(store, request_text(d["text"], d["organisation"]), demand_nodes(d["text"], d["node"], tax, organisation=d["organisation"]), top=depth,
                                include_inactive=True, semantic=use_sem, weights_override=METHODS[method], tax=tax)
         out[k] = [keys.get(r["enterprise_id"]) for r in res]
     return out

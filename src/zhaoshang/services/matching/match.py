@@ -32,7 +32,7 @@ from ..privacy import mask_text
 from . import semantic as sem
 from .index import get_index
 from .profiles import (DEMAND_STATUS_EN, config, demand_nodes, demand_rows, enterprise_profiles, expired_condition,
-                       judged_on, level2, open_condition, segment_filter, status_code, tokens)
+                       judged_on, level2, open_condition, request_text, segment_filter, status_code, tokens)
 
 METHOD = "match.hybrid"
 QUALIFICATIONS = {
@@ -316,7 +316,7 @@ def match_demand(store, key: Any, *, top: int = 10, region: str | None = None, r
     state = store.con.execute(f"SELECT {oc}, {ec} FROM demands d WHERE d.id = ?", op + ep + [d["id"]]).fetchone()
     use_sem, note = _semantic_state(semantic, lang)
     nodes = demand_nodes(d["text"], d["node"], tax, organisation=d["organisation"])
-    results = rank_enterprises(store, d["text"], nodes, top=top, region=region, require=list(require),
+    results = rank_enterprises(store, request_text(d["text"], d["organisation"]), nodes, top=top, region=region, require=list(require),
                                include_inactive=include_inactive, semantic=use_sem, tax=tax, lang=lang,
                                evidence=[Ref("demands", [d["id"]])])
     names = _region_names(store, [d["province_code"], d["city_code"], d["district_code"]])
@@ -388,7 +388,7 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
             continue
         shared = [segs[s] for s in dn if s in segs]
         agree = max((x["confidence"] for x in shared), default=0.0)
-        dq = tokens(d["text"])
+        dq = tokens(request_text(d["text"], d["organisation"]))  # its request's words, not its publisher's name
         bm = idx.scores(dq)
         b = float(bm[pos]) if pos is not None and bm.size else 0.0
         best = idx.best(bm)

@@ -252,14 +252,30 @@ def segment_filter(store, tax: Taxonomy, node: str):
     return lambda segments: seg in segments
 
 
+_PLACE_END = re.compile(r"(?<=[省市区县州盟旗])")  # where a leading place of a name ends (杭州市|西湖区|数据资源管理局)
+
+
+def request_text(text: str | None, organisation: str | None) -> str | None:
+    """A demand's text as a request: its publisher's name cut out — the name and each of its tails after a leading
+    place (杭州市西湖区数据资源管理局, 西湖区数据资源管理局, 数据资源管理局), wherever they occur. Who publishes a demand
+    says nothing of what it asks for: the query (its words) and its segments (``demand_nodes``) read this text; a
+    demand of 杭州市西湖区数据资源管理局 matched companies on 资源 and 管理 from the name alone."""
+    name = (organisation or "").strip()
+    if not text or not name:
+        return text
+    tails = {name} | {name[m.start():] for m in _PLACE_END.finditer(name) if 1 < len(name) - m.start() < len(name)}
+    for tail in sorted(tails, key=lambda t: (-len(t), t)):
+        text = text.replace(tail, " ")
+    return text
+
+
 def demand_nodes(text: str | None, declared: str | None, tax: Taxonomy, *,
                  organisation: str | None) -> dict[str, list[str]]:
     """Level-2 nodes of a demand → how they were found (``declared`` or the keywords in its text). The publisher's
-    name (``organisation``) is cut out of the text first: what a demand asks for is not who publishes it (a
-    description that begins 杭州市余杭区教育局拟开展… read 教育 and named 智慧教育 for a government LLM)."""
+    name (``organisation``) is cut out of the text first (``request_text``): what a demand asks for is not who
+    publishes it (a description that begins 杭州市余杭区教育局拟开展… read 教育 and named 智慧教育 for a government LLM)."""
     out: dict[str, list[str]] = {}
-    if text and organisation and organisation.strip():
-        text = text.replace(organisation.strip(), " ")
+    text = request_text(text, organisation)
     if declared and declared in tax.nodes:
         out.setdefault(level2(tax, declared), []).append("declared")
     pat, kw_nodes = _keyword_nodes(tax.path)
