@@ -42,10 +42,12 @@ def kept() -> Iterator[list[dict]]:
     out: list[dict] = []
     around = said_now()
     with readings() as said:
-        yield out
-    out.extend(listed(said))
-    if around is not None:
-        around.update({k: v for k, v in said.items() if k not in around})
+        try:
+            yield out
+        finally:  # a save refused after a name was read still leaves its note around (said before the refusal)
+            out.extend(listed(said))
+            if around is not None:
+                around.update({k: v for k, v in said.items() if k not in around})
 
 
 def joined(notes: list[dict], *more: tuple[str | None, str | None]) -> tuple[str, str] | None:
