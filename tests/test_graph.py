@@ -409,8 +409,10 @@ def test_two_records_of_one_linked_person_are_one_node(store):
     strengths = [x["strength"] for x in doc["neighbours"]]
     assert strengths == sorted(strengths, reverse=True)
     assert [x["node"]["key"] for x in neighbours(store, "e:1", as_of="2024-12-31", offset=1, limit=2)["neighbours"]] == keys[1:3]
-    zhang = {x["node"]["key"]: x["node"] for x in doc["neighbours"] if x["node"]["name"] == "张伟"}
-    assert set(zhang) == {"p:1", "v:张伟@1"} and "records" not in zhang["p:1"]  # person records only are merged
+    # the patent's inventor 张伟, linked to the chair p:1 only, is drawn as the chair: one node with both ties
+    zhang = {x["node"]["key"]: x for x in doc["neighbours"] if x["node"]["name"] == "张伟"}
+    assert set(zhang) == {"p:1"} and zhang["p:1"]["node"]["records"] == ["p:1", "v:张伟@1"] and zhang["p:1"]["ties"] == 2
+    assert neighbours(store, "v:张伟@1", as_of="2024-12-31")["node"]["key"] == "p:1"
     for key in ("p:6", "p:7"):
         d = neighbours(store, key, as_of="2024-12-31")
         assert d["node"]["key"] == "p:6" and d["node"]["records"] == ["p:6", "p:7"]

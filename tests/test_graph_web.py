@@ -90,6 +90,15 @@ def test_json_twins_masking_and_audit(db, tmp_path):
     assert c.get("/api/graph/person/p:6", headers=ana).json()["links"][0]["reasons_text"] == ["同一企业任职且任期重叠"]
     en = c.get("/api/graph/person/p:1?lang=en", headers=ana).json()
     assert [x["why_text"] for x in en["apart"]] == ["gender or birth year differ"]
+    # the gender in words of the language (the English panel printed 男), each other record by its key and name
+    assert (en["person"]["gender_text"], whole["person"]["gender_text"]) == ("male", "男")
+    assert [x["other"] for x in whole["apart"]] == [{"key": "p:3", "name": "张伟"}]
+    # as of a date: an office begun later is not listed, one ended later is held then (赵强: p:6 until 2021-06-30)
+    assert c.get("/api/graph/person/p:7?as_of=2018-12-31", headers=ana).json()["roles"] == []
+    then = c.get("/api/graph/person/p:6?as_of=2020-12-31", headers=ana).json()
+    assert [(r["start_date"], r["end_date"]) for r in then["roles"]] == [("2015-01-01", None)] and then["as_of"] == "2020-12-31"
+    assert [(r["start_date"], r["end_date"]) for r in c.get("/api/graph/person/p:6", headers=ana).json()["roles"]] == [
+        ("2015-01-01", "2021-06-30")]
 
 
 def _team_app(db, tmp_path):
@@ -627,7 +636,11 @@ def test_relations_page_in_the_browser(base, chromium):
         pg.click("#kp-table a.kp-person >> nth=0")
         pg.wait_for_selector("#person-name")
         assert pg.inner_text("#person-name") == "张伟"
-        assert pg.inner_text("#person-apart") == "同名而分开的记录：p:3（性别或出生年份不同）"  # words, not the code
+        # words, not the code; the other record by its name (it was its key, p:3), a click shows it
+        assert pg.inner_text("#person-apart") == "同名而分开的记录：张伟（性别或出生年份不同）"
+        assert pg.locator("#person-roles a").first.get_attribute("href") == "/enterprises/1"
+        pg.click("#person-apart a.person-record")
+        pg.wait_for_selector("#person-roles a[href='/enterprises/2']")
         pg.fill("#reach-region", "330100")
         pg.click("#reach-go")
         pg.wait_for_selector("#paths[data-source=region] .path")
@@ -715,6 +728,13 @@ def test_relations_page_in_the_browser(base, chromium):
         pg.click("#kp-table a.kp-person >> nth=0")
         pg.wait_for_selector("#person-name")
         assert pg.locator("#person-panel li").all_inner_texts()[0].split(" · ")[1] == "chairman (董事长)"
+        assert pg.inner_text("#person-gender") == "male"  # in words of the page (it printed 男)
+        # the panel as of the page's date: the hostile name's directorship of the target began in 2020, after it;
+        # each enterprise links to its profile as of that date
+        pg.goto(base + "/relations/2?as_of=2019-06-30")
+        pg.click('#kp-table a.kp-person[data-pid="p:13"]')
+        pg.wait_for_selector("#person-roles li")
+        assert [a.get_attribute("href") for a in pg.locator("#person-roles a").all()] == ["/enterprises/2?as_of=2019-06-30"]
         # two records of one person under one name (刘洋 p:11 and p:10) are no hop: the other record is said under
         # the person, in words (it was in the JSON only)
         pg.goto(base + "/relations/3?lang=en&from=330100")

@@ -264,6 +264,7 @@ VOCABULARIES: dict[str, dict[str, Pair]] = {
     "alias_kind": ALIAS_KINDS,
     "event": EVENT_TYPES, "holder": HOLDER_TYPES, "branch": BRANCH_KINDS, "role": ROLES, "investor": INVESTOR_TYPES,
     "contact_channel": CONTACT_CHANNELS, "title": TITLES,
+    "gender": {"男": ("男", "male"), "女": ("女", "female")},  # a person's gender as the importers store it
     "ent_status": ENTERPRISE_STATUS, "chain_status": CHAIN_STATUS, "chain_label": CHAIN_LABEL, "segment_fit": SEGMENT_FIT,
     "top_basis": TOP_BASIS,
     "precision": MAP_PRECISION, "level": LEVELS, "round": ROUNDS, "matched": MATCHED, "origin": ORIGINS,
@@ -873,7 +874,10 @@ def paths_in_words(doc: dict, lang: str = "zh") -> dict:
 def person_links_in_words(doc: dict, lang: str = "zh") -> dict:
     """A person's details (``services/graph/reach.person_details``) with why each identity link holds and why each
     namesake is kept apart in words of ``lang`` (``reasons_text``, ``why_text``: the identity reasons' table), beside
-    the codes, and each office as the people card says it (``role_text``); the answer is changed in place and returned."""
+    the codes, each office as the people card says it (``role_text``) and the gender as stored (男/女) in words of
+    ``lang`` (``gender_text``); the answer is changed in place and returned."""
+    person = doc.get("person") or {}
+    person["gender_text"] = label("gender", person.get("gender"), lang) or None
     for r in doc.get("roles") or []:
         r["role_text"] = role_text(r.get("role"), r.get("title"), lang)
     for x in doc.get("links") or []:

@@ -344,7 +344,8 @@ def present_person(details: dict, user: Any, record: Callable[[str, str, dict], 
     through a record linked to it (``private_person``: an officer's record of a shareholder), shows as surname and
     star, without the source keys that spell the name (an unkeyed holder's key is ``name@enterprise``) and without its identity
     links (the other records of the person, which name it). Of any other record, the identity links and namesakes
-    kept apart that name a record holding shares (``private_holders``) are withheld: beside the named record they
+    kept apart that name a record holding shares (``private_holders``) or of a person who does (``private_others``:
+    each link names its other record, ``other``) are withheld: beside the named record they
     would say which named person holds the shares. They are not counted either: a count above nought beside an
     officer's name would say it as plainly."""
     person = details["person"]
@@ -363,9 +364,11 @@ def present_person(details: dict, user: Any, record: Callable[[str, str, dict], 
         # beside the masked holding they would name the holder, so they are withheld
         out["links"], out["apart"] = [], []
     else:
-        held = set(details.get("private_holders") or [])
+        # a record that holds shares, or whose person holds shares through another record (``private_others``)
+        held = set(details.get("private_holders") or []) | set(details.get("private_others") or [])
         names_holder = lambda x: bool({f"p:{x.get('a')}", f"p:{x.get('b')}"} & held)  # noqa: E731
         out.update({k: [x for x in out.get(k, []) if not names_holder(x)] for k in ("links", "apart")})
+    out.pop("private_others", None)
     out["masked"] = True
     return out
 

@@ -79,6 +79,32 @@ class Graph:
             self._persons = (rep, groups)
         return self._persons
 
+    def drawn(self) -> tuple[np.ndarray, dict]:
+        """``persons`` as the 关系图谱 view draws them: besides the linked person records, a patent's inventor (no
+        person record of its own) whose identity links lead to one person only is that person's node too — one
+        node with the ties of both, its key the person's, the inventor last among its ``records``. An inventor
+        linked to two persons kept apart stays a node of its own (which of them it is, no rule says)."""
+        got = self.memo.get("drawn")
+        if got is None:
+            rep0, groups0 = self.persons()
+            rep, groups = rep0.copy(), {r: list(v) for r, v in groups0.items()}
+            if self.edges is not None and self.n:
+                mask = self.identity_edges()
+                a, b = self.edges.column("a").to_numpy()[mask], self.edges.column("b").to_numpy()[mask]
+                person, inventor = TYPES.index("person"), TYPES.index("inventor")
+                of: dict = {}
+                for x, y in ((a, b), (b, a)):
+                    pick = (self.types[x] == inventor) & (self.types[y] == person)
+                    for v, q in zip(x[pick].tolist(), y[pick].tolist()):
+                        of.setdefault(v, set()).add(int(rep0[q]))
+                for v in sorted(of, key=lambda i: self.keys[i]):
+                    if len(of[v]) == 1:
+                        r = next(iter(of[v]))
+                        groups.setdefault(r, [r]).append(v)
+                        rep[v] = r
+            got = self.memo["drawn"] = (rep, groups)
+        return got
+
     def same_person(self) -> np.ndarray:
         """Each node's person for telling paths apart: the records of every kind joined by ``same_person`` ties —
         person records, and the bureau's contacts and patents' inventors linked to one — share one number (the
@@ -154,8 +180,9 @@ class Graph:
         return int(k[2:]) if k[2:].isdigit() else 0
 
     def person_node(self, i: int) -> dict:
-        """``node(i)`` for the person ``i`` belongs to: the representative's key, and ``records`` when linked."""
-        rep, groups = self.persons()
+        """``node(i)`` for the person ``i`` is drawn as (``drawn``): the representative's key, and ``records`` when
+        linked."""
+        rep, groups = self.drawn()
         r = int(rep[i])
         if r not in groups:
             return self.node(i)

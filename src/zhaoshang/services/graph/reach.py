@@ -588,15 +588,15 @@ def _name(g: Graph, i, store, eid) -> str:
 def neighbours(store, node: str, *, as_of=None, offset: int = 0, limit: int = 50, ties: str | None = None,
                team=None, lang: str = "zh") -> dict:
     """A node's neighbours, strongest tie first, capped and paged (a hub has thousands). Person records linked as
-    one person are one node (``records``): their ties are pooled, and a neighbour reached by several ties is
-    listed once, by its strongest (``ties`` counts them). ``private_holders``: the records named that hold shares;
+    one person, and an inventor linked to one of them only, are one node (``records``; ``Graph.drawn``): their
+    ties are pooled, and a neighbour reached by several ties is listed once, by its strongest (``ties`` counts them). ``private_holders``: the records named that hold shares;
     ``private_persons``: the records named whose person holds shares (services.privacy masks them)."""
     g = graph_for(store, as_of, ties, team)
     i = g.index(node)
     if i is None:
         raise NotFound(f"节点不在关系图中: {node}", f"node not in the graph: {node}")
     limit, offset = max(1, min(int(limit), 200)), max(0, int(offset))
-    rep, groups = g.persons()
+    rep, groups = g.drawn()
     own = groups.get(int(rep[i]), [i])
     js = np.concatenate([np.arange(g.indptr[r], g.indptr[r + 1]) for r in own])
     src = np.repeat(np.asarray(own), [int(g.indptr[r + 1] - g.indptr[r]) for r in own])
@@ -617,8 +617,10 @@ def neighbours(store, node: str, *, as_of=None, offset: int = 0, limit: int = 50
 
 
 def person_details(store, person: str, *, as_of=None, team=None) -> dict:
-    """One person record: name, gender, birth year, roles and shareholdings with dates and sources, and its
-    identity links (the records the rules hold to be the same person, and namesakes kept apart)."""
+    """One person record as of a date (``reference_date``): name, gender, birth year, the roles and shareholdings
+    held by then with dates and sources — one started later left out, one ended later shown as held then (no end),
+    as the graph and the key persons of that date count them —, and its identity links (the records the rules hold
+    to be the same person, and namesakes kept apart), each naming the other record (``other``: key and name)."""
     from .identity import LINK_MIN, person_links
 
     s = str(person).strip().removeprefix("p:")
@@ -628,17 +630,21 @@ def person_details(store, person: str, *, as_of=None, team=None) -> dict:
                        [int(s)])
     if not rows:
         raise NotFound(f"未找到人员: {person}", f"person not found: {person}")
-    p = rows[0]
+    p, d = rows[0], reference_date(store, as_of)
     roles = store.query(
         "SELECT r.id, r.enterprise_id, coalesce(e.name, r.enterprise_name) AS enterprise, r.role, r.title, "
-        "r.start_date, r.end_date, r.source, r.source_key FROM roles r LEFT JOIN enterprises e ON e.id = r.enterprise_id "
-        "WHERE r.person_id = ? ORDER BY r.start_date NULLS LAST, r.id", [p["id"]])
+        "r.start_date, CASE WHEN r.end_date <= ? THEN r.end_date END AS end_date, r.source, r.source_key "
+        "FROM roles r LEFT JOIN enterprises e ON e.id = r.enterprise_id "
+        "WHERE r.person_id = ? AND (r.start_date IS NULL OR r.start_date <= ?) ORDER BY r.start_date NULLS LAST, r.id",
+        [d, p["id"], d])
     holdings = store.query(
-        "SELECT s.id, s.enterprise_id, s.enterprise_name AS enterprise, s.percent, s.start_date, s.end_date, s.source "
-        "FROM shareholdings s WHERE s.holder_person_id = ? ORDER BY s.id", [p["id"]])
+        "SELECT s.id, s.enterprise_id, s.enterprise_name AS enterprise, s.percent, s.start_date, "
+        "CASE WHEN s.end_date <= ? THEN s.end_date END AS end_date, s.source FROM shareholdings s "
+        "WHERE s.holder_person_id = ? AND (s.start_date IS NULL OR s.start_date <= ?) ORDER BY s.id", [d, p["id"], d])
     links = person_links(store, team, name=p["name"])
-    mine = lambda xs: [x for x in xs if p["id"] in (x.get("a"), x.get("b"))]  # noqa: E731
-    doc = {"person": {**p, "key": f"p:{p['id']}"}, "roles": roles, "shareholdings": holdings,
+    mine = lambda xs: [{**x, "other": {"key": f"p:{x['b'] if x['a'] == p['id'] else x['a']}", "name": x["name"]}}  # noqa: E731
+                       for x in xs if p["id"] in (x.get("a"), x.get("b"))]
+    doc = {"person": {**p, "key": f"p:{p['id']}"}, "as_of": d, "roles": roles, "shareholdings": holdings,
            "links": mine(links["links"]), "apart": mine(links["apart"])}
     # the records named by the links that hold shares (privacy.present_person withholds such links from a viewer)
     named = sorted({x[e] for x in doc["links"] + doc["apart"] for e in ("a", "b") if isinstance(x.get(e), int)})
@@ -648,5 +654,8 @@ def person_details(store, person: str, *, as_of=None, team=None) -> dict:
     # whether the person (the records linked to this one as the same person) holds shares through another record:
     # the record is then masked with the holding (privacy.present_person), as the person is on every other view
     linked = {x[e] for x in doc["links"] if x["confidence"] >= LINK_MIN for e in ("a", "b")} - {p["id"]}
-    private = bool(linked & set(held)) or bool(holding_records(store, [p["id"]], reference_date(store, as_of)))
-    return {**doc, "private_holders": [f"p:{x}" for x in held], "private_person": private}
+    private = bool(linked & set(held)) or bool(holding_records(store, [p["id"]], d))
+    # the other records named whose person holds shares (masked by name for a viewer, as on every view)
+    others = holding_records(store, [int(x["other"]["key"][2:]) for x in doc["links"] + doc["apart"]], d)
+    return {**doc, "private_holders": [f"p:{x}" for x in held], "private_person": private,
+            "private_others": [f"p:{x}" for x in others]}

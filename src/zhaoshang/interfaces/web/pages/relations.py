@@ -85,12 +85,12 @@ def register(app, web) -> None:
                                              user, audit_recorder(request)))
 
     @app.get("/api/graph/person/{pid}", tags=["graph"],
-             summary="人员详情（JSON）：任职、持股与身份关联；按角色遮蔽，每次读取记入审计日志")
+             summary="人员详情（JSON）：截至日期的任职、持股与身份关联；按角色遮蔽，每次读取记入审计日志")
     def api_person(pid: Annotated[str, Path(max_length=24, pattern=r"^(p:)?\d+$")], request: Request,
-                   store=Depends(web.get_store)):
+                   store=Depends(web.get_store), as_of: AsOf = None):
         return web.json(person_links_in_words(privacy.present_person(
-            person_details(store, pid, team=team(request)), request.state.user, audit_recorder(request)),
-            web.lang_of(request)))
+            person_details(store, pid, as_of=web.clean(as_of), team=team(request)), request.state.user,
+            audit_recorder(request)), web.lang_of(request)))
 
     @app.get("/relations/{key}", response_class=HTMLResponse, include_in_schema=False)
     def relations_page(key: Key, request: Request, store=Depends(web.get_store), as_of: Optional[str] = None,

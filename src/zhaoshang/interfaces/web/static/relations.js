@@ -159,21 +159,28 @@
   });
 
   // -- person details (masked by role; the server audits each read) --------------------------------------
+  // as of the page's date, as the graph is: an office begun later is not listed, one ended later is held then
   const panel = document.getElementById('person-panel');
+  // another record of the person (an identity link, a namesake kept apart) by its name, masked as the server gives
+  // it; a click shows that record here
+  const recordLink = x => '<a href="#" class="person-record" data-pid="' + ZS.esc(x.other.key) + '" title="' + ZS.esc(x.other.key) + '">' + ZS.esc(x.other.name) + '</a>';
   function showPerson(pid) {
-    ZS.getJSON('/api/graph/person/' + encodeURIComponent(pid)).then(doc => {
+    ZS.getJSON('/api/graph/person/' + encodeURIComponent(pid) + (d.as_of ? '?as_of=' + encodeURIComponent(d.as_of) : '')).then(doc => {
       const p = doc.person;
       let h = '<h3 id="person-name">' + ZS.esc(p.name) + '</h3><dl class="kv">';
-      if (!doc.masked) h += '<dt>' + tr('性别', 'Gender') + '</dt><dd>' + ZS.esc(p.gender || '—') + '</dd><dt>' + tr('出生年份', 'Born') + '</dt><dd>' + ZS.esc(p.birth_year || '—') + '</dd>';
+      if (!doc.masked) h += '<dt>' + tr('性别', 'Gender') + '</dt><dd id="person-gender">' + ZS.esc(p.gender_text || '—') + '</dd><dt>' + tr('出生年份', 'Born') + '</dt><dd>' + ZS.esc(p.birth_year || '—') + '</dd>';
       h += '<dt>' + tr('来源', 'Source') + '</dt><dd>' + ZS.esc(p.source) + ' · ' + ZS.esc(p.source_key) + '</dd></dl>';
       if (doc.masked) h += '<p class="muted" id="person-masked">' + tr('个人信息已按角色遮蔽', 'personal data masked for your role') + '</p>';
-      h += '<ul>' + doc.roles.map(r => '<li>' + ZS.esc(r.enterprise) + ' · ' + ZS.esc(r.role_text) + ' · ' + ZS.esc(r.start_date || '') + ' – ' + ZS.esc(r.end_date || tr('至今', 'now')) + '</li>').join('') + '</ul>';
+      // each enterprise to its profile as of the page's date (ZS.entHref)
+      h += '<ul id="person-roles">' + doc.roles.map(r => '<li>' + (r.enterprise_id != null ? '<a href="' + ZS.esc(ZS.entHref(r.enterprise_id)) + '">' + ZS.esc(r.enterprise) + '</a>' : ZS.esc(r.enterprise)) +
+        ' · ' + ZS.esc(r.role_text) + ' · ' + ZS.esc(r.start_date || '') + ' – ' + ZS.esc(r.end_date || tr('至今', 'now')) + '</li>').join('') + '</ul>';
       // the same words on every masked panel: a count, or a line on some panels only, would say which officer holds shares
       if (doc.masked) h += '<p class="muted" id="links-masked">' + tr('涉及持股记录的身份关联不向您的角色显示', 'identity links that involve a shareholding record are not shown for your role') + '</p>';
       // why a link holds and why a namesake is kept apart, in the server's words of the page's language
-      if (doc.links.length) h += '<p id="person-links">' + tr('身份关联：', 'Identity links: ') + doc.links.map(x => ZS.esc('p:' + (x.a === p.id ? x.b : x.a)) + tr('（', ' (') + ZS.esc(x.confidence) + ' ' + ZS.esc(x.reasons_text.join(tr('、', ', '))) + tr('）', ')')).join(tr('；', '; ')) + '</p>';
-      if (doc.apart.length) h += '<p class="muted" id="person-apart">' + tr('同名而分开的记录：', 'Namesakes kept apart: ') + doc.apart.map(x => ZS.esc('p:' + (x.a === p.id ? x.b : x.a)) + tr('（', ' (') + ZS.esc(x.why_text) + tr('）', ')')).join(tr('；', '; ')) + '</p>';
+      if (doc.links.length) h += '<p id="person-links">' + tr('身份关联：', 'Identity links: ') + doc.links.map(x => recordLink(x) + tr('（', ' (') + ZS.esc(x.confidence) + ' ' + ZS.esc(x.reasons_text.join(tr('、', ', '))) + tr('）', ')')).join(tr('；', '; ')) + '</p>';
+      if (doc.apart.length) h += '<p class="muted" id="person-apart">' + tr('同名而分开的记录：', 'Namesakes kept apart: ') + doc.apart.map(x => recordLink(x) + tr('（', ' (') + ZS.esc(x.why_text) + tr('）', ')')).join(tr('；', '; ')) + '</p>';
       panel.innerHTML = h;
+      panel.querySelectorAll('.person-record').forEach(a => a.addEventListener('click', ev => { ev.preventDefault(); showPerson(a.dataset.pid); }));
     });
   }
   document.querySelectorAll('.kp-person').forEach(a => a.addEventListener('click', () => showPerson(a.dataset.pid)));
