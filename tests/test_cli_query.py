@@ -91,14 +91,14 @@ def test_show_by_brand_name_has_fundings_and_people(db):
     said = [x["note"] for x in card["date_notes"] if x["kind"] == "roles_after"]
     assert said == [f"{n} role{'s' * (n > 1)} of its people {'are' if n > 1 else 'is'} dated after the as-of date "
                     f"{card['as_of']} (from {first}) and not counted in the team signals; as of {first} "
-                    f"{'they are' if n > 1 else 'it is'}"], said
+                    f"{'they are' if n > 1 else 'it is'} counted"], said  # a whole sentence (it ended in "they are")
     assert run_json("score", eid, "--as-of", first, db=db)["dimensions"]["team"]["score"] is not None  # counted then
     from web_util import local_client
     from zhaoshang.interfaces.web.app import create_app
 
     c = local_client(create_app(str(db)))
     page = c.get(f"/enterprises/{eid}?lang=en").text
-    assert said[0] in page and f'href="/enterprises/{eid}?as_of={first}">as of {first}</a>' in page, page
+    assert said[0] in page and f'href="/enterprises/{eid}?as_of={first}">view as of that date</a>' in page, page
     assert page.count('class="sc-after"') == 2 * len(team["contributions"]) and "Team (roles dated after" in page
     zh = c.get(f"/enterprises/{eid}?lang=zh").text
     assert f"条任职晚于截至日期 {card['as_of']}（{first} 起），未计入团队信号" in zh and "任职均晚于截至日期" in zh

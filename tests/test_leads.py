@@ -137,7 +137,8 @@ def test_later_date_sees_the_new_branches(store):
 
 def test_english_reasons_and_exports(db, store, tmp_path):
     en = mine_leads(store, REGION, as_of=D, lang="en")["leads"][0]
-    assert "raised 1 round in the last 12 months (latest Series B), CNY 300M disclosed" in en["reasons"]
+    # the amount as every English amount is said (money_en: the profile's funding table; it read CNY 300M here)
+    assert "raised 1 round in the last 12 months (latest Series B), CNY 300 million disclosed" in en["reasons"]
     assert "opened 2 branches or subsidiaries in Wuhan, Xi'an in the last 24 months" in en["reasons"]
     out = tmp_path / "leads.xlsx"
     run("leads", REGION, "--as-of", D.isoformat(), "-f", "xlsx", "-o", out, db=db)
@@ -213,7 +214,7 @@ def test_a_vague_amount_is_said_as_the_source_said_it_and_marked_as_an_estimate(
     assert zh["reasons"][0] == "近12个月完成B轮融资数千万元（估约3162万元）"
     assert zh["signals"]["funding"]["detail"]["amount_estimated"] is True
     en = {x["enterprise_id"]: x for x in run_json("--lang", "en", "leads", REGION, "--as-of", D.isoformat(), db=path)}[102]
-    assert en["reasons"][0] == "raised 1 round in the last 12 months (latest Series B), CNY 10–100 million (est. CNY 32M)"
+    assert en["reasons"][0] == "raised 1 round in the last 12 months (latest Series B), CNY 10–100 million (est. CNY 31.62 million)"
     out = tmp_path / "v.xlsx"
     run("leads", REGION, "--as-of", D.isoformat(), "-o", out, db=path)
     sheet = {r[1]: r[7] for r in openpyxl.load_workbook(out).active.iter_rows(min_row=2, values_only=True)}
@@ -221,9 +222,9 @@ def test_a_vague_amount_is_said_as_the_source_said_it_and_marked_as_an_estimate(
     with Store(str(path), read_only=True) as s:
         section = {r["enterprise_id"]: r for r in top_leads(s, REGION, as_of=D)["rows"]}[102]
     assert section["reasons_text"].startswith("近12个月完成B轮融资数千万元（估约3162万元）")
-    assert "(est. CNY 32M)" in section["reasons_text_en"] and "disclosed" not in section["reasons_text_en"]
+    assert "(est. CNY 31.62 million)" in section["reasons_text_en"] and "disclosed" not in section["reasons_text_en"]
     # an exact amount still reads as disclosed
-    assert "raised 1 round in the last 12 months (latest Series B), CNY 300M disclosed" in \
+    assert "raised 1 round in the last 12 months (latest Series B), CNY 300 million disclosed" in \
         mine_leads(Store(str(db), read_only=True), REGION, as_of=D, lang="en")["leads"][0]["reasons"]
     # an amount in another currency is said in its words, its CNY value marked as converted (3万美元 read 21万元)
     u = parse_amount("3万美元")
@@ -233,8 +234,8 @@ def test_a_vague_amount_is_said_as_the_source_said_it_and_marked_as_an_estimate(
     zh = {x["enterprise_id"]: x for x in run_json("leads", REGION, "--as-of", D.isoformat(), db=path)}[102]
     assert zh["reasons"][0] == f"近12个月完成B轮融资3万美元（折合约{round(u.wan)}万元）", zh["reasons"][0]
     en = {x["enterprise_id"]: x for x in run_json("--lang", "en", "leads", REGION, "--as-of", D.isoformat(), db=path)}[102]
-    assert en["reasons"][0].startswith("raised 1 round in the last 12 months (latest Series B), USD 30 thousand (about CNY 211k)") and \
-        "(about CNY 211k)" in en["reasons"][0] and "disclosed" not in en["reasons"][0], en["reasons"][0]
+    assert en["reasons"][0].startswith("raised 1 round in the last 12 months (latest Series B), USD 30 thousand (about CNY 211.4 thousand)") and \
+        "(about CNY 211.4 thousand)" in en["reasons"][0] and "disclosed" not in en["reasons"][0], en["reasons"][0]
 
 
 def test_notes_follow_the_language(store):

@@ -17,6 +17,7 @@ import pytest
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 from web_util import local_client  # noqa: E402
+from zhaoshang.core.numbers import quantity_text  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_leads import D, ENTS, EXPECTED_CANDIDATES, REGION, _build  # noqa: E402
@@ -112,6 +113,13 @@ def test_api_twin_roles_and_errors(db, learned, tmp_path):
     assert bad.status_code == 400 and "未知的取值: nothing" in bad.json()["error"], bad.json()
     page = client.get("/leads", params={"region": REGION, "as_of": D.isoformat()}).text
     assert ENTS[102][0] in page and "近12个月完成B轮融资3亿元" in page and 'action="/pipeline/add"' not in page
+    # a lead's score written alike in its row and in its signals' box (52.00 beside 52: one formatter)
+    scores = re.findall(r'<span class="ld-score">([^<]*)</span>.*?<span class="xp-value">([^<]*)</span>', page, re.S)
+    assert scores and all(a == b and re.fullmatch(r"\d+\.\d\d", a) for a, b in scores), scores
+    assert quantity_text(52.0, "lead_score") == "52.00"  # a whole score too, as the column's others (the box said 52)
+    # the minimum score kept as typed in the chips' links and the box (a chip's link wrote 40.0 into it)
+    typed = client.get("/leads", params={"region": REGION, "as_of": D.isoformat(), "min_score": "40"}).text
+    assert 'value="40"' in typed and "min_score=40&" in html.unescape(typed) and "40.0" not in typed
     form = {"enterprise": "102", "region": REGION, "source": "leads", "segment": "S2"}
     assert client.post("/pipeline/add", data=form, follow_redirects=False).status_code == 403
     assert client.get("/api/leads", params={"region": "火星"}).status_code == 404

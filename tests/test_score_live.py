@@ -83,6 +83,14 @@ def test_live_funding_event_changes_the_capital_score(fx):
         assert [n for n in svc["date_notes"] if n["kind"] == "live_after"] == [{
             "kind": "live_after", "count": 1, "as_of": "2020-09-01",
             "note": "1 条实时事件晚于截至日期 2020-06-30，未计入；截至 2020-09-01 可计入"}]
+        # in English a whole sentence, the count's noun and verb agreeing (it read "1 live event(s) are …; as of
+        # 2020-09-01 they are")
+        from zhaoshang.core.asof import live_after_note
+
+        d, later = dt.date(2020, 6, 30), [dt.date(2020, 9, 1), dt.date(2020, 8, 1)]
+        assert [live_after_note(d, later[:k], "en")["note"] for k in (1, 2)] == [
+            "1 live event is dated after the as-of date 2020-06-30 and not counted; as of 2020-09-01 it is counted",
+            "2 live events are dated after the as-of date 2020-06-30 and not counted; as of 2020-09-01 they are counted"]
         # after the data's end (2021-12-31) a live round counts, and the note does not call it "not imported"
         E.ingest(store, team, [{"enterprise": 6, "type": "funding", "date": "2022-03-01", "title": "完成D轮融资",
                                 "source": "test-feed", "detail": {"amount_wan": 90000, "round": "D"}}], bus=B.EventBus())
@@ -299,6 +307,13 @@ def test_served_lead_page_answers_from_its_cache_and_refreshes_on_a_live_event(t
             time.sleep(0.2)
         note = page.inner_text(".lead-date-note[data-kind=live_after]")
         assert note.startswith("1 条实时事件晚于截至日期") and today in note, note
+        assert page.get_attribute(".lead-date-note a.as-of-link", "href") == f"/leads?region={REGION}&as_of={today}"
+        # the list's own note links to the same list at that date, every filter kept (top, minimum score and the
+        # signals required were dropped)
+        page.goto(f"{base}/leads?region={REGION}&top=5&min_score=40&has=funding")
+        assert page.get_attribute(".ld-live-after a.as-of-link", "href") == \
+            f"/leads?region={REGION}&top=5&min_score=40&has=funding&as_of={today}"
+        page.goto(f"{base}/pipeline/{added['id']}")
         page.click(".lead-date-note a.as-of-link")  # the leads of the region as of today: the round counted
         page.wait_for_selector("#ld-targets")
         listed = page.inner_text("body")

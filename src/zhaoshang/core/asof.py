@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Iterable
 
+from .errors import count_en
 from .parse.dates import china_today, day_sql, parse_user_date
 from .schema import CREDITED_IMPORTS, TRACKED_FIELDS, UNDATED_IMPORTS  # noqa: F401  (imports given no data date)
 
@@ -183,9 +184,11 @@ def live_after_note(d: _dt.date, live_dates: Iterable[_dt.date], lang: str = "zh
     if not later:
         return None
     to = max(later)
-    return {"kind": "live_after", "count": len(later), "as_of": to.isoformat(), "note": (
-        f"{len(later)} live event(s) are dated after the as-of date {d} and not counted; as of {to} they are"
-        if lang == "en" else f"{len(later)} 条实时事件晚于截至日期 {d}，未计入；截至 {to} 可计入")}
+    n = len(later)
+    return {"kind": "live_after", "count": n, "as_of": to.isoformat(), "note": (
+        f"{count_en(n, 'live event')} {'is' if n == 1 else 'are'} dated after the as-of date {d} and not counted; "
+        f"as of {to} {'it is' if n == 1 else 'they are'} counted" if lang == "en"
+        else f"{n} 条实时事件晚于截至日期 {d}，未计入；截至 {to} 可计入")}
 
 
 def date_notes(store, d: _dt.date, lang: str = "zh", live_dates: Iterable[_dt.date] = ()) -> list[dict]:

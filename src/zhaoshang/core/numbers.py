@@ -53,6 +53,8 @@ DIGITS: dict[str, int] = {
     "percentile": 2,           # a percentile within the cohort, 0–100
     "points": 2,               # a contribution to a 0–100 score, in points
     "score": 1,                # a 0–100 dimension score or total
+    "lead_score": 2,           # a lead's 0–100 score (招商线索, a pipeline lead, the region page and report's leads):
+                               # zeros kept down its column (52.00 above 48.40), its signals' box alike
     "weight": 4,               # a weight, or a share of a total (the shares add up to 1: 0.2727, 0.0476)
     "confidence": 3,           # a confidence or a probability, 0–1
     "measure": 3,              # a measured value in an explanation and a rule's threshold (an attraction mode's
@@ -65,7 +67,7 @@ DIGITS: dict[str, int] = {
 
 # the quantities read down a column, compared digit by digit: their decimals are kept when they are zeros (weights
 # 0.3810 and 0.4286, match scores 0.600 and 0.549 — not 0.381 beside 0.4286)
-ZEROS_KEPT = frozenset({"weight", "match_score"})
+ZEROS_KEPT = frozenset({"weight", "match_score", "lead_score"})
 
 
 def quantity_text(v: float | None, quantity: str) -> str:

@@ -11,6 +11,7 @@ from typing import Optional
 import typer
 
 from ...core.errors import UserError, count_en
+from ...core.numbers import quantity_text
 from ..labels import report_headers
 from .app import Fmt, app, date_option, emit, open_team, state, synthetic_note, t, update_store
 from .score import _read, at_k_rows, backtest_app, say_saved
@@ -81,7 +82,9 @@ def leads_cmd(
         return
     sep = "; " if state.lang == "en" else "；"
     # a lead on a sub-node names it after its segment (AI芯片 › GPU (U01.1)), as the page does
-    rows = [{"rank": r["rank"], "name": r["name"], "score": r["score"],
+    # a table prints the score as the page does (52.00 above 48.40: core.numbers, "lead_score"), a CSV the number
+    rows = [{"rank": r["rank"], "name": r["name"],
+             "score": quantity_text(r["score"], "lead_score") if fmt == LeadFmt.table else r["score"],
              "segment": r["segment_name"] + ("" if r["node"] == r["segment"] else f" › {r['node_name']} ({r['node']})"),
              "confidence": r["confidence"], "reasons": sep.join(r["location_notes"] + r["reasons"])} for r in doc["leads"]]
     columns = ["rank", "name", "segment", "score", "confidence", "reasons"]

@@ -616,7 +616,7 @@ def _team_after(store, doc: dict, eid: int, d: _dt.date, lang: str) -> None:
     n, first = later["count"], later["first"]
     doc["date_notes"].append({"kind": "roles_after", **later, "as_of": first, "note": (
         f"{count_en(n, 'role')} of its people {'is' if n == 1 else 'are'} dated after the as-of date {d} (from {first}) "
-        f"and not counted in the team signals; as of {first} {'it is' if n == 1 else 'they are'}" if lang == "en"
+        f"and not counted in the team signals; as of {first} {'it is' if n == 1 else 'they are'} counted" if lang == "en"
         else f"{n} 条任职晚于截至日期 {d}（{first} 起），未计入团队信号；截至 {first} 可计入")})
     basis = doc["total_basis"]
     if not doc["insufficient"] and basis.get("no_data"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 from ...core.errors import count_en
-from ...core.event_titles import amount_en, amount_zh
+from ...core.event_titles import amount_en, amount_zh, money_en
 from ...core.explain import Explained, Part, Ref, enterprise_href, relations_href, row_href
 from ...core.numbers import strength_text
 from ...core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
@@ -29,11 +29,12 @@ TIE_KIND = {"investor": ("是其股东/投资方", "is its investor"), "investee
 
 
 def money(wan: float | None, lang: str) -> str:
-    """万元 as the analyst reads it: 3亿元 / 5000万元; en: CNY 300M."""
+    """万元 as the analyst reads it: 3亿元 / 5000万元; en as every English amount is said (``money_en``: CNY 300
+    million, CNY 1.56 billion — the profile's funding table beside it)."""
     if wan is None:
         return ""
     if lang == "en":
-        return f"CNY {wan / 100:,.0f}M" if wan >= 100 else f"CNY {wan * 10:,.0f}k"
+        return money_en(wan * 1e4)
     if wan >= 10000:
         return f"{wan / 10000:.1f}".rstrip("0").rstrip(".") + "亿元"
     return f"{wan:,.0f}万元".replace(",", "")

@@ -100,15 +100,17 @@ def register(app, web) -> None:
                    min_score: Optional[str] = MinScoreBox, has: Has = None,
                    weights: Optional[str] = Weights):
         # the page's form sends an empty box as "": not given
-        min_score = float(min_score) if web.clean(min_score) else None
+        min_score_box, min_score = min_score, float(min_score) if web.clean(min_score) else None
         info = web.region_info(store, default_region(store, region))
         code = info["code"]
         doc = run(request, store, code, node, as_of, top, min_score, has, weights)
         nodes = web.cached(store, ("lead-nodes", doc["chain"]),
                            lambda: [n for n in matrix.chain_nodes(store, doc["chain"]) if n["level"] is not None and n["level"] <= 2])
         pick = reference.picker(store, web.region_info(store, code) if len(code) == 6 else None)
+        # the minimum score as typed (40, not 40.0 once a chip's link had carried the number read from it)
         f = {"region": code, "node": web.clean(node), "as_of": web.clean(as_of), "top": top if top != 20 else None,
-             "min_score": min_score, "has": web.clean(has), "weights": web.clean(weights)}
+             "min_score": web.clean(min_score_box).strip() if min_score is not None else None, "has": web.clean(has),
+             "weights": web.clean(weights)}
         params = {k: v for k, v in f.items() if v not in (None, "")}
         chosen = [h for h in (web.clean(has) or "").split(",") if h]
         toggles = {}
