@@ -236,6 +236,18 @@ def test_a_dimension_without_data_says_no_data_on_the_profile_and_the_lead_page(
     assert "No data: " in pg.inner_text("#lead-score-basis") and "left out of the total" in pg.inner_text("#lead-score-basis")
     assert pg.inner_text('#lead-score tr[data-dim="influence"] td.num >> nth=0') == "no data"
     assert "Contribution to total" in pg.inner_text("#lead-score #sc-signals")
+    # at 1000 px the signals' table stays within its card, on the lead page and the profile in English (its eight
+    # columns were 755 px in a card of 734, the rows' column cut)
+    pg.set_viewport_size({"width": 1000, "height": 900})
+    try:
+        for url in (f"{base}/pipeline/{lead_id}?lang=en", f"{base}/enterprises/{card['enterprise_id']}?lang=en"):
+            pg.goto(url)
+            inside = pg.evaluate("(() => { const t = document.querySelector('#sc-signals'), c = t.closest('.card'),"
+                                 " s = getComputedStyle(c); return [t.getBoundingClientRect().right,"
+                                 " c.getBoundingClientRect().right - parseFloat(s.paddingRight) - parseFloat(s.borderRightWidth)]; })()")
+            assert inside[0] <= inside[1] + 0.5, (url, inside)
+    finally:
+        pg.set_viewport_size({"width": 1300, "height": 900})
     pg.goto(f"{base}/enterprises/{card['enterprise_id']}?lang=zh")  # the next tests read the page in Chinese
     assert not served["errors"], served["errors"]
 
@@ -346,6 +358,17 @@ def test_methods_page_shows_the_saved_backtest_beside_the_baselines(served, top_
     pg.wait_for_selector("#pl-board")
     assert pg.locator("#pl-board .pl-card").count() == 5
     _shot(pg, None, "pipeline-board")
+    # at 1000 px every column in view (已落地 and 已放弃 stood off-screen, reached by a scroll nothing showed), each
+    # card's words within the card
+    pg.set_viewport_size({"width": 1000, "height": 900})
+    try:
+        pg.goto(f"{base}/pipeline?view=board&lang=en")
+        right = pg.evaluate("Math.max(...[...document.querySelectorAll('#pl-board .pl-col')].map(c => c.getBoundingClientRect().right))")
+        assert right <= 1000 and pg.evaluate("(() => { const b = document.querySelector('#pl-board'); return b.scrollWidth <= b.clientWidth; })()")
+        assert pg.evaluate("[...document.querySelectorAll('#pl-board .pl-card')].every(c => c.scrollWidth <= c.clientWidth)")
+    finally:
+        pg.set_viewport_size({"width": 1300, "height": 900})
+        pg.goto(f"{base}/pipeline?view=board&lang=zh")
     pg.click("#nav-methods")
     assert "方法与回测" in pg.inner_text("h1")
     assert not served["errors"], served["errors"]
