@@ -636,8 +636,8 @@ def test_relations_page_in_the_browser(base, chromium):
         pg.click("#kp-table a.kp-person >> nth=0")
         pg.wait_for_selector("#person-name")
         assert pg.inner_text("#person-name") == "张伟"
-        # words, not the code; the other record by its name (it was its key, p:3), a click shows it
-        assert pg.inner_text("#person-apart") == "同名而分开的记录：张伟（性别或出生年份不同）"
+        # words, not the code; the other record by its name (it was its key alone), a click shows it
+        assert pg.inner_text("#person-apart") == "同名而分开的记录：张伟 p:3（性别或出生年份不同）"
         assert pg.locator("#person-roles a").first.get_attribute("href") == "/enterprises/1"
         pg.click("#person-apart a.person-record")
         pg.wait_for_selector("#person-roles a[href='/enterprises/2']")

@@ -162,8 +162,8 @@
   // as of the page's date, as the graph is: an office begun later is not listed, one ended later is held then
   const panel = document.getElementById('person-panel');
   // another record of the person (an identity link, a namesake kept apart) by its name, masked as the server gives
-  // it; a click shows that record here
-  const recordLink = x => '<a href="#" class="person-record" data-pid="' + ZS.esc(x.other.key) + '" title="' + ZS.esc(x.other.key) + '">' + ZS.esc(x.other.name) + '</a>';
+  // it, its number beside (records of one name told apart); a click shows that record here
+  const recordLink = x => '<a href="#" class="person-record" data-pid="' + ZS.esc(x.other.key) + '">' + ZS.esc(x.other.name) + '</a> <small class="muted">' + ZS.esc(x.other.key) + '</small>';
   function showPerson(pid) {
     ZS.getJSON('/api/graph/person/' + encodeURIComponent(pid) + (d.as_of ? '?as_of=' + encodeURIComponent(d.as_of) : '')).then(doc => {
       const p = doc.person;
