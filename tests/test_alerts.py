@@ -99,6 +99,12 @@ def test_evaluator_is_one_pure_function_for_every_rule_source(fx, team):
     assert E.match(dict(by_hand, types=["legal"]), dict(live, sentiment=-0.4)) is None
     assert E.match(by_hand, live) is not None  # a live news item, typed by its news type, is news
     assert E.match(dict(by_hand, max_sentiment=None), dict(live, type="funding")) is None  # a funding is not news
+    # an imported item labelled by its corpus (FinESE's 信批违规) is of the type its label maps to
+    labelled = dict(ev, detail={"event_type": "信批违规", "sentiment": None})
+    assert E.match(dict(by_hand, types=["legal"], max_sentiment=None), labelled).parts[0].raw == "legal"
+    assert E.match(dict(by_hand, types=["personnel"], max_sentiment=None), labelled) is None
+    # a sentiment threshold: of the events meeting the other conditions, how many carry a sentiment
+    assert E.sentiment_reach([dict(by_hand, id=7)], [labelled, ev, live]) == {7: [3, 2]}
 
 
 def test_yaml_round_trip_and_refusals(fx, team):
@@ -125,7 +131,13 @@ def test_yaml_round_trip_and_refusals(fx, team):
         assert R.normalise(store, {"name": "y", "nodes": ["计算机视觉", "m02", "U01"]})["nodes"] == ["M02", "U01"]
         with pytest.raises(UserError, match="未找到产业链环节: 视觉，您是不是要找：M02 计算机视觉"):
             R.normalise(store, {"name": "y", "nodes": ["视觉"]})
-        # codes and the Chinese names of news types are types
+        # codes and the Chinese labels of every type are types (专利 and 设立分支机构 were refused)
+        assert R.normalise(store, {"name": "y", "types": ["专利", "设立分支机构", "legal"]})["types"] == [
+            "patent", "branch", "legal"]
+        # a corpus's own label is no type: refused, naming the type its items are read as
+        with pytest.raises(UserError, match="导入新闻标注的“信批违规”计为 legal（诉讼/处罚/监管）") as e:
+            R.normalise(store, {"name": "y", "types": ["信批违规"]})
+        assert "imported news labelled 信批违规 count as legal (litigation / penalty / regulation)" in e.value.en
         R.add(store, team, {"name": "人事与融资", "types": ["人事变动", "funding", "融资"]}, owner="ana")
         R.remove(team, [r for r in R.list_rules(team, "ana") if r["name"] == "人事与融资"][0]["id"], owner="ana")
         with pytest.raises(UserError, match="-1 到 1"):

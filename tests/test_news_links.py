@@ -178,10 +178,23 @@ def test_text_mentions_are_events_that_monitoring_and_alerts_see(tmp_path, with_
     assert again["events"] == {"added": 0, "removed": 0, "kept": 2}
     assert sorted(e["id"] for e in run_json("events", "--enterprise", "青岚数智", "--type", "news", db=db)["items"]) == ids
     assert q(db, "SELECT count(*) FROM events WHERE type = 'news'")[0][0] == 3
+    # an item's labelled type is read as the type it maps to (FinESE's 信批违规 → legal), by code or Chinese label
+    # (a rule of 信批违规 was refused as an unknown type, and no legal rule or filter saw the item)
+    legal = run_json("events", "--enterprise", "青岚数智", "--type", "legal", db=db)["items"]
+    assert [e["title"] for e in legal] == ["新闻: 青岚数智收到监管警示函。"]
+    by_label = run_json("alerts", "rules", "add", "青岚违规", "--enterprise", "青岚数智", "--type", "诉讼/处罚/监管",
+                        db=db)
+    # a sentiment threshold over items without a sentiment is said when saved and when run (it fired 0, silently)
+    toned = run("alerts", "rules", "add", "青岚负面", "--enterprise", "青岚数智", "--type", "news",
+                "--max-sentiment", "-0.3", db=db)
+    assert "符合其他条件的事件 2 条中只有 0 条带情感值" in toned.stderr and "不会触发" in toned.stderr, toned.stderr
     # the rule fires for the text-found item too, its explanation says how the enterprise was linked
     res = run_json("alerts", "run", "--since", "2019-01-01", db=db)
     fired = sorted(a["title"] for a in res["alerts"] if a["rule_id"] == rule["id"])
     assert fired == ["新闻: 青岚数智与蓝星河光电股份有限公司签订合作协议。", "新闻: 青岚数智收到监管警示函。"]
+    assert [a["title"] for a in res["alerts"] if a["rule_id"] == by_label["id"]] == ["新闻: 青岚数智收到监管警示函。"]
+    said = run("alerts", "run", "--since", "2019-01-01", db=db).stderr
+    assert "规则“青岚负面”注意：符合其他条件的事件 2 条中只有 0 条带情感值" in said, said
     alert = next(a for a in res["alerts"] if a["title"] == "新闻: 青岚数智收到监管警示函。")
     part = next(p for p in alert["explain"]["parts"] if p["signal"] == "linked")
     assert part["raw"] == "text" and part["detail"] == {"method": "text_short", "mention": "青岚数智"}

@@ -75,8 +75,24 @@ def rules_add(name: str = typer.Argument(..., help="规则名称（同一用户�
             "gaps_of": gaps_of, "min_amount_wan": min_amount, "max_sentiment": max_sentiment,
             "min_sentiment": min_sentiment, "channels": channel}
     with open_store(read_only=True) as store:
-        row = R.add(store, open_team(), spec, owner=_who(user), replace=replace)
-    emit(row, fmt, rows=_rule_rows([row]), columns=RULE_COLUMNS, title=t(f"已保存规则 #{row['id']}", f"saved rule #{row['id']}"))
+        team = open_team()
+        row = R.add(store, team, spec, owner=_who(user), replace=replace)
+        reach = feed.sentiment_coverage(store, team, row)
+    note = _sentiment_note(reach["matching"], reach["with_sentiment"]) if reach else None
+    emit(dict(row, sentiment_coverage=reach) if reach else row, fmt, rows=_rule_rows([row]), columns=RULE_COLUMNS,
+         title=t(f"已保存规则 #{row['id']}", f"saved rule #{row['id']}"), note=note)
+
+
+def _sentiment_note(matching: int, toned: int, name: str | None = None) -> str | None:
+    """What a sentiment threshold can reach: of the events meeting the rule's other conditions, how many carry a
+    sentiment (imported news carries none unless its file gives one) — None when all of them do."""
+    if toned >= matching:
+        return None
+    who = t(f"规则“{name}”", f"rule {name!r}: ") if name else ""
+    return t(f"{who}注意：符合其他条件的事件 {number_text(matching)} 条中只有 {number_text(toned)} 条带情感值，"
+             "情感阈值只对这些事件生效" + ("，这条规则不会触发" if not toned else ""),
+             f"{who}note: of the {count_en(matching, 'event')} meeting the other conditions, only {number_text(toned)} "
+             "carry a sentiment; the sentiment threshold applies to those alone" + (": the rule will not fire" if not toned else ""))
 
 
 @rules_app.command("remove")
@@ -118,7 +134,8 @@ def run_cmd(since: Optional[str] = typer.Option(None, "--since", help="重新评
     """用全部规则评估新事件（导入的与实时接收的）并记录预警（同一规则同一事件只记一次）；服务运行时后台自动执行。"""
     with open_store(read_only=True) as store:
         res = feed.run_all(store, open_team(), since=since)
-    emit(res, fmt, rows=_alert_rows(res["alerts"]), columns=ALERT_COLUMNS,
+    notes = [n for s in res.get("sentiment") or () if (n := _sentiment_note(s["matching"], s["with_sentiment"], s["name"]))]
+    emit(res, fmt, rows=_alert_rows(res["alerts"]), columns=ALERT_COLUMNS, note="\n".join(notes) or None,
          title=t(f"评估事件 {res['events']:,} 条，新预警 {len(res['alerts']):,} 条", f"{count_en(res['events'], 'event')} evaluated, "
                  f"{count_en(len(res['alerts']), 'new alert')}") + (t(f"（首次运行：自 {w} 起的事件；更早的用 --since）",
                                                           f" (first run: events from {w} on; older ones with --since)")

@@ -17,6 +17,7 @@ from typing import Any, Iterable
 from ...core import jsonenc
 from ...core.explain import Explained, Part, Ref
 from ...core.parse.amounts import plausible_wan
+from ..monitoring.events import item_type
 
 METHOD, VERSION = "alert_rule", "1"
 # each condition that fired (a part's ``signal``) in words: the alert's page, and the reasons of its webhook
@@ -91,16 +92,17 @@ def match(rule: dict, ev: dict, ctx: Context | None = None) -> Explained | None:
     types = rule.get("types") or []
     if types:
         kind = ev.get("type")  # an events type, or a live event's news type (personnel …)
-        sub = detail.get("event_type")  # an imported news item's type
+        sub = detail.get("event_type")  # an imported news item's labelled type (legal, 诉讼/处罚/监管, 信批违规)
         also = {a["type"]: a for a in detail.get("other_types") or () if isinstance(a, dict) and a.get("type")}
-        # a live news item is typed by its news type; the other types its text states count too
-        cands = (kind, sub, "news" if kind in NEWS_CODES else None, *also)
+        # a live news item is typed by its news type, an imported one by its label's type; the other types its text
+        # states count too
+        cands = (kind, sub, item_type(sub) if sub else None, "news" if kind in NEWS_CODES else None, *also)
         hit = next((k for k in cands if k and (k in types or NEWS_ALIASES.get(k) in types)), None)
         if hit is None:
             return None
         parts.append(Part("type", raw=hit, detail={"any_of": types, **({"other_type": True} if hit in also and hit
-                                                                         not in (kind, sub) else {})}))
-        if hit in also and hit not in (kind, sub):  # the amount of that event, not the primary one's
+                                                                         not in cands[:3] else {})}))
+        if hit in also and hit not in cands[:3]:  # the amount of that event, not the primary one's
             detail = {**detail, **{k: also[hit].get(k) for k in ("amount_wan", "amount", "round")}}
     eid = ev.get("enterprise_id")
     ents = {e["id"] for e in rule.get("enterprises") or []}
@@ -169,6 +171,27 @@ def evaluate(rules: Iterable[dict], events: Iterable[dict], ctx: Context | None 
             if x is not None:
                 out.append((r, ev, x))
     return out
+
+
+SENTIMENT_KEYS = ("max_sentiment", "min_sentiment")
+
+
+def sentiment_reach(rules: Iterable[dict], events: Iterable[dict], ctx: Context | None = None,
+                    into: dict | None = None) -> dict:
+    """For each rule with a sentiment threshold: how many of ``events`` (enriched) meet its other conditions and how
+    many of those carry a sentiment (``{rule id: [matching, with_sentiment]}``, added to ``into``): a threshold
+    on items without one (an imported corpus gives none) can never fire, and the rule's owner is told so."""
+    into = {} if into is None else into
+    rules = [r for r in rules if any(r.get(k) is not None for k in SENTIMENT_KEYS)]
+    for ev in events if rules else ():
+        tone = _detail(ev).get("sentiment")
+        toned = isinstance(tone, (int, float)) and not isinstance(tone, bool)
+        for r in rules:
+            if match({**r, "max_sentiment": None, "min_sentiment": None}, ev, ctx) is not None:
+                n = into.setdefault(r["id"], [0, 0])
+                n[0] += 1
+                n[1] += toned
+    return into
 
 
 # -- reading what the evaluator needs ---------------------------------------------------------------------

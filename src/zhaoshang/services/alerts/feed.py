@@ -37,14 +37,19 @@ FIELDS = [*COLUMNS[:8], "matched_type", *COLUMNS[8:], "title_en", "reports", "se
 EVENT_COLS = "id, enterprise_id, date, type, title, detail, ref_table, ref_id, source, source_key"
 
 
-def record(store, team, events: list[dict], rules: list[dict] | None = None, ctx: E.Context | None = None) -> list[dict]:
+def record(store, team, events: list[dict], rules: list[dict] | None = None, ctx: E.Context | None = None,
+           reach: dict | None = None) -> list[dict]:
     """Evaluate event records against every enabled rule; store the new alerts (and queue their webhooks).
-    Returns the alerts created now (an alert that already exists for the rule and event is not repeated)."""
+    Returns the alerts created now (an alert that already exists for the rule and event is not repeated).
+    ``reach``: a sentiment rule's events counted into it (``evaluate.sentiment_reach``)."""
     rules = R.list_rules(team, enabled_only=True) if rules is None else rules
     if not rules or not events:
         return []
     ctx = ctx or E.context(store, team, rules)
-    matches = E.evaluate(rules, E.enrich(store, events), ctx)
+    enriched = E.enrich(store, events)
+    if reach is not None:
+        E.sentiment_reach(rules, enriched, ctx, reach)
+    matches = E.evaluate(rules, enriched, ctx)
     if not matches:
         return []
     from ..monitoring.events import reports_told, told_key
@@ -123,7 +128,7 @@ def run(store, team, *, since: str | None = None) -> dict:
         cursor = 0
     rules = R.list_rules(team, enabled_only=True)
     if not since and top == cursor:  # nothing new: the common case of the server's round every second
-        return {"events": 0, "rules": len(rules), "alerts": [], "window_start": None}
+        return {"events": 0, "rules": len(rules), "alerts": [], "window_start": None, "sentiment": {}}
     window = None
     if since:
         from ...core.parse.dates import parse_user_date
@@ -135,7 +140,7 @@ def run(store, team, *, since: str | None = None) -> dict:
         where, params = "date >= ?", [window]
     else:
         where, params = "id > ?", [cursor]
-    created, read, last = [], 0, 0
+    created, read, last, reach = [], 0, 0, {}
     ctx = E.context(store, team, rules) if rules else None
     while rules:
         rows = store.query(f"SELECT {EVENT_COLS} FROM events WHERE {where} AND id > ? ORDER BY id LIMIT {BATCH}",
@@ -144,10 +149,10 @@ def run(store, team, *, since: str | None = None) -> dict:
             break
         read += len(rows)
         last = rows[-1]["id"]
-        created += record(store, team, rows, rules, ctx)
+        created += record(store, team, rows, rules, ctx, reach)
     with team.tx(exclusive=True) as tx:
         state_set(tx, CURSOR, top)
-    return {"events": read, "rules": len(rules), "alerts": created, "window_start": window}
+    return {"events": read, "rules": len(rules), "alerts": created, "window_start": window, "sentiment": reach}
 
 
 LIVE_CURSOR = "live_cursor"
@@ -173,7 +178,7 @@ def run_live(store, team, batch: int = 500, *, since: str | None = None) -> dict
     with team.tx() as tx:
         cursor = int(state_get(tx, LIVE_CURSOR, "0"))
     rules = R.list_rules(team, enabled_only=True)
-    created, read = [], 0
+    created, read, reach = [], 0, {}
     ctx = None
     if since and rules:
         from ...core.parse.dates import parse_user_date
@@ -181,7 +186,7 @@ def run_live(store, team, batch: int = 500, *, since: str | None = None) -> dict
         day, last = parse_user_date(since, "since", end_of_period=False), 0
         while rows := live.live_after(team, last, batch, since=day, upto=cursor):
             ctx = ctx or E.context(store, team, rules)
-            created += record(store, team, [from_live(r) for r in rows], rules, ctx)
+            created += record(store, team, [from_live(r) for r in rows], rules, ctx, reach)
             read += len(rows)
             last = max(int(r["id"]) for r in rows)
     while True:
@@ -190,20 +195,50 @@ def run_live(store, team, batch: int = 500, *, since: str | None = None) -> dict
             break
         if rules:
             ctx = ctx or E.context(store, team, rules)
-            created += record(store, team, [from_live(r) for r in rows], rules, ctx)
+            created += record(store, team, [from_live(r) for r in rows], rules, ctx, reach)
         read += len(rows)
         cursor = max(int(r["id"]) for r in rows)
         with team.tx(exclusive=True) as tx:
             state_set(tx, LIVE_CURSOR, cursor)
-    return {"events": read, "rules": len(rules), "alerts": created}
+    return {"events": read, "rules": len(rules), "alerts": created, "sentiment": reach}
 
 
 def run_all(store, team, *, since: str | None = None) -> dict:
     """``run`` (imported events) and ``run_live`` (live events) in one: what the server's round and
     ``zhaoshang alerts run`` do."""
     a, b = run(store, team, since=since), run_live(store, team, since=since)
+    reach = {k: [x + y for x, y in zip(a["sentiment"].get(k, (0, 0)), b["sentiment"].get(k, (0, 0)))]
+             for k in {*a["sentiment"], *b["sentiment"]}}
     return {"events": a["events"] + b["events"], "rules": a["rules"], "alerts": a["alerts"] + b["alerts"],
-            "window_start": a["window_start"]}
+            "window_start": a["window_start"],
+            "sentiment": sentiment_notes(R.list_rules(team, enabled_only=True), reach) if reach else []}
+
+
+def sentiment_notes(rules: list[dict], reach: dict) -> list[dict]:
+    """The sentiment rules whose matching events lack a sentiment, in the order of ``rules``: ``{rule_id, name,
+    matching, with_sentiment}`` — what ``alerts run`` and a saved rule say (a threshold on items without a sentiment
+    never fires)."""
+    return [{"rule_id": r["id"], "name": r["name"], "matching": n[0], "with_sentiment": n[1]}
+            for r in rules if (n := reach.get(r["id"])) and n[1] < n[0]]
+
+
+def sentiment_coverage(store, team, rule: dict) -> dict | None:
+    """How many of the events held (imported and live) meet a sentiment rule's other conditions and how many of
+    those carry a sentiment (None for a rule without a sentiment threshold)."""
+    from ..monitoring import events as live
+
+    if all(rule.get(k) is None for k in E.SENTIMENT_KEYS):
+        return None
+    ctx, reach, last = E.context(store, team, [rule]), {}, 0
+    while rows := store.query(f"SELECT {EVENT_COLS} FROM events WHERE id > ? ORDER BY id LIMIT {BATCH}", [last]):
+        E.sentiment_reach([rule], E.enrich(store, rows), ctx, reach)
+        last = rows[-1]["id"]
+    cursor = 0
+    while rows := live.live_after(team, cursor, BATCH):
+        E.sentiment_reach([rule], E.enrich(store, [from_live(r) for r in rows]), ctx, reach)
+        cursor = max(int(r["id"]) for r in rows)
+    matching, toned = reach.get(rule["id"], (0, 0))
+    return {"matching": matching, "with_sentiment": toned}
 
 
 def _present(r: dict) -> dict:

@@ -34,9 +34,11 @@ from ...core.same_event import (SAME_EVENT_DAYS, SAME_EVENT_TYPES, event_amount,
                                 same_event_sql)
 from ...core.teamstate.clock import china_today, now
 from ..enterprises import resolve_enterprise
+from ..event_types import EVENT_TYPES as TYPE_LABELS
 from ..regions.matrix import _in_list, _region_filter, chain_node, default_chain, descendants
 from . import bus as _bus
 from .nlp.events import EVENT_TYPES as NEWS_EVENT_TYPES
+from .nlp.events import finese_map
 
 IMPORT_TYPES = ("founded", "dissolved", "funding", "patent", "news", "branch", "investment", "subsidiary",
                 "parent_branch", "parent_investment", "parent_subsidiary", "change_name", "change_capital",
@@ -92,29 +94,50 @@ def _import_record(row: tuple, regions: dict[str, str] | None = None) -> dict:
             "received_at": None, "actor": None} | ({"ref_table": ref_table} if ref_table else {})
 
 
-#: a news type's Chinese name → its code (人事变动 → personnel, 融资 → funding): the one lookup of a type a user names
-TYPE_NAMES = {zh: code for code, (zh, _en) in NEWS_EVENT_TYPES.items()}
+#: every event type's Chinese label → its code (人事变动 → personnel, 专利 → patent, 设立分支机构 → branch), as the
+#: timelines and the alerts show them (``services.event_types``): the one lookup of a type a user names
+TYPE_NAMES = {zh: code for code, (zh, _en) in TYPE_LABELS.items()}
 
 
 def type_code(name: Any) -> str | None:
-    """The code of an event type named by its code (``personnel``) or its news type's Chinese name (``人事变动``),
+    """The code of an event type named by its code (``personnel``) or its Chinese label (``人事变动``, ``专利``),
     None for an unknown one: ``events --type``, alert rules and the timeline's filters read types by it."""
     s = str(name or "").strip()
     return s if s in TYPES else TYPE_NAMES.get(s)
 
 
+def item_type(label: Any) -> str | None:
+    """The event type of an imported news item's labelled type (``news.event_type``): a type's code or Chinese
+    label, or a labelled corpus's type mapped to ours (FinESE's 信批违规 → legal: ``finese`` in
+    data/nlp/event_types.yaml) — as a live item is typed by its classified type; None for ``other`` and a label
+    of no type. Rules and the timeline's type filter match an imported item by it."""
+    code = type_code(label) or finese_map().get(str(label or "").strip())
+    return None if code in (None, "other", "news") else code
+
+
+def item_labels(types: Iterable[str]) -> list[str]:
+    """The labels an imported news item may carry (``news.event_type``) that ``item_type`` reads as one of
+    ``types``: each code, its Chinese label and the mapped corpus labels."""
+    want = set(types)
+    names = {**{c: c for c in TYPES}, **TYPE_NAMES, **finese_map()}
+    return sorted(k for k in names if item_type(k) in want)
+
+
 def check_types(value: Any) -> list[str]:
-    """Event types given as codes or news types' Chinese names (``funding,人事变动``) as codes, each once; one clear
-    line for an unknown one."""
+    """Event types given as codes or Chinese labels (``funding,人事变动``) as codes, each once; one clear line for an
+    unknown one (a labelled corpus's type, 信批违规, named with the type it is read as)."""
     if value is None or value == "":
         return []
     items = value if isinstance(value, (list, tuple)) else re.split(r"[,，;；、|\s]+", str(value))
     out = [str(x).strip() for x in items if str(x).strip()]
     bad = [x for x in out if type_code(x) is None]
     if bad:
-        raise UserError(f"未知的事件类型: {'、'.join(bad)}（可选 {'|'.join(TYPES)}；新闻类型也可写中文名，如 人事变动）",
-                        en=f"unknown event type: {', '.join(bad)} (one of {'|'.join(TYPES)}; news types may also be "
-                           f"given by their Chinese names, e.g. 人事变动)")
+        mapped = [(x, c) for x in bad if (c := item_type(x))]
+        zh = "".join(f"；导入新闻标注的“{x}”计为 {c}（{TYPE_LABELS[c][0]}）" for x, c in mapped)
+        en = "".join(f"; imported news labelled {x} count as {c} ({TYPE_LABELS[c][1]})" for x, c in mapped)
+        raise UserError(f"未知的事件类型: {'、'.join(bad)}（可选 {'|'.join(TYPES)}，也可写中文名，如 人事变动{zh}）",
+                        en=f"unknown event type: {', '.join(bad)} (one of {'|'.join(TYPES)}; a type may also be "
+                           f"given by its Chinese label, e.g. 人事变动{en})")
     return list(dict.fromkeys(type_code(x) for x in out))
 
 
@@ -240,15 +263,20 @@ def _own_sql(f: Filter, prefix: str, since: Any, window: tuple = (None, None)) -
     """The filters an event store checks itself: since, types, enterprise (columns ``prefix``date …), and the
     window around the as-of date ``(upto, after)``: ``(d, None)`` dated on or before *d* or undated, ``(None, d)``
     dated after *d*. A live event (``prefix`` "") has a type also when it is one of its ``detail.other_types`` (the
-    detail is stored as JSON with sorted keys, so the entries' ``"type"`` follow ``"other_types"``)."""
+    detail is stored as JSON with sorted keys, so the entries' ``"type"`` follow ``"other_types"``); an imported news
+    item's event when its labelled type is read as one of them (``item_type``: FinESE's 信批违规 is a legal event)."""
     where, params = ["1 = 1"], []
     upto, after = window
     also = "".join(" OR detail LIKE ?" for _ in f.types) if not prefix else ""
+    labels = item_labels(f.types) if prefix else []
+    if labels:
+        also = (f" OR ({prefix}ref_table = 'news' AND json_extract_string({prefix}detail, '$.event_type') "
+                f"IN {_in_list(labels)})")
     for cond, values in ((f"{prefix}date >= ?", [since] if f.since else []),
                          (f"({prefix}date IS NULL OR {prefix}date <= ?)", [] if upto is None else [upto]),
                          (f"{prefix}date > ?", [] if after is None else [after]),
                          (f"({prefix}type IN {_in_list(f.types)}{also})",
-                          f.types + ([f'%"other_types": [%"type": "{t}"%' for t in f.types] if also else [])),
+                          f.types + ([f'%"other_types": [%"type": "{t}"%' for t in f.types] if not prefix else labels)),
                          (f"{prefix}enterprise_id = ?", [] if f.enterprise_id is None else [f.enterprise_id])):
         if values:
             where.append(cond)
