@@ -470,8 +470,8 @@ def test_a_pair_has_one_score_in_both_directions(db):
 
 
 def test_an_empty_reverse_match_says_why(db, tmp_path):
-    """`match enterprise` printed only (nothing to show) on a database without demands: it says no demand list is
-    imported and how to import one; with demands that none fits, it says that instead."""
+    """`match enterprise` and `match demands` printed only (nothing to show) on a database without demands: they say
+    no demand list is imported and how to import one; with demands that none fits, it says that instead."""
     import shutil
 
     import duckdb
@@ -484,6 +484,9 @@ def test_an_empty_reverse_match_says_why(db, tmp_path):
     assert "no demand list is imported: import one with zhaoshang import demands FILE" in en.stderr, en.stderr
     zh = run("match", "enterprise", "北京声智语音科技有限公司", "--format", "json", db=path)
     assert "库中还没有需求清单：用 zhaoshang import demands 文件 导入" in json.loads(zh.stdout)["note"]
+    # the demand list says the same (it printed 需求 0 条 and nothing to show, without why)
+    listed = run("match", "demands", db=path)
+    assert "需求 0 条" in listed.stdout and "库中还没有需求清单：用 zhaoshang import demands 文件 导入" in listed.stderr
     unfit = run("--lang", "en", "match", "enterprise", "北京声智语音科技有限公司", "--node", "U01", db=db["path"])
     assert "demands considered fits this enterprise" in unfit.stderr, unfit.stderr
 

@@ -410,10 +410,7 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
     elif not scored:  # an empty list says why: no demand list imported, or none of the demands fits
         held = store.con.execute("SELECT count(*) FROM demands").fetchone()[0]
         if not held:
-            why = ("no demand list is imported: import one with zhaoshang import demands FILE (a list in the "
-                   "scenario_demands layout: --preset scenario_demands), or upload it on the data updates page"
-                   if lang == "en" else "库中还没有需求清单：用 zhaoshang import demands 文件 导入（场景需求清单的格式加 "
-                   "--preset scenario_demands），或在「数据更新」页上传")
+            why = no_demands_text(lang)
         else:
             why = (f"none of the {len(ok):,} demands considered fits this enterprise (no shared words or chain segment)"
                    if lang == "en" else f"所查的 {len(ok):,} 条需求中没有与该企业相符的（没有共同的词或产业链环节）")
@@ -461,6 +458,15 @@ def _set_before(d: dict) -> bool:
 
 
 # ---------------------------------------------------------------------------------- the demand list
+def no_demands_text(lang: str = "zh") -> str:
+    """Why a list of demands, or of the demands an enterprise can serve, is empty on a database holding none: how
+    to import one (``match enterprise`` and ``match demands`` say it alike)."""
+    return ("no demand list is imported: import one with zhaoshang import demands FILE (a list in the "
+            "scenario_demands layout: --preset scenario_demands), or upload it on the data updates page"
+            if lang == "en" else "库中还没有需求清单：用 zhaoshang import demands 文件 导入（场景需求清单的格式加 "
+            "--preset scenario_demands），或在「数据更新」页上传")
+
+
 def list_demands(store, *, region: str | None = None, node: str | None = None, status: str | None = None,
                  q: str | None = None, limit: int = 200, offset: int = 0, masked: bool = False,
                  open_only: bool = False, as_of: Any = None) -> dict:
