@@ -184,6 +184,13 @@ def test_reach_from_the_region_and_its_strength(store):
     assert ex.evidence[0].table == "persons" and ex.evidence[0].note == "本地企业人员"  # the start and why it is local
     assert best["length"] == 0  # the hostile-named director also works at the local enterprise
     assert reach_strength(store, 1, "440300", as_of="2024-12-31") is None  # nothing of Shenzhen in the graph
+    assert doc["in_region"] is None
+    # an enterprise in the region it is reached from: its own people are no starts (each was a "path" of no hop to
+    # himself), and the answer says that it lies there; the bureau's contact working at it still is one
+    local = reach(store, 2, from_region="330100", k=5, as_of="2024-12-31")
+    assert local["in_region"]["text"] == "本地甲科技有限公司 本身就在杭州市：其自身的人员不作为起点"
+    assert local["in_region"]["text_en"] == "本地甲科技有限公司 is itself in Hangzhou: its own people are not taken as starts"
+    assert local["paths"] and {(p["origin"]["name"], p["length"]) for p in local["paths"]} == {("孙丽", 2)}
 
 
 def test_reach_strengths_search_only_where_a_path_can_be(tmp_path, monkeypatch):
@@ -205,9 +212,10 @@ def test_reach_strengths_search_only_where_a_path_can_be(tmp_path, monkeypatch):
     assert {i: dumps(x) for i, x in many.items()} == {i: dumps(x) for i, x in one.items()}  # path and evidence alike
     assert one[1] is not None and one[5] is None and one[6] is None
     assert 5 not in searched and 6 not in searched and 1 in searched
-    searched.clear()  # from Shenzhen: 吴昊 is local there, so 孤立丁 is searched (a path of no hop); Hangzhou's are not
+    searched.clear()  # from Shenzhen: 吴昊 is local there, so 孤立丁 is searched; Hangzhou's are not
     sz = reach_strengths(s, ids, "440300", as_of="2024-12-31")
-    assert searched == [5] and sz[5] is not None and sz[5].value == reach_strength(s, 5, "440300", as_of="2024-12-31").value
+    # 孤立丁 lies in Shenzhen: its own chairman is no start (he was a path of no hop to himself), alike alone
+    assert searched == [5] and sz[5] is None and reach_strength(s, 5, "440300", as_of="2024-12-31") is None
     s.close()
 
 
@@ -265,6 +273,8 @@ def test_cli_people_reach_and_between(db, tmp_path):
     assert ["杭州引导基金", "本地甲科技有限公司"] in routes  # the fund invested in both: 0.5 × 0.5
     # 赵强's two records (p:6, p:7) are one person: one path through him, not the same route twice
     assert any("赵强" in r for r in routes) and len(routes) == len({tuple(r) for r in routes}), routes
+    own = run("--lang", "en", "reach", "本地甲科技有限公司", "--from-region", "杭州市", db=db, env=env).stderr
+    assert "本地甲科技有限公司 is itself in Hangzhou: its own people are not taken as starts" in own, own
     bad = run("reach", "目标科技有限公司", db=db, env=env, check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
     # no path: the table says why in a sentence, not (无记录) alone
@@ -501,12 +511,16 @@ def test_a_link_between_two_records_of_one_person_is_no_hop(store):
 def test_two_records_of_one_person_are_one_path(store):
     """赵强 p:6 and p:7 are one person in office at the target in 2020: a contact, a start by name or the region's
     side reaches him once — not once per record, which took a place of the k best from another person."""
-    for kw in ({"contacts": [{"姓名": "赵强", "所在企业": "目标科技有限公司"}]}, {"person": "赵强"}, {"from_region": "110000"}):
+    for kw in ({"contacts": [{"姓名": "赵强", "所在企业": "目标科技有限公司"}]}, {"person": "赵强"}):
         doc = reach(store, 1, as_of="2020-06-30", k=5, **kw)
         zhao = [p for p in doc["paths"] if p["target"]["name"] == "赵强" and p["length"] == 0]
         assert len(zhao) == 1, (kw, [(p["origin"]["key"], p["target"]["key"]) for p in doc["paths"]])
+    # from the region the target lies in, neither record is a start (its own people are no way in: each was a path of
+    # no hop), and no other start reaches him twice
     doc = reach(store, 1, as_of="2020-06-30", k=5, from_region="110000")
-    assert len({p["target"]["name"] for p in doc["paths"] if p["length"] == 0}) == len([p for p in doc["paths"] if p["length"] == 0])
+    assert doc["in_region"] and not [p for p in doc["paths"] if p["length"] == 0 or p["origin"]["name"] == "赵强"]
+    to_zhao = [tuple(h["to"]["key"] for h in p["hops"]) for p in doc["paths"] if p["target"]["name"] == "赵强"]
+    assert len(to_zhao) <= 1, to_zhao
 
 
 def test_a_route_through_another_kind_of_record_of_one_person_is_the_same_route(tmp_path):

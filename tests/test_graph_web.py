@@ -392,7 +392,7 @@ def test_the_key_persons_table_shows_a_viewer_the_analysts_rows_masked(tmp_path,
         for name in ("vera", "ana"):
             pg = chromium.new_page()
             sign_in(pg, base, name, pw)
-            pg.goto(base + "/relations/2")
+            pg.goto(base + "/relations/2?lang=zh")
             pg.wait_for_selector("#kp-table tbody tr")
             tables[name] = [[td.strip() for td in row] for row in pg.eval_on_selector_all(
                 "#kp-table tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText))")]
@@ -588,7 +588,7 @@ def test_one_record_in_office_and_holding_shares_is_masked_alike_on_the_profile_
         officers = pg.inner_text("#people")
         basics = pg.inner_text(".profile-grid section.card >> nth=0")
         profile = pg.request.get(base + "/api/enterprises/2").json()
-        pg.goto(base + "/relations/2")
+        pg.goto(base + "/relations/2?lang=zh")
         pg.wait_for_selector("#kp-table tbody tr")
         table = pg.inner_text("#kp-table")
         pg.wait_for_function("() => { const c = echarts.getInstanceByDom(document.getElementById('rel-graph'));"
@@ -709,6 +709,12 @@ def test_relations_page_in_the_browser(base, chromium):
             pg.click("#reach-go")
             pg.wait_for_selector("#paths[data-source=region] #no-path")
             assert words in pg.inner_text("#no-path"), pg.inner_text("#no-path")
+        # an enterprise in the region it is reached from: said above its paths (its own people were paths of no hop)
+        pg.goto(base + "/relations/2?lang=zh")
+        pg.fill("#reach-region", "330100")
+        pg.click("#reach-go")
+        pg.wait_for_selector("#paths[data-source=region] #in-region")
+        assert pg.inner_text("#in-region") == "本地甲科技有限公司 本身就在杭州市：其自身的人员不作为起点"
         if SHOTS:
             Path(SHOTS).mkdir(parents=True, exist_ok=True)
             pg.screenshot(path=str(Path(SHOTS) / "relations.png"), full_page=True)

@@ -120,6 +120,8 @@ def reach_cmd(
               f"paths to the key persons of {doc['enterprise']['name']} (as of {doc['as_of']})")
     if not rows:
         title += _no_path_reason(doc)
+    if doc.get("in_region"):  # the enterprise is itself in the region: its own people are no starts
+        note = "\n".join(x for x in (t(doc["in_region"]["text"], doc["in_region"]["text_en"]), note) if x)
     unmatched = unmatched_words(doc["from"].get("unmatched"))
     if unmatched:  # the contacts that start no path, by row: said whether or not a path was found
         note = "\n".join(x for x in (t(*unmatched), note) if x)

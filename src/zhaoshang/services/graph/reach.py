@@ -345,8 +345,15 @@ def reach(store, enterprise, *, from_region: str | None = None, contacts: str | 
     kp = key_persons(store, eid, as_of=g.as_of, ties=ties, lang=lang)
     chosen, targets = _targets(g, kp)
     unmatched: list[dict] = []
+    in_region = None
     if from_region is not None:
         origins, kinds = _region_side(store, g, from_region)
+        if _in_region(store, [eid], from_region):  # the enterprise is itself in the region: its own people are no way in
+            origins, kinds = _not_own(store, g, eid, targets, origins, kinds)
+            where = _start_words(store, from_region)
+            in_region = {"region": where[0], "text": f"{kp['enterprise']['name']} 本身就在{where[0]}：其自身的人员不作为起点",
+                         "text_en": f"{kp['enterprise']['name']} is itself in {where[1]}: its own people are not "
+                                    "taken as starts"}
     else:
         if contacts is not None:
             origins, kinds, unmatched = _origins_contacts(store, g, read_contacts(contacts) if isinstance(contacts, str)
@@ -365,6 +372,7 @@ def reach(store, enterprise, *, from_region: str | None = None, contacts: str | 
            "from": {"region": from_region, "contacts": contacts if isinstance(contacts, str) else
                     (len(contacts) if contacts is not None else None), "person": person, "origins": len(origins),
                     "unmatched": unmatched, "unmatched_text": unmatched_text(unmatched, lang)},
+           "in_region": in_region,
            "k": k, "max_hops": max_hops, "paths": [_path_doc(g, p, kinds, lang, store) for p in paths],
            "search": stats, "graph": g.stats(), "method": METHOD, "version": VERSION,
            "formula": "strength = origin factor × Π tie strengths"}
@@ -379,6 +387,27 @@ def _private(store, g: Graph, named) -> dict:
     d = datetime.date.fromisoformat(g.as_of) if isinstance(g.as_of, str) else g.as_of
     return {"private_holders": g.holder_keys(named),
             "private_persons": g.holder_keys(named, persons=True, also=lambda ids: holding_records(store, ids, d))}
+
+
+def _in_region(store, ids: list[int], region: str) -> set:
+    """Which of the enterprises ``ids`` lie in ``region`` (one query)."""
+    cond, params = region_condition(resolve_region(store, region), "e")
+    return {r[0] for r in store.con.execute(f"SELECT e.id FROM enterprises e WHERE list_contains(?, e.id) AND {cond}",
+                                            [list(ids), *params]).fetchall()}
+
+
+def _not_own(store, g: Graph, eid: int, targets: list, origins: dict, kinds: dict) -> tuple[dict, dict]:
+    """The region's starts without those of the enterprise ``eid`` that lies in the region: its own node, its people
+    in office (the region's side counts them as local people) and its key persons ``targets``, each with the records
+    linked as one person — a path from them to its key persons is no way in (a key person reached from himself in no
+    hop)."""
+    keys = [f"e:{eid}"] + [f"p:{r[0]}" for r in store.con.execute(
+        "SELECT DISTINCT person_id FROM roles WHERE enterprise_id = ? AND end_date IS NULL AND person_id IS NOT NULL",
+        [eid]).fetchall()]
+    own = {i for i in (g.index(k) for k in keys) if i is not None} | set(targets)
+    rep, groups = g.persons()
+    own |= {j for i in own if int(rep[i]) in groups for j in groups[int(rep[i])]}
+    return ({i: v for i, v in origins.items() if i not in own}, {i: v for i, v in kinds.items() if i not in own})
 
 
 def _start_words(store, region: str) -> tuple[str, str]:
@@ -448,11 +477,14 @@ def _strengths(store, g: Graph, ids: list[int], region_code: str) -> dict:
     origins, kinds = _region_side(store, g, str(region_code))
     kps = key_persons_of(store, wanted, as_of=g.as_of)  # an id that is no enterprise has none: no path
     same, person_of = g.identity_edges(), g.same_person()
+    local = _in_region(store, wanted, region_code)  # an enterprise of the region: its own people are no starts
     best: dict = {}
     for eid in wanted:
         if eid not in kps:
             continue
-        paths, _ = _search(g, eid, _targets(g, kps[eid])[1], origins, 1, REACH_HOPS, same, person_of)
+        targets = _targets(g, kps[eid])[1]
+        starts = _not_own(store, g, eid, targets, origins, kinds)[0] if eid in local else origins
+        paths, _ = _search(g, eid, targets, starts, 1, REACH_HOPS, same, person_of)
         if paths:
             best[eid] = paths[0]
     # the first record of every hop of every lead's path, read in one query per table (each hop's as alone)

@@ -189,10 +189,12 @@
   const out = document.getElementById('paths');
   // the contacts that start no path (no enterprise given, none in the database, a short name of several): how many,
   // and each by its line and the company as typed, in the service's words (the same as `zhaoshang reach --contacts`)
+  // and, the enterprise lying in the region it is reached from, that its own people are no starts (the service's words)
   function unmatchedHtml(doc) {
+    const own = doc.in_region ? '<p class="muted" id="in-region">' + ZS.esc(en ? doc.in_region.text_en : doc.in_region.text) + '</p>' : '';
     const u = doc.from && doc.from.unmatched_text;
-    if (!u) return '';
-    return '<div class="warn" id="unmatched" data-count="' + u.count + '"><p>' + ZS.esc(u.head) + '</p><ul>' +
+    if (!u) return own;
+    return own + '<div class="warn" id="unmatched" data-count="' + u.count + '"><p>' + ZS.esc(u.head) + '</p><ul>' +
       u.lines.map(l => '<li>' + ZS.esc(l) + '</li>').join('') + '</ul></div>';
   }
   // the other record of one person under one name (no hop: the walk goes on from the name), in the server's words
