@@ -157,6 +157,13 @@ def test_region_node_and_date_filters(demo):
     # as_of cuts later rounds; a municipality breaks down by district
     cut = trends(store, as_of="2019-12-31")
     assert cut["totals"]["last_date"].isoformat() <= "2019-12-31" and cut["as_of"] == "2019-12-31"
+    assert cut["end_cut"] is None
+    # an end after the as-of is cut to it and said (the answer's end read 2020-06-30, its totals stopping at the as-of)
+    late = trends(store, as_of="2019-12-31", end="2020-06-30")
+    assert late["end"] == "2019-12-31" and late["totals"] == cut["totals"]
+    assert late["end_cut"] == {"given": "2020-06-30", "note": "结束日期 2020-06-30 晚于截至日期 2019-12-31：按截至日期截止",
+                               "note_en": "the end date 2020-06-30 is after the as-of date 2019-12-31: cut to the as-of date"}
+    assert late["notes"][-1] == late["end_cut"]["note"] and late["notes_en"][-1] == late["end_cut"]["note_en"]
     assert trends(store, region="110000")["child_level"] == "district"
 
 

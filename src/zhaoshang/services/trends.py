@@ -75,6 +75,10 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
     if d_start and d_end and d_start > d_end:  # two dates the user gave contradict each other
         raise UserError(f"开始日期 {d_start} 晚于结束日期 {d_end}", f"the start date {d_start} is after the end date {d_end}",
                         pair=("start", "end"))
+    # an end after the as-of is cut to it and said, as the other views say what lies after their as-of (nothing after
+    # it counts; the answer's end said 2018-12-31 while its totals stopped at the as-of)
+    cut = d_end if d_end and d_end > d_asof else None
+    d_end = d_asof if cut else d_end
     # a start after the data's reference date is an empty window: no periods, no error
     node = chain_node(store, chain, node)  # the chain's own code: the whole chain
 
@@ -217,6 +221,8 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
         r["regions"], r["regions_more"] = (regions_of.get(key, [])[:PER_INVESTOR],
                                            max(0, len(regions_of.get(key, [])) - PER_INVESTOR))
 
+    end_cut = {"given": cut.isoformat(), "note": f"结束日期 {cut} 晚于截至日期 {d_asof}：按截至日期截止",
+               "note_en": f"the end date {cut} is after the as-of date {d_asof}: cut to the as-of date"} if cut else None
     return {
         "region": None if info is None else {k: info[k] for k in ("code", "name", "name_en", "level")},
         "node": node, "chain": chain, "by": by,
@@ -235,13 +241,15 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
         "investors": investors,
         "synthetic": bool(store.synthetic),
         "undated": undated,
+        # the end given after the as-of, cut to it (``end`` is the as-of then), and why, also the notes' last
+        "end_cut": end_cut,
         "notes": (["产业链尚未归类：按全部企业的融资计算"] if unclassified else ["只计产业链企业（归入产业链任一环节的企业）的融资"])
         + ([f"另有 {undated:,} 轮融资没有日期，未计入"] if undated else []) + [
             "金额为披露金额与估算金额之和（万元）：来源只给出区间（数千万、近亿）的轮次取其点估计，计为估算、不计为披露；"
             "未披露金额的轮次单独计数",
             "一家企业归入多个环节时，其融资在每个环节各计一次，各环节之和可大于合计",
             "投资方金额为其参与轮次的整轮金额（各方份额通常未披露）",
-        ],
+        ] + ([end_cut["note"]] if end_cut else []),
         "notes_en": (["the chain is not classified yet: every enterprise's funding counts"] if unclassified
                      else ["only the fundings of chain enterprises (placed on any segment of the chain) count"])
         + ([f"{count_en(undated, 'more round')} without a date not counted"] if undated else []) + [
@@ -250,5 +258,5 @@ def trends(store, *, region: str | None = None, node: str | None = None, by: str
             "amount are counted apart",
             "an enterprise on several segments counts its fundings on each, so the segments can add up to more than the total",
             "an investor's amount is the whole amount of the rounds it took part in (shares are rarely disclosed)",
-        ],
+        ] + ([end_cut["note_en"]] if end_cut else []),
     }

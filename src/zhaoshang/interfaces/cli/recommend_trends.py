@@ -109,6 +109,9 @@ def trends_cmd(
     if doc["undated"]:  # rounds the filters would take but for a date: not counted, said (the notes' words)
         undated = t(f"注意：{doc['notes'][1]}", f"note: {doc['notes_en'][1]}")
         note = f"{undated}\n{note}" if note else undated
+    if doc["end_cut"]:  # an end after the as-of, cut to it: said (the notes' words)
+        cut = t(f"注意：{doc['end_cut']['note']}", f"note: {doc['end_cut']['note_en']}")
+        note = f"{cut}\n{note}" if note else cut
     tot = doc["totals"]
     en = t("zh", "en") == "en"
     where = (doc["region"].get("name_en") if en else None) or doc["region"]["name"] if doc["region"] else t("全国", "China")
