@@ -172,7 +172,8 @@ def test_english_reasons_and_exports(db, store, tmp_path):
         assert len(marked) == len(EXPECTED_CANDIDATES) > len(ids) == 2, table
         assert all(mark.format(ids[e]) in b for e, b in marked.items() if e in ids), table
         assert not [b for e, b in marked.items() if e not in ids and ("招商项目 #" in b or "pipeline #" in b)], table
-    csv_out = run("leads", REGION, "--as-of", D.isoformat(), "-f", "csv", db=db).stdout
+    # the region by --region too, as trends, chain and alerts take it (错误: 没有这个选项: --region)
+    csv_out = run("leads", "--region", REGION, "--as-of", D.isoformat(), "-f", "csv", db=db).stdout
     assert "已在招商项目" not in csv_out and "pipeline" not in csv_out.splitlines()[0]  # the files list the leads alone
     # the English sheet: its Segment column holds names, Segment code the codes the lead keeps
     en_wb = openpyxl.load_workbook(en_out)
@@ -185,6 +186,10 @@ def test_english_reasons_and_exports(db, store, tmp_path):
     assert sorted(got) == sorted((r[1], REGION, r[-1]) for r in rows[1:3])
     bad = run("leads", REGION, "-f", "xlsx", db=db, check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    for args, said in (((), "错误: 缺少地区：zhaoshang leads 地区（或 --region 地区）"),
+                       ((REGION, "--region", "110000"), f"错误: 地区给了两次且不同：{REGION} 与 --region 110000（只给一个）")):
+        bad = run("leads", *args, db=db, check=False)
+        assert bad.returncode == 2 and bad.stderr.strip() == said, bad.stderr
     # -o alone writes the file its suffix names (it printed the table and wrote nothing, exit 0)
     for name in ("alone.xlsx", "alone.csv"):
         run("leads", REGION, "--as-of", D.isoformat(), "-o", tmp_path / name, db=db)

@@ -349,3 +349,19 @@ def date_option(flag: str = "--as-of", help: str = AS_OF_HELP, *, what: str = "a
         return d.isoformat() if d else None
 
     return typer.Option(None, flag, help=help, callback=check)
+
+
+REGION_HELP = "地区（代码、名称或区域），写在命令后或用 --region"
+REGION_OPTION = typer.Option(None, "--region", help="地区（同写在命令后的地区）")
+
+
+def one_region(arg: Optional[str], opt: Optional[str], usage: str) -> str:
+    """The region of a command that takes it as its first argument, given there or by ``--region`` (as trends, chain
+    and alerts take it): one of the two, or both alike; ``usage``: the command line that names it, for the error."""
+    if arg and opt and arg.strip() != opt.strip():
+        raise UserError(t(f"地区给了两次且不同：{arg} 与 --region {opt}（只给一个）",
+                          f"the region is given twice, differently: {arg} and --region {opt} (give one)"))
+    region = arg or opt
+    if not region or not region.strip():
+        raise UserError(t(f"缺少地区：{usage} 地区（或 --region 地区）", f"no region given: {usage} REGION (or --region REGION)"))
+    return region

@@ -13,7 +13,8 @@ import typer
 from ...core.errors import UserError, count_en
 from ...core.numbers import quantity_text
 from ..labels import report_headers
-from .app import Fmt, app, date_option, emit, open_team, state, synthetic_note, t, update_store
+from .app import (REGION_HELP, REGION_OPTION, Fmt, app, date_option, emit, one_region, open_team, state, synthetic_note, t,
+                  update_store)
 from .score import _read, at_k_rows, backtest_app, say_saved
 
 
@@ -43,7 +44,8 @@ def _weights(choice: Optional[str]):
 
 @app.command("leads")
 def leads_cmd(
-    region: str = typer.Argument(..., help="地区（代码、名称或区域）"),
+    region: Optional[str] = typer.Argument(None, help=REGION_HELP, show_default=False),
+    region_opt: Optional[str] = REGION_OPTION,
     chain: Optional[str] = CHAIN_NODE,
     top: int = typer.Option(20, "--top", help="列出前 N 条线索（1–1000）"),
     as_of: Optional[str] = date_option(),
@@ -59,6 +61,7 @@ def leads_cmd(
     from ...services.leads.export import write_leads
     from ...services.pipeline.leads import in_pipeline
 
+    region = one_region(region, region_opt, "zhaoshang leads")
     if fmt == LeadFmt.xlsx and not output:
         raise UserError("--format xlsx 需要 -o 文件名", "--format xlsx needs -o FILE")
     if output and fmt in (LeadFmt.table, LeadFmt.json):  # -o alone: the file's suffix says csv or xlsx
@@ -168,7 +171,8 @@ def leads_weights_cmd(
 
 @backtest_app.command("leads")
 def backtest_leads_cmd(
-    region: str = typer.Argument(..., help="地区（代码、名称或区域）"),
+    region: Optional[str] = typer.Argument(None, help=REGION_HELP, show_default=False),
+    region_opt: Optional[str] = REGION_OPTION,
     as_of: Optional[str] = date_option(),
     horizon: int = typer.Option(365, "--horizon", help="期限（天）：截至日后多少天内在本地新设分支机构或子公司算作命中"),
     k: Optional[list[int]] = typer.Option(None, "--k", help="precision@k / recall@k 的 k（可重复；默认 10 20 50 100）"),
@@ -183,6 +187,7 @@ def backtest_leads_cmd(
     from ...services.evaluation.runs import save_backtest
     from ...services.leads.backtest import backtest_leads
 
+    region = one_region(region, region_opt, "zhaoshang backtest leads")
     args = dict(as_of=as_of, horizon=horizon, ks=k or None, node=chain, weights=_weights(weights), compare=_weights(compare))
     if save:
         with update_store() as store:

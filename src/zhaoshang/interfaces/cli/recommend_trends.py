@@ -9,12 +9,15 @@ import typer
 
 from ...core.errors import count_en
 from ..labels import PCI_AMONG, label, measure_text, pct_text, region_names, report_headers, segments_beyond_text
-from .app import FORMAT_OPTION, Fmt, app, date_option, emit, node_heading, open_store, synthetic_note, t
+from .app import (FORMAT_OPTION, REGION_OPTION, Fmt, app, date_option, emit, node_heading, one_region, open_store,
+                  synthetic_note, t)
 
 
 @app.command("recommend")
 def recommend_cmd(
-    region: str = typer.Argument(..., help="地区代码或名称，如 杭州市 / 330100 / 合肥 / 长三角"),
+    region: Optional[str] = typer.Argument(None, help="地区代码或名称，如 杭州市 / 330100 / 合肥 / 长三角；也可用 --region",
+                                           show_default=False),
+    region_opt: Optional[str] = REGION_OPTION,
     level: Optional[str] = typer.Option(None, "--level", "-l", help="名称有歧义时指定层级 province|city|district|macro"),
     as_of: Optional[str] = date_option(),
     resources: Optional[str] = typer.Option(None, "--resources", help="地区资源文件（YAML：算力、机架、PUE、电价、引导基金、高校、土地）"),
@@ -25,6 +28,7 @@ def recommend_cmd(
     """差异化突围：本地尚不具优势（RCA<1）的环节按可行性（关联密度）× 价值（复杂度、融资与专利增长）排序，并给出招商模式建议。"""
     from ...services.region_profile import recommend_labelled
 
+    region = one_region(region, region_opt, "zhaoshang recommend")
     store = open_store(read_only=True)
     try:
         doc = recommend_labelled(store, region, level=level, as_of=as_of, resources=resources, top=top, config=config)

@@ -10,7 +10,7 @@ import typer
 
 from ...core.errors import UserError
 from ...services.region_profile import region_profile
-from .app import app, date_option, open_store, open_team, state, synthetic_note, t
+from .app import REGION_OPTION, app, date_option, one_region, open_store, open_team, state, synthetic_note, t
 
 report_app = typer.Typer(help="报告：地区画像报告（PDF / Excel / HTML）", no_args_is_help=True)
 app.add_typer(report_app, name="report")
@@ -18,7 +18,9 @@ app.add_typer(report_app, name="report")
 
 @report_app.command("region")
 def report_region(
-    region: str = typer.Argument(..., help="地区代码或名称（省、市、区县或宏观区域，如 440300、深圳市、长三角）"),
+    region: Optional[str] = typer.Argument(None, help="地区代码或名称（省、市、区县或宏观区域，如 440300、深圳市、长三角；也可用 --region）",
+                                           show_default=False),
+    region_opt: Optional[str] = REGION_OPTION,
     output: List[str] = typer.Option(..., "--output", "-o",
                                      help="输出文件：.pdf、.xlsx 或 .html；可重复，一次写出几种格式"),
     as_of: Optional[str] = date_option(),
@@ -27,6 +29,7 @@ def report_region(
     """地区画像报告：产业链结构对比全国、强链/补链/延链、推荐环节与招商模式、合作伙伴、融资趋势、头部企业。"""
     from ..reports import report_suffix, write_region_report
 
+    region = one_region(region, region_opt, "zhaoshang report region")
     seen: set[Path] = set()
     for out in output:  # every file checked before the profile is computed
         report_suffix(out)
