@@ -74,6 +74,14 @@ def test_chinese_help_stays_the_default(capsys, monkeypatch):
     main(["placements", "--help"])
     out = capsys.readouterr().out
     assert "declare  把导入数据自带的标签映射为声明归类" in out and not re.search(r"│\s+。", out), out
+    # no line of a help text starts with closing punctuation nor ends with an opening bracket (report region's read
+    # …合作伙伴 / 、融资趋势 and its last line 。 at 100 columns, leads' ）：… at 80)
+    for cols, argv in (("100", ["report", "region", "--help"]), ("80", ["leads", "--help"]),
+                       ("90", ["alerts", "rules", "add", "--help"])):
+        monkeypatch.setenv("COLUMNS", cols)
+        main(argv)
+        cells = [c.strip() for line in capsys.readouterr().out.splitlines() for c in re.split(r"│|\s{2,}", line)]
+        assert not [c for c in cells if c and (c[0] in "，。、；：？！）》」』】" or c[-1] in "（《「『【")], (argv, cells)
     monkeypatch.setenv("ZHAOSHANG_LANG", "en")  # --lang on the command line wins over the environment
     main(["--lang", "zh", "alerts", "rules", "add", "--help"])
     out = capsys.readouterr().out

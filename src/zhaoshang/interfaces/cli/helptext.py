@@ -172,6 +172,9 @@ def help_frame(command: Any, lang: str) -> None:
     if not hasattr(rich_utils, "_text_cut"):  # a help text wraps whole: a Chinese one has no space to wrap at and was cut with "…"
         rich_utils._text_cut = rich_utils._make_rich_text
         rich_utils._make_rich_text = _folded(rich_utils._text_cut)
+        import rich.text
+
+        rich.text.divide_line = kept_together(rich.text.divide_line)
     for cmd in walk(command):
         option = cmd.get_help_option(_Names())
         if option is not None:
@@ -185,6 +188,29 @@ def help_frame(command: Any, lang: str) -> None:
                 param._type_raw = param.display_type_rich
             param.display_type_rich = (lambda ctx: None) if getattr(param, "is_flag", False) else (
                 lambda ctx, _p=param: type_words(_p._type_raw(ctx=ctx), lang))
+
+
+#: what never starts a line (closing punctuation) and what never ends one (opening brackets), Chinese and Latin
+NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉”’…,.;:?!)]}%")
+NO_LINE_END = frozenset("（《「『【〔〈“‘([{")
+
+
+def kept_together(divide: Any):
+    """Rich's line breaking (``rich._wrap.divide_line``: the offsets at which a text is broken to fit ``width``) with
+    closing punctuation kept with the text before it and an opening bracket with the text after it: a break before
+    、 or ） moves back by a character (a Chinese help text read …合作伙伴 / 、融资趋势 and …区域 / ）：funding)."""
+    def divide_line(text: str, width: int, fold: bool = True) -> list[int]:
+        out: list[int] = []
+        base = 0
+        while breaks := divide(text[base:], width, fold):
+            rest, k = text[base:], breaks[0]
+            while k > 1 and (rest[k] in NO_LINE_START or rest[k - 1] in NO_LINE_END) and not rest[k - 1].isspace():
+                k -= 1
+            k = k if k > 1 else breaks[0]
+            out.append(base + k)
+            base += k
+        return out
+    return divide_line
 
 
 def _folded(make: Any):
