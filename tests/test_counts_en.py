@@ -36,8 +36,11 @@ def test_import_and_search_counts_in_english(db, tmp_path):
     assert "1 row rejected, 1 value dropped: see " in p.stderr, p.stderr  # was "1 rows rejected, 1 values dropped"
     out = run("--lang", "en", "search", "测试", db=path, env={"COLUMNS": "200"}).stdout
     assert "Search '测试': 1 hit" in out and "1 hits" not in out, out
-    err = run("--lang", "en", "export", "enterprises", "-o", tmp_path / "e.csv", db=path).stderr
+    err = run("--lang", "en", "export", "enterprises", "-o", tmp_path / "e.xlsx", db=path).stderr
     assert err.startswith("exported 2 rows to "), err
+    import openpyxl  # the sheet named in the output's language, as the region report's English workbook (it read 数据)
+
+    assert openpyxl.load_workbook(tmp_path / "e.xlsx", read_only=True).sheetnames == ["Data"]
     zh = run("import", "enterprises", path.with_name("ents.csv"), db=tmp_path / "zh.duckdb").stderr
     assert "有 1 行被拒绝、1 个字段值被忽略" in zh, zh
 

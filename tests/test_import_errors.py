@@ -262,6 +262,7 @@ def test_huge_cell_and_formula_injection(tmp_path, db):
     run("export", "enterprises", "-o", out, db=db)
     import openpyxl
 
+    assert openpyxl.load_workbook(out, read_only=True).sheetnames == ["数据"]
     ws = openpyxl.load_workbook(out).active
     cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=HYPER")]
     assert cells and all(c.data_type == "s" for c in cells)

@@ -180,6 +180,16 @@ def _xlsx_value(v: Any) -> Any:
     return _text(str(v))
 
 
+#: the sheets of an exported list, by key: (Chinese, English)
+SHEETS = {"data": ("数据", "Data"), "notes": ("说明", "Notes")}
+
+
+def sheet_name(key: str, lang: str = "zh", sheets: dict[str, tuple[str, str]] = SHEETS) -> str:
+    """A workbook's sheet named in the file's language (an English export's sheets are Data and Notes, the region
+    report's Overview …: ``sheets``, a table of its own)."""
+    return sheets[key][lang == "en"]
+
+
 def _write_xlsx(con, sql: str, params, tmp: Path, lang: str = "zh", notes: list[str] | None = None) -> int:
     """Rows streamed into XlsxWriter's constant-memory mode: text cells are written as strings (never a
     formula, whatever they start with), dates with a date format, numbers as numbers. The sheet is named in the
@@ -194,7 +204,7 @@ def _write_xlsx(con, sql: str, params, tmp: Path, lang: str = "zh", notes: list[
             f"{total:,} rows exceed Excel's sheet limit of {XLSX_MAX_ROWS:,} rows (header included); export to .csv or .parquet")
     wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False, "strings_to_numbers": False})
-    ws = wb.add_worksheet("Data" if lang == "en" else "数据")
+    ws = wb.add_worksheet(sheet_name("data", lang))
     bold = wb.add_format({"bold": True})
     formats = {_dt.datetime: wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
                _dt.date: wb.add_format({"num_format": "yyyy-mm-dd"}),
@@ -243,7 +253,7 @@ def _write_xlsx(con, sql: str, params, tmp: Path, lang: str = "zh", notes: list[
                         dt_(r, j, v, formats[_dt.datetime if isinstance(v, _dt.datetime) else type(v)])
             written += len(batch)
         if notes:
-            ns = wb.add_worksheet("Notes" if lang == "en" else "说明")
+            ns = wb.add_worksheet(sheet_name("notes", lang))
             ns.set_column(0, 0, 120)
             for i, note in enumerate(notes):
                 ns.write_string(i, 0, _text(note))

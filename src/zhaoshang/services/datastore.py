@@ -183,7 +183,9 @@ def recent_imports(store: Store, limit: int = 20) -> list[dict]:
     return [{**r, "files": [Path(f).name for f in (r["files"] or [])]} for r in rows]
 
 
-def export_kind(store: Store, kind: str, output: str | Path) -> int:
+def export_kind(store: Store, kind: str, output: str | Path, lang: str = "zh") -> int:
+    """Write one table to ``output`` (format by its suffix); ``lang``: the language of the file's own words (an
+    XLSX's sheet name)."""
     from ..core.writers import export_query
 
     if kind not in EXPORTS:
@@ -198,7 +200,7 @@ def export_kind(store: Store, kind: str, output: str | Path) -> int:
                            if kind == "placements" else "x.source", None)
     if label:
         sql = f"SELECT x.*, {label} AS data_label FROM ({sql}) x"
-    return export_query(store.con, sql, output)
+    return export_query(store.con, sql, output, lang=lang)
 
 
 def _register_reading(con) -> None:

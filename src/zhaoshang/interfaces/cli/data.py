@@ -446,7 +446,7 @@ def export(
 ) -> None:
     """导出数据（CSV 为带 BOM 的 UTF-8；公式样式的单元格按文本写出）。"""
     store = open_store(read_only=True)
-    n = export_kind(store, kind, output)
+    n = export_kind(store, kind, output, lang=state.lang)
     if kind in PERSONAL_KINDS:
         from ...services.team import audit
 

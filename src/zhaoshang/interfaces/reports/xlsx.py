@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ...core.errors import count_en
 from ...core.parse.dates import excel_date_format
-from ...core.writers import DANGEROUS_PREFIXES, _xlsx_value
+from ...core.writers import DANGEROUS_PREFIXES, _xlsx_value, sheet_name
 from ..labels import label
 from .region import (TABLES, Col, _atomic, _cell_of, fmt_value, kinds_text, mode_cards, rec_beyond_text, recommend_cols,
                      recommend_parts, report_cols, resources_note, sources_note, trend_parts)
@@ -110,7 +110,7 @@ def write_xlsx(profile: dict, path: str | Path, lang: str = "zh") -> Path:
     from openpyxl.styles import Alignment, Font, PatternFill
 
     en = lang == "en"
-    name = lambda key: SHEETS[key][1] if en else SHEETS[key][0]  # noqa: E731
+    name = lambda key: sheet_name(key, lang, SHEETS)  # noqa: E731
     head_font, head_fill = Font(bold=True, color="0F2A4A"), PatternFill("solid", fgColor="EEF3F9")
     synth = profile["synthetic"]
     # the data's label in the workbook's language alone, as its pages' headers and the PDF say it (datastore.data_note:
