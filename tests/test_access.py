@@ -230,7 +230,9 @@ def test_login_session_cookie_csrf_logout_and_idle_timeout(server):
     c = local_client(server["app"], follow_redirects=False)
     page = c.get("/login?next=/enterprises")
     token = _csrf(page.text)
-    assert c.post("/login", data={"name": "vera", "password": PW}).status_code == 403  # no CSRF token
+    no_token = c.post("/login", data={"name": "vera", "password": PW})
+    assert no_token.status_code == 403  # no CSRF token: told on a page that, as the login page, leads nowhere inside
+    assert "CSRF" in no_token.text and "<nav>" not in no_token.text and 'id="nav-docs"' not in no_token.text
     bad = c.post("/login", data={"name": "vera", "password": "wrong password", "csrf_token": token})
     assert bad.status_code == 401 and "错误" in bad.text
     r = c.post("/login", data={"name": "vera", "password": PW, "csrf_token": token, "next": "https://evil.example/"})

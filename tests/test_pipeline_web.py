@@ -88,9 +88,10 @@ def test_pipeline_api(tmp_path):
     assert [(h["field"], h["to_value"]) for h in got["history"]][-3:] == [
         ("status", "signed"), ("signed_on", r.json()["signed_on"]), ("note", "签约仪式")]
     denied = client.post(f"/api/pipeline/leads/{lead['id']}/change", json={"note": "x"}, headers=tokens["viewer"])
-    assert denied.status_code == 403 and denied.json()["error"] == "当前角色无权访问"  # one language, not both
+    assert denied.status_code == 403 and denied.json()["error"] == "当前角色（浏览者）无权进行此操作：需要管理员或分析师角色，请联系管理员"  # one language
     denied = client.post(f"/api/pipeline/leads/{lead['id']}/change?lang=en", json={"note": "x"}, headers=tokens["viewer"])
-    assert denied.status_code == 403 and denied.json()["error"] == "your role may not access this"
+    assert denied.status_code == 403 and denied.json()["error"] == (
+        "your role (viewer) may not do this: it needs the administrator or analyst role; ask an administrator")
     items = client.get("/api/pipeline", params={"status": "已签约"}).json()["items"]
     assert [i["id"] for i in items] == [lead["id"]]
     # a signed lead is still open (landing to follow up), but its next action due before the signing (2021-02-01)

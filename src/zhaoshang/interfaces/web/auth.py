@@ -31,7 +31,8 @@ from starlette.concurrency import run_in_threadpool
 from ...core.errors import UserError
 from ...core.teamstate import TeamDB
 from ...services.team import accounts, audit
-from ...services.team.roles import LOCAL_USER, NOBODY, User
+from ...services.team.roles import LOCAL_USER, NOBODY, ROLES, User
+from ..labels import TEAM_ROLES
 from .context import lang_of
 from .deps import head_only
 from .uploads import CSRF_KEY, SpoolUploads
@@ -78,6 +79,16 @@ def required_permission(path: str, method: str = "GET") -> str | None:
     if method not in SAFE_METHODS and path not in OWN_STATE:
         return "team_write"
     return "read"
+
+
+def role_refusal(user: User, need: str) -> tuple[str, str]:
+    """Why a signed-in user is refused, in words that say what to do: the role they have, the roles that may (the one
+    table of roles), and whom to ask — not only that the role may not."""
+    mine = TEAM_ROLES.get(user.role, (user.role, user.role))
+    may = [TEAM_ROLES[r] for r, perms in ROLES.items() if need in perms]
+    return (f"当前角色（{mine[0]}）无权进行此操作：需要{'或'.join(z for z, _ in may)}角色，请联系管理员",
+            f"your role ({mine[1]}) may not do this: it needs the {' or '.join(e for _, e in may)} role; ask an "
+            "administrator")
 
 
 @dataclass
@@ -243,7 +254,7 @@ def install_auth(app: FastAPI, team: TeamDB, local_only: bool, idle: int | None 
             if user is NOBODY:
                 return _refuse(request, 401, "需要登录", "login required")
             if not user.can(need):
-                return _refuse(request, 403, "当前角色无权访问", "your role may not access this")
+                return _refuse(request, 403, *role_refusal(user, need))
         if method not in SAFE_METHODS and user.via != "token" and _routed(request):
             given = await _submitted_csrf(request)
             if not given and sid is None and SESSION_COOKIE not in request.cookies and _json_body(request):
