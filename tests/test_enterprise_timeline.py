@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from cli_util import run, run_json  # noqa: E402
 from web_util import require_browser, serving  # noqa: E402
 
+from zhaoshang.core.asof import enterprises_as_of  # noqa: E402
 from zhaoshang.core.event_titles import HEADS_EN  # noqa: E402
 from zhaoshang.core.status import STATUS_EN  # noqa: E402
 from zhaoshang.core.store import Store  # noqa: E402
@@ -145,6 +146,10 @@ def test_show_events_and_alerts_name_the_type_once(demo):
     then = run_json("show", str(eid), "--as-of", mid.isoformat(), db=demo["db"])
     new = next(r[3] for r in rows if r[0] == str(day)).partition(" · ")[0].split(" → ")[-1]
     assert [p["name"] for p in then["people"] if p["role"] == "legal_rep"] == [new] == [then["enterprise"]["legal_rep"]], then
+    # and so does the one replay of the fields as of a date every list, its JSON and exports read (enterprises_as_of)
+    with Store(demo["db"], read_only=True) as s:
+        assert s.con.execute(f"SELECT legal_rep FROM {enterprises_as_of(mid, s)} e WHERE e.id = ?",
+                             [eid]).fetchall() == [(new,)]
     eid, status, dissolved, _, seen = ends[0]
     between = dissolved + (dt.date.fromisoformat(seen) - dissolved) / 2
     shown = run_json("show", str(eid), "--as-of", between.isoformat(), db=demo["db"])["enterprise"]

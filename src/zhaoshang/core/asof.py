@@ -4,7 +4,8 @@ Enterprises exist at date D when founded ≤ D (or unknown) and not ended by D (
 saying the enterprise ended — 注销, 吊销, 撤销, 已关闭 — from the export that said so). Their tracked fields
 (name, address, capital, status, legal representative, region codes) take the value they held at D:
 the ``old_value`` of the earliest change after D, else the current value; a change to a status saying the enterprise
-ended is dated by the registry's date of the end, not by the export that showed it (``change_day``). A dissolution dated after D had not
+ended is dated by the registry's date of the end, not by the export that showed it (``change_day``), a change of legal
+representative by the day its event carries (the roles' dates: ``importers.events.date_rep_changes``). A dissolution dated after D had not
 happened: no dissolution date then, and a status that says dissolved (注销, 吊销, 撤销) reads 存续. Facts with their own dates
 (fundings, patents, branches, roles, shareholdings, events) are filtered on those dates by the callers; a news
 item without a publication date counts from its import's data date (``news_day``).
@@ -303,6 +304,14 @@ def enterprises_as_of(as_of: _dt.date | str | None, store=None, fields: Iterable
                 f"LEFT JOIN (SELECT h.enterprise_id, arg_min_null(h.old_value, {day}) AS v FROM enterprise_history h "
                 f"JOIN enterprises x ON x.id = h.enterprise_id WHERE h.field = 'status' AND {day} > {lit} "
                 f"GROUP BY h.enterprise_id) {a} ON {a}.enterprise_id = e.id")
+        elif f == "legal_rep":
+            # a change of legal representative dated by the day it took effect, the day its event carries
+            # (``importers.events.date_rep_changes``: the new one took office by the roles, else the old one left, else
+            # the export that showed it) — the day the profile's people say 法定代表人 from — not by that export
+            joins.append(
+                f"LEFT JOIN (SELECT enterprise_id, arg_min_null(json_extract_string(detail, '$.old'), (date, id)) AS v "
+                f"FROM events WHERE type = 'change_legal_rep' AND ref_table = 'enterprise_history' AND date > {lit} "
+                f"GROUP BY enterprise_id) {a} ON {a}.enterprise_id = e.id")
         else:
             joins.append(
                 f"LEFT JOIN (SELECT enterprise_id, arg_min_null(old_value, changed_on) AS v FROM enterprise_history "

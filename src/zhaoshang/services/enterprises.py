@@ -542,23 +542,6 @@ def holding_records(store, person_ids: Any, d: Any) -> list[int]:
         [d, d, ids, d, d, depth, ids, d]).fetchall()]
 
 
-def legal_reps_on(store, enterprise_ids: Any, d: Any) -> dict[int, str | None]:
-    """Each enterprise's legal representative on ``d``, by the day its changes took effect — the day their events
-    carry (``core.importers.events.date_rep_changes``: the day the new one took office by the roles, else the day
-    the old one left, else the export that first showed it), the day the profile's people say 法定代表人 from —, not
-    the date of that export: the one before the first change after ``d``, else the one held now."""
-    ids = sorted({int(x) for x in enterprise_ids if x is not None})
-    if not ids:
-        return {}
-    return dict(store.con.execute(
-        """SELECT e.id, CASE WHEN x.enterprise_id IS NULL THEN e.legal_rep ELSE x.old END
-           FROM enterprises e LEFT JOIN (
-             SELECT v.enterprise_id, arg_min(json_extract_string(v.detail, '$.old'), (v.date, v.id)) AS old FROM events v
-             WHERE list_contains(?, v.enterprise_id) AND v.type = 'change_legal_rep'
-               AND v.ref_table = 'enterprise_history' AND v.date > ? GROUP BY v.enterprise_id) x ON x.enterprise_id = e.id
-           WHERE list_contains(?, e.id)""", [ids, d, ids]).fetchall())
-
-
 def legal_reps_holding(store, enterprise_ids: Any) -> dict[int, list[str]]:
     """The names a change of legal representative of each enterprise may not show to a role without ``personal``
     (``services.privacy.present_events``, ``present_profile``), by enterprise: a person who holds or held shares
@@ -630,8 +613,6 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
            LEFT JOIN regions rc ON rc.code = e.city_code AND rc.level = 'city'
            LEFT JOIN regions rd ON rd.code = e.district_code WHERE e.id = ?""", [eid])[0]
     ent["tags"] = ent["tags"] or []
-    # the legal representative of the date by the day each change took effect, as the people below say it
-    ent["legal_rep"] = legal_reps_on(store, [eid], d).get(eid, ent["legal_rep"])
     if ent["founded"] is not None and ent["founded"] > d:  # asked about a date before it existed: say so
         ent["status"] = NOT_YET_FOUNDED
     placements = store.query(
