@@ -434,11 +434,15 @@ def test_an_api_error_speaks_the_language_the_caller_accepts(server):
     en = {"Accept-Language": "en-US,en;q=0.9"}
     zh = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
     got = c.get("/api/leads", headers=en)
-    assert got.status_code == 401 and got.json() == {"error": "login required", "status": 401,
-                                                      "error_zh": "需要登录", "error_en": "login required"}, got.json()
-    assert c.get("/api/leads", headers=zh).json()["error"] == "需要登录"
-    assert c.get("/api/leads").json()["error"] == "需要登录"  # no preference: Chinese, as before
-    assert c.get("/api/leads?lang=zh", headers=en).json()["error"] == "需要登录"  # ?lang first
+    # a script not signed in is told how it gets in: a login on the page, or an API token and where to make one
+    zh_said = "需要登录：在网页上登录，或在请求头带上 API 令牌 Authorization: Bearer <令牌>（用 zhaoshang users token create 创建）"
+    en_said = ("login required: sign in on the web page, or send an API token as Authorization: Bearer <token> (create "
+               "one with zhaoshang users token create)")
+    assert got.status_code == 401 and got.json() == {"error": en_said, "status": 401,
+                                                      "error_zh": zh_said, "error_en": en_said}, got.json()
+    assert c.get("/api/leads", headers=zh).json()["error"] == zh_said
+    assert c.get("/api/leads").json()["error"] == zh_said  # no preference: Chinese, as before
+    assert c.get("/api/leads?lang=zh", headers=en).json()["error"] == zh_said  # ?lang first
     viewer = _bearer(server, "viewer")
     refused = c.post("/api/pipeline", json={"enterprise": "1", "region": "330100"}, headers={**viewer, **en})
     assert refused.status_code == 403 and refused.json()["error"] == refused.json()["error_en"] != refused.json()["error_zh"]

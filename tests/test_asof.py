@@ -329,7 +329,7 @@ def test_the_sidebar_keeps_the_pages_region_as_of_and_language(ctx):
             f"/enterprises?region={r}&lang=en&as_of={d}", f"/region?region={r}&lang=en&as_of={d}",
             f"/trends?region={r}&lang=en&as_of={d}", f"/network?lang=en&as_of={d}", f"/leads?region={r}&lang=en&as_of={d}",
             f"/pipeline?region={r}&lang=en", "/methods?lang=en", "/alerts?lang=en",
-            f"/monitor?region={r}&lang=en&as_of={d}", f"/match?region={r}&lang=en"]
+            f"/monitor?region={r}&lang=en&as_of={d}", f"/match?region={r}&lang=en&as_of={d}"]
     assert sidebar(f"/map?region={r}&as_of=2020&lang=en") == kept
     assert sidebar(f"/region/{r}?as_of=2020&lang=en") == kept  # the region of the page's path
     assert sidebar("/map") == ["/map", "/chain", "/enterprises", "/region", "/trends", "/network", "/leads", "/pipeline",

@@ -336,6 +336,12 @@ def test_the_pipeline_pages_show_only_refusals_the_server_signed(tmp_path):
     assert (lead["list_as_of"], lead["list_score"]) == ("2019-06-30", listed[6]) and listed[6] != now[6], lead
     page = c.get(f"/pipeline/{lead_id}?lang=zh").text
     assert re.search(r'id="lead-listed-score">([^<]*)<', page).group(1) == f"{listed[6]:.2f}"
+    said = re.sub(r"<[^>]+>", "", re.search(r'<p class="small" id="lead-listed">(.*?)</p>', page, re.S).group(1))
+    assert said.startswith(f"加入自截至 2019-06-30 的企业画像；在该日的招商线索列表（内置权重）中得分 {listed[6]:.2f}；"), said
+    en = c.get(f"/pipeline/{lead_id}?lang=en").text
+    said = re.sub(r"<[^>]+>", "", re.search(r'<p class="small" id="lead-listed">(.*?)</p>', en, re.S).group(1))
+    assert said.startswith("Added from the enterprise profile as of 2019-06-30; on that day&#39;s leads list (shipped "
+                           f"weights) it scored {listed[6]:.2f};"), said
     profile = c.get("/enterprises/6?lang=zh").text
     for part in ("asof", "method", "cohort"):
         ours = re.search(rf'id="lead-score-{part}"[^>]*>([^<]*)<', page)

@@ -313,7 +313,10 @@ def test_served_lead_page_answers_from_its_cache_and_refreshes_on_a_live_event(t
         page.goto(f"{base}/leads?region={REGION}&top=5&min_score=40&has=funding")
         assert page.get_attribute(".ld-live-after a.as-of-link", "href") == \
             f"/leads?region={REGION}&top=5&min_score=40&has=funding&as_of={today}"
-        page.goto(f"{base}/pipeline/{added['id']}")
+        page.goto(f"{base}/leads?region={REGION}&top=5&has=funding&lang=en")  # and the language the URL asked for
+        assert page.get_attribute(".ld-live-after a.as-of-link", "href") == \
+            f"/leads?region={REGION}&top=5&has=funding&lang=en&as_of={today}"
+        page.goto(f"{base}/pipeline/{added['id']}?lang=zh")
         page.click(".lead-date-note a.as-of-link")  # the leads of the region as of today: the round counted
         page.wait_for_selector("#ld-targets")
         listed = page.inner_text("body")

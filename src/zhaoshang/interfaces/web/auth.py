@@ -81,6 +81,12 @@ def required_permission(path: str, method: str = "GET") -> str | None:
     return "read"
 
 
+# what a caller not signed in is told: a page is sent to the login page; a script (an API call) reads how it gets in
+LOGIN_REQUIRED = ("需要登录：在网页上登录，或在请求头带上 API 令牌 Authorization: Bearer <令牌>（用 zhaoshang users token create "
+                  "创建）", "login required: sign in on the web page, or send an API token as Authorization: Bearer <token> "
+                  "(create one with zhaoshang users token create)")
+
+
 def role_refusal(user: User, need: str) -> tuple[str, str]:
     """Why a signed-in user is refused, in words that say what to do: the role they have, the roles that may (the one
     table of roles), and whom to ask — not only that the role may not."""
@@ -252,7 +258,7 @@ def install_auth(app: FastAPI, team: TeamDB, local_only: bool, idle: int | None 
         need = required_permission(path, method)
         if need is not None:
             if user is NOBODY:
-                return _refuse(request, 401, "需要登录", "login required")
+                return _refuse(request, 401, *LOGIN_REQUIRED)
             if not user.can(need):
                 return _refuse(request, 403, *role_refusal(user, need))
         if method not in SAFE_METHODS and user.via != "token" and _routed(request):

@@ -460,7 +460,7 @@ def _page_href(ctx, path: str, **params) -> str:
 NAV_KEEPS = {"/map": ("region", "as_of"), "/chain": ("region", "as_of"), "/enterprises": ("region", "as_of"),
              "/region": ("region", "as_of"), "/trends": ("region", "as_of"), "/network": ("as_of",),
              "/leads": ("region", "as_of"), "/pipeline": ("region",), "/methods": (), "/alerts": (),
-             "/monitor": ("region", "as_of"), "/match": ("region",)}
+             "/monitor": ("region", "as_of"), "/match": ("region", "as_of")}
 
 
 @pass_context
