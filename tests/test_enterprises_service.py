@@ -117,7 +117,10 @@ def test_a_later_dissolution_had_not_happened_on_the_date(store):
     now = E.enterprise_profile(store, r["id"])["enterprise"]
     assert (now["status"], now["dissolved"]) == ("注销", r["dissolved"])
     early = (r["founded"] - dt.timedelta(days=30)).isoformat()
-    assert E.enterprise_profile(store, r["id"], as_of=early)["enterprise"]["status"] == "尚未成立"
+    before = E.enterprise_profile(store, r["id"], as_of=early)
+    assert before["enterprise"]["status"] == "尚未成立"
+    # nobody represented it before it existed: no 法定代表人 (it named today's, beside a people card of that day)
+    assert now["legal_rep"] and before["enterprise"]["legal_rep"] is None, before["enterprise"]
 
 
 def test_export_xlsx_and_csv(store, tmp_path):

@@ -613,8 +613,9 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
            LEFT JOIN regions rc ON rc.code = e.city_code AND rc.level = 'city'
            LEFT JOIN regions rd ON rd.code = e.district_code WHERE e.id = ?""", [eid])[0]
     ent["tags"] = ent["tags"] or []
-    if ent["founded"] is not None and ent["founded"] > d:  # asked about a date before it existed: say so
-        ent["status"] = NOT_YET_FOUNDED
+    if ent["founded"] is not None and ent["founded"] > d:  # asked about a date before it existed: say so — and no
+        ent["status"] = NOT_YET_FOUNDED                      # one represented it then (its people card is empty too)
+        ent["legal_rep"] = None
     placements = store.query(
         """SELECT p.chain, p.node_code, n.name_zh, n.name_en, n.stage, n.parent_code, p.confidence, p.evidence, p.method,
                   p.classified_at
