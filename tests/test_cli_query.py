@@ -98,7 +98,7 @@ def test_show_by_brand_name_has_fundings_and_people(db):
 
     c = local_client(create_app(str(db)))
     page = c.get(f"/enterprises/{eid}?lang=en").text
-    assert said[0] in page and f'href="/enterprises/{eid}?as_of={first}">view as of that date</a>' in page, page
+    assert said[0] in page and f'href="/enterprises/{eid}?lang=en&amp;as_of={first}">view as of that date</a>' in page, page
     assert page.count('class="sc-after"') == 2 * len(team["contributions"]) and "Team (roles dated after" in page
     zh = c.get(f"/enterprises/{eid}?lang=zh").text
     assert f"条任职晚于截至日期 {card['as_of']}（{first} 起），未计入团队信号" in zh and "任职均晚于截至日期" in zh
