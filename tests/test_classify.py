@@ -203,13 +203,21 @@ def test_rerun_replaces_rows_and_subset_keeps_others(store):
 
 
 def test_as_of_leaves_out_later_enterprises_and_patents(store):
+    # statuses saying the enterprise ended, without a registry date (core.asof.status_ends): 已关闭 recorded by a change
+    # of 2019-06-30 (ended from then), 注销 brought by no dated import (ended as of every date)
+    store.con.execute("UPDATE enterprises SET status = '已关闭' WHERE id = 3")
+    store.con.execute("INSERT INTO enterprise_history (enterprise_id, field, old_value, new_value, changed_on) "
+                      "VALUES (3, 'status', '存续', '已关闭', DATE '2019-06-30')")
+    store.con.execute("UPDATE enterprises SET status = '注销' WHERE id = 10")
     s = classify(store, as_of="2018-12-31")
     p = placements(store)
     assert 5 not in p  # founded 2019
     assert 8 not in p  # its patents were applied for in 2019 and 2020
-    assert s["as_of"] == "2018-12-31" and s["enterprises"] == 9
+    assert 3 in p and 10 not in p
+    assert s["as_of"] == "2018-12-31" and s["enterprises"] == 8
     classify(store, as_of=dt.date(2019, 12, 31))
     assert 8 not in placements(store)  # one patent: ipc score 1/3, below the threshold
+    assert 3 not in placements(store)  # closed since 2019-06-30
     classify(store, as_of=dt.date(2020, 12, 31))
     assert placements(store)[8]["M05"][1]["patents"]["count"] == 2
 

@@ -30,8 +30,10 @@ import datetime as _dt
 from typing import Iterable
 
 from .errors import count_en
+from .dialect import Dialect
+from .dialect import current as current_dialect
 from .parse.dates import china_today, day_sql, parse_user_date
-from .schema import CREDITED_IMPORTS, TRACKED_FIELDS, UNDATED_IMPORTS  # noqa: F401  (imports given no data date)
+from .schema import CREDITED_IMPORTS, TRACKED_FIELDS, UNDATED_IMPORTS, undated_imports  # noqa: F401  (imports given no data date)
 
 _CASTS = {"capital_wan": "DOUBLE"}
 REGION_FIELDS = ("province_code", "city_code", "district_code")
@@ -42,27 +44,30 @@ REGION_FIELDS = ("province_code", "city_code", "district_code")
 ENDED_STATUS_WORDS = ("注销", "吊销", "撤销", "关闭")
 
 
-def ended_status(expr: str) -> str:
+def ended_status(expr: str, dialect: Dialect | None = None) -> str:
     """SQL: the status ``expr`` says the enterprise has ended (it holds one of ``ENDED_STATUS_WORDS``; a substring test,
-    a twentieth of a regular expression's time over a million rows)."""
-    return "coalesce(" + " OR ".join(f"contains({expr}, '{w}')" for w in ENDED_STATUS_WORDS) + ", false)"
+    a twentieth of a regular expression's time over a million rows). In ``dialect`` (the engine in use by default)."""
+    d = dialect or current_dialect()
+    return "coalesce(" + " OR ".join(d.contains(expr, f"'{w}'") for w in ENDED_STATUS_WORDS) + ", false)"
 
 
-def status_ends() -> str:
+def status_ends(dialect: Dialect | None = None) -> str:
     """SQL: (id, day) of the enterprises whose status says they ended, without a registry date (``dissolved``): the
     day that status was recorded — the change that set it (dated by the export that first showed it), else the data
     date of the import that brought the enterprise with it; an import without a data date speaks of no date, so a
-    company it says is closed has ended as of every date (docs/methods.md, "As of a date")."""
+    company it says is closed has ended as of every date (docs/methods.md, "As of a date"). Portable SQL over
+    ``enterprises``, ``enterprise_history`` and ``imports`` but for what ``dialect`` spells (the region matrix on
+    another engine reads the same rule: services/analytics/distributed.py)."""
     # The dated imports are a table of their own, joined on the id alone: a NOT IN inside the join's condition made
     # DuckDB 2.0's optimizer fail (RemoveUnusedColumns, "index 7 within vector of size 7") once the existence test
     # below was itself an anti-join under a projection (the leads' node counts as of a past date).
     return (f"SELECT x.id, coalesce(zh.day, zi.data_date, DATE '0001-01-01') AS day FROM enterprises x "
             f"LEFT JOIN (SELECT enterprise_id, new_value, max(changed_on) AS day FROM enterprise_history "
-            f"WHERE field = 'status' AND {ended_status('new_value')} GROUP BY ALL) zh "
+            f"WHERE field = 'status' AND {ended_status('new_value', dialect)} GROUP BY enterprise_id, new_value) zh "
             f"ON zh.enterprise_id = x.id AND zh.new_value = x.status "
-            f"LEFT JOIN (SELECT id, data_date FROM imports WHERE id NOT IN ({UNDATED_IMPORTS})) zi "
+            f"LEFT JOIN (SELECT id, data_date FROM imports WHERE id NOT IN ({undated_imports(dialect)})) zi "
             f"ON zi.id = x.first_import_id "
-            f"WHERE x.dissolved IS NULL AND {ended_status('x.status')}")
+            f"WHERE x.dissolved IS NULL AND {ended_status('x.status', dialect)}")
 
 
 def end_day(e: str = "e", ends: str = "zend") -> tuple[str, str]:
@@ -71,13 +76,14 @@ def end_day(e: str = "e", ends: str = "zend") -> tuple[str, str]:
     return (f"LEFT JOIN ({status_ends()}) {ends} ON {ends}.id = {e}.id", f"coalesce({e}.dissolved, {ends}.day)")
 
 
-def lives_on(d: _dt.date | str, e: str = "e") -> str:
+def lives_on(d: _dt.date | str, e: str = "e", dialect: Dialect | None = None) -> str:
     """SQL: enterprise ``e`` exists on ``d`` — founded by then (or undated) and not ended by then (``dissolved``, or a
     status saying it ended: ``status_ends``). The ended ones as an uncorrelated ``NOT IN``: DuckDB plans it as one
-    anti-join, where a correlated ``NOT EXISTS`` took about ten times as long (docs/benchmarks.md)."""
+    anti-join, where a correlated ``NOT EXISTS`` took about ten times as long (docs/benchmarks.md). ``dialect``: the
+    engine the text is for (the one in use by default)."""
     lit = f"DATE '{as_of_date(d).isoformat()}'"
     return (f"({e}.founded IS NULL OR {e}.founded <= {lit}) AND ({e}.dissolved IS NULL OR {e}.dissolved > {lit}) "
-            f"AND {e}.id NOT IN (SELECT id FROM ({status_ends()}) WHERE day <= {lit})")
+            f"AND {e}.id NOT IN (SELECT id FROM ({status_ends(dialect)}) WHERE day <= {lit})")
 
 
 def as_of_date(value, what: str = "as_of") -> _dt.date | None:

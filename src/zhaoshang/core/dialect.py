@@ -77,6 +77,14 @@ class Dialect:
     def regexp_replace_all(self, expr: str, pattern: str, replacement: str) -> str:
         raise NotImplementedError(f"{self.name}: regexp_replace_all")
 
+    def contains(self, expr: str, part: str) -> str:
+        """Whether the text ``expr`` holds the text ``part`` (NULL for a NULL text)."""
+        return f"position({part} IN {expr}) > 0"
+
+    def json_field(self, expr: str, path: str) -> str:
+        """The text of one field of a JSON document held as text (``path`` a quoted JSONPath, '$.key')."""
+        raise NotImplementedError(f"{self.name}: json_field")
+
     def arg_min(self, value: str, key: str) -> str:
         """The ``value`` of the row with the smallest ``key`` in a group (a NULL value counts)."""
         raise NotImplementedError(f"{self.name}: arg_min")
@@ -141,6 +149,12 @@ class DuckDBDialect(Dialect):
     def regexp_replace_all(self, expr: str, pattern: str, replacement: str) -> str:
         return f"regexp_replace({expr}, {pattern}, {replacement}, 'g')"
 
+    def contains(self, expr: str, part: str) -> str:
+        return f"contains({expr}, {part})"
+
+    def json_field(self, expr: str, path: str) -> str:
+        return f"json_extract_string({expr}, {path})"
+
     def arg_min(self, value: str, key: str) -> str:
         return f"arg_min_null({value}, {key})"
 
@@ -180,6 +194,9 @@ class SparkDialect(Dialect):
 
     def regexp_replace_all(self, expr: str, pattern: str, replacement: str) -> str:
         return f"regexp_replace({expr}, {pattern}, {replacement})"
+
+    def json_field(self, expr: str, path: str) -> str:
+        return f"get_json_object({expr}, {path})"
 
     def arg_min(self, value: str, key: str) -> str:
         return f"min_by({value}, {key})"

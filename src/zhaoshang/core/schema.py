@@ -463,9 +463,16 @@ FACT_TABLES = (
 )
 
 
-# SQL: the imports given no data date (``--data-date``): they speak of no date of their own (core.asof)
-UNDATED_IMPORTS = ("SELECT id FROM imports WHERE NOT coalesce(TRY_CAST(json_extract_string(options, "
-                   "'$.data_date_given') AS BOOLEAN), TRUE)")
+def undated_imports(dialect=None) -> str:
+    """SQL: the imports given no data date (``--data-date``): they speak of no date of their own (core.asof). In
+    ``dialect`` (the engine in use by default; the portable region matrix asks for another engine's)."""
+    from .dialect import current
+
+    json = (dialect or current()).json_field("options", "'$.data_date_given'")
+    return f"SELECT id FROM imports WHERE NOT coalesce(TRY_CAST({json} AS BOOLEAN), TRUE)"
+
+
+UNDATED_IMPORTS = undated_imports()  # in DuckDB's spelling
 
 # SQL: the imports the data rest on — those a page's footer and a report credit as sources (services.reference) and
 # whose data dates the reference date reads (core.asof): the imports of a source's kind that added or updated rows

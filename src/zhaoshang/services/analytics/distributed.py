@@ -2,7 +2,9 @@
 
 ``chain_matrix_sql`` spells the matrix (distinct enterprises placed on each chain node, by the region they
 were registered in on the as-of date, replayed from ``enterprise_history``) in standard SQL plus what the
-dialect provides, over three plain tables: ``enterprises``, ``enterprise_history`` and ``placements``. The
+dialect provides, over four plain tables: ``enterprises``, ``enterprise_history``, ``imports`` and ``placements``.
+The enterprises counted are those living on the date by the one rule of every view (``core.asof.lives_on``: founded,
+not dissolved, and no status saying it ended — 注销, 吊销, 撤销, 已关闭 — recorded by then), spelled in the dialect. The
 same text runs on the DuckDB store and, with ``SparkDialect``, on a Spark session fed the same rows as
 Parquet (``spark_chain_matrix``), so a batch step can move to a cluster without being rewritten. The web
 app keeps reading its DuckDB copy; ``analytics.complexity.region_node_matrix`` is the matrix it serves.
@@ -14,7 +16,7 @@ import datetime as _dt
 import tempfile
 from pathlib import Path
 
-from ...core.asof import REGION_FIELDS, reference_date
+from ...core.asof import REGION_FIELDS, lives_on, reference_date
 from ...core.dialect import Dialect, SparkDialect, literal
 from ...core.errors import UserError
 
@@ -35,18 +37,20 @@ def chain_matrix_sql(dialect: Dialect, level: str, as_of: _dt.date, chain: str) 
                      for i, f in enumerate(REGION_FIELDS))
     return f"""
         WITH h AS ({history}),
-        e AS (SELECT e.id, {cols} FROM enterprises e {joins}
-              WHERE (e.founded IS NULL OR e.founded <= {day}) AND (e.dissolved IS NULL OR e.dissolved > {day}))
+        e AS (SELECT e.id, {cols} FROM enterprises e {joins} WHERE {lives_on(as_of, "e", dialect)})
         SELECT e.{level}_code AS region, p.node_code AS node, count(DISTINCT e.id) AS value
         FROM placements p JOIN e ON e.id = p.enterprise_id
         WHERE p.chain = {literal(chain)} AND e.{level}_code IS NOT NULL
         GROUP BY e.{level}_code, p.node_code ORDER BY region, node"""
 
 
-# the inputs a distributed engine receives: only the columns the matrix reads
+# the inputs a distributed engine receives: only the columns the matrix reads (the status, the import that brought an
+# enterprise and its data date, the changes' new values: whether and since when a status says it ended)
 INPUTS = {
-    "enterprises": "SELECT id, founded, dissolved, province_code, city_code, district_code FROM enterprises",
-    "enterprise_history": "SELECT enterprise_id, field, old_value, changed_on FROM enterprise_history",
+    "enterprises": "SELECT id, founded, dissolved, status, first_import_id, province_code, city_code, district_code "
+                   "FROM enterprises",
+    "enterprise_history": "SELECT enterprise_id, field, old_value, new_value, changed_on FROM enterprise_history",
+    "imports": "SELECT id, data_date, CAST(options AS VARCHAR) AS options FROM imports",
     "placements": "SELECT enterprise_id, chain, node_code FROM placements",
 }
 

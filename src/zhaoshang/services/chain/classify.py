@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ...core import dialect, explain, jsonenc
+from ...core.asof import lives_on
 from ...core.memory import capped, id_ranges
 from .taxonomy import _FULL, _HALF, Taxonomy, install_taxonomy, keyword_regex, load_taxonomy, normalize_text  # noqa: F401
 
@@ -312,12 +313,12 @@ def _classify(store, taxonomy, as_of, enterprise_ids, on_progress, team, use_mod
         changed = inc.changed_since(store, tax) if full_because is None else None
         if changed is not None:
             mode, enterprise_ids = "incremental", changed
-    # the enterprises in scope
+    # the enterprises in scope: as of a date, those living then (core.asof: founded, and not ended by a dissolution or
+    # by a status saying it ended, recorded by then)
     cond = ["TRUE"]
     params: list[Any] = []
     if as_of is not None:
-        cond.append("(e.founded IS NULL OR e.founded <= ?) AND (e.dissolved IS NULL OR e.dissolved > ?)")
-        params += [as_of, as_of]
+        cond.append(lives_on(as_of))
     con.execute("CREATE OR REPLACE TEMP TABLE zs_scope (id BIGINT)")
     subset = None
     if enterprise_ids is not None:
