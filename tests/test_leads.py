@@ -135,6 +135,20 @@ def test_later_date_sees_the_new_branches(store):
     assert {r["enterprise_id"] for r in later} == EXPECTED_CANDIDATES - POSITIVES
 
 
+def test_a_must_have_signal_keeps_the_same_leads_from_the_statement_and_from_the_scored_list(store):
+    """须有 (must-have): the statement's filter (``candidate_rows(having=…)``) and the list narrowed from the candidates
+    already scored (``narrowed``, the web app's path) keep the same leads: signals measured at zero on some candidates
+    and above it on others (102 has funding and branches, 103 patents and local ties, 104 and 107 none), every one
+    asked for at once, and a signal the data cannot measure (NULL: none kept)."""
+    from zhaoshang.services.leads.mine import candidate_rows, narrowed, scored_leads
+
+    every = scored_leads(store, REGION, as_of=D)
+    assert len(every["rows"]) == 4
+    for having, want in ((["funding", "branches"], [102]), (["funding", "local_ties"], []), (["expansion_news"], [])):
+        kept = [r["enterprise_id"] for r in candidate_rows(store, REGION, as_of=D, having=having)["rows"]]
+        assert kept == want and [r["enterprise_id"] for r in narrowed(every, having)["rows"]] == want, having
+
+
 def test_english_reasons_and_exports(db, store, tmp_path):
     en = mine_leads(store, REGION, as_of=D, lang="en")["leads"][0]
     # the amount as every English amount is said (money_en: the profile's funding table; it read CNY 300M here)

@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ...core import dialect
 from ...core.asof import date_notes, reference_date
 from ...core.config import ConfigFile
 from ...core.errors import UserError, count_en
@@ -134,6 +135,15 @@ def _region(store, region: str) -> dict:
 FILTERS = ("funding", "branches", "patents", "expansion_news", "demands", "local_ties")
 
 
+def _had_sql() -> str:
+    """SQL: the signals of ``FILTERS`` a candidate row has (``signals_had``, in that order) — the one statement of the
+    须有 (must-have) rule: a signal is had when its normalised value (``n_<signal>``) is above zero; one the data cannot
+    measure (NULL) is not had. The statement filters on the list (``candidate_rows``) and a list narrowed from the
+    candidates already scored reads it (``narrowed``), so the two cannot disagree."""
+    d = dialect.current()
+    return d.list_filter_nonnull(d.list_of([f"CASE WHEN n_{h} > 0 THEN '{h}' END" for h in FILTERS]))
+
+
 def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = None, chain: str | None = None,
                    weights: str | Path | None = None, limit: int | None = None, min_score: float | None = None,
                    having: list[str] | None = None, team=None, only: int | None = None) -> dict:
@@ -156,14 +166,14 @@ def candidate_rows(store, region: str, *, node: str | None = None, as_of: Any = 
               "excluded_province_only": 0}
     if tg["codes"]:
         sql, params = candidates_sql(store, info, d, chain, tg["codes"], tg["segments"], cfg, present)
-        conds = [f"coalesce(n_{h}, 0) > 0" for h in having or []]
+        conds = [dialect.current().list_contains("signals_had", f"'{h}'") for h in having or []]
         if min_score is not None:
             conds.append(f"score >= {float(min_score)}")
         if only is not None:
             conds.append(f"enterprise_id = {int(only)}")
         order, oparams = order_sql(_segment_ranks(tg))
-        sql = f"SELECT * FROM ({sql}) WHERE {' AND '.join(conds) or 'TRUE'} ORDER BY score DESC, {order}" + \
-            (f" LIMIT {int(limit)}" if limit else "")
+        sql = f"SELECT * FROM (SELECT *, {_had_sql()} AS signals_had FROM ({sql})) " \
+              f"WHERE {' AND '.join(conds) or 'TRUE'} ORDER BY score DESC, {order}" + (f" LIMIT {int(limit)}" if limit else "")
         rows = store.query(sql, params + oparams)
         counts = _counts(rows) or counts
     present["reachability"] = False
@@ -198,10 +208,11 @@ def scored_leads(store, region: str, *, node: str | None = None, as_of: Any = No
 
 def narrowed(c: dict, having: list[str] | None = None, limit: int | None = None) -> dict:
     """``candidate_rows(having=…, limit=…)`` read from ``c``, the candidates unfiltered and uncut (``scored_leads``):
-    the rows whose ``having`` signals are all non-zero, in their order, the first ``limit``, each a copy (ranking and
-    wording write to rows); the counts as the statement gives them (none without a row)."""
+    the rows that have every ``having`` signal (the statement's ``signals_had``: ``_had_sql``), in their order, the
+    first ``limit``, each a copy (ranking and wording write to rows); the counts as the statement gives them (none
+    without a row)."""
     _check_having(having)
-    rows = [dict(r) for r in c["rows"] if all((r.get(f"n_{h}") or 0) > 0 for h in having or [])]
+    rows = [dict(r) for r in c["rows"] if set(having or ()) <= set(r["signals_had"])]
     rows = rows[:int(limit)] if limit else rows
     zero = {k: 0 for k in c["counts"]}
     return {**c, "present": dict(c["present"]), "rows": rows, "counts": _counts(rows) or zero}
