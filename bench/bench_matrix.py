@@ -8,8 +8,9 @@ per-enterprise table and the counts per level, region and node on the reference 
 update — 1 % of enterprises moved, 0.2 % deregistered, 0.2 % closed without a date (已关闭), 0.5 % new, 0.2 %
 placed differently — and the incremental refresh (``stored.refresh`` with the re-placed ids), checked equal to a
 rebuild of the same state. Also times one province map and one district map of a node read from the counts against the same
-maps computed from the base tables, and the chain view of one city (``chain_tree``) on the reference date and on a
-past date. ``cpu_seconds``: user + system CPU of each timed step. Prints one JSON document (ratio = rebuild / incremental).
+maps computed from the base tables, the chain view of one city (``chain_tree``) on the reference date and on a
+past date, and the distributed path's portable SQL (``analytics.distributed.chain_matrix_sql`` on DuckDB, every
+district, both dates; ``equal_to_served``: it equals ``region_node_matrix``). ``cpu_seconds``: user + system CPU of each timed step. Prints one JSON document (ratio = rebuild / incremental).
 """
 
 from __future__ import annotations
@@ -124,6 +125,19 @@ def main(argv: list[str]) -> int:
     for label, as_of in (("chain_tree_city", None), ("chain_tree_city_past", "2020-06-30")):  # the chain view
         _, t_tree = _timed(chain_tree, s, "330100", as_of, label=label)
         maps[label] = {"ms_base_tables": round(t_tree * 1000, 1)}
+    # the distributed path's portable SQL (services/analytics/distributed.py) run on DuckDB, every district × node
+    # cell, on the reference date and on a past date: its CPU, and whether it equals the served matrix
+    from zhaoshang.core.asof import reference_date
+    from zhaoshang.core.dialect import DuckDBDialect
+    from zhaoshang.services.analytics.complexity import region_node_matrix
+    from zhaoshang.services.analytics.distributed import chain_matrix_sql
+
+    cells = lambda rows: [(r["region"], r["node"], int(r["value"])) for r in rows]  # noqa: E731
+    for label, as_of in (("distributed_district", None), ("distributed_district_past", "2020-06-30")):
+        d = reference_date(s, as_of)
+        got, t_sql = _timed(s.query, chain_matrix_sql(DuckDBDialect(), "district", d, "ai"), label=label)
+        maps[label] = {"ms_portable_sql": round(t_sql * 1000, 1),
+                       "equal_to_served": cells(got) == cells(region_node_matrix(s, "district", "chain", d))}
     s.close()
     print(json.dumps({
         "benchmark": "matrix_incremental", "enterprises": n, "placed_located": first["enterprises"],
