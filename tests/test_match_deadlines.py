@@ -94,6 +94,14 @@ def test_deadlines_are_judged_today_on_the_cli_and_match_enterprise(db):
     assert sorted(r["ref"] for r in rev["results"]) == ["HZ-2026-001", "HZ-2026-002"] and rev["as_of"] == "2024-06-30"
     one = run_json("match", "demand", "HZ-2026-001", "--as-of", "2024-06-30", db=db)
     assert (one["demand"]["open"], one["demand"]["expired"], one["judged_on"]) == (True, False, "2024-06-30")
+    # both sides on the one date (core.asof): the speech company, founded on 2024-06-30, is offered for the hotline
+    # demand as of that day, not as of the day before, when it did not exist yet (it was offered then too)
+    before = run_json("match", "demand", "HZ-2026-002", "--as-of", "2024-06-29", db=db)
+    assert before["demand"]["open"] and before["results"] == [], before
+    assert SPEECH in [r["name"] for r in one["results"]]
+    assert (one["enterprises_on"], before["enterprises_on"]) == ("2024-06-30", "2024-06-29")
+    gone = run("match", "enterprise", SPEECH, "--as-of", "2024-06-29", db=db, check=False)
+    assert gone.returncode != 0 and "2024-06-29" in gone.stderr, gone.stderr
 
 
 def test_the_api_page_and_export_show_the_own_numbers_and_deadlines(db):
@@ -149,14 +157,16 @@ def test_the_api_page_and_export_show_the_own_numbers_and_deadlines(db):
     assert len(links) == 4 and all(h.endswith("?as_of=2024-06-30") for h in links), links
     hz1 = c.get("/match/demand/HZ-2026-001", params={**day, "lang": "zh"}).text
     assert '<p class="muted" id="demand-judged">按 2024-06-30 判断：<b>开放</b>' in hz1 and "mt-expired" not in hz1
+    assert "企业按截至 2024-06-30 的数据" in hz1  # both sides on the one date, said on the page
     assert "as_of=2024-06-30" in re.search(r'id="mt-export-csv" href="([^"]+)"', hz1).group(1)
     assert 'name="as_of" id="f-asof" value="2024-06-30"' in hz1  # the form keeps the date
     now = c.get("/match/demand/HZ-2026-001", params={"lang": "zh"}).text
     assert "判断：<b>不开放</b>" in now and "mt-expired" in now and "状态为今天" in now
+    assert "企业按截至 2024-06-30 的数据" in now  # the enterprises' side on the data's latest date, not today
     assert {r["ref"] for r in c.get(f"/api/match/enterprise/{SPEECH}", params=day).json()["results"]} == {
         "HZ-2026-001", "HZ-2026-002"}  # the demand past its deadline today was open then
     mine = c.get(f"/match/enterprise/{SPEECH}", params={**day, "lang": "en"}).text
-    assert "open and past deadline judged as of 2024-06-30" in mine
+    assert "open and past deadline judged as of 2024-06-30" in mine and "enterprises as of 2024-06-30" in mine
     assert all(h.endswith("as_of=2024-06-30") for h in re.findall(r'href="(/match/demand/[^"]+)"', mine))
     body = c.get(f"/api/match/enterprise/{SPEECH}/export",
                  params={"format": "csv", "all_status": "true", "lang": "zh", **day}).content.decode("utf-8-sig")

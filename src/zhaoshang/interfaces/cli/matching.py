@@ -16,8 +16,9 @@ match_app = typer.Typer(help="场景匹配：需求清单 × 能力图谱（BM25
 app.add_typer(match_app, name="match")
 
 TOP = typer.Option(10, "--top", "-n", help="返回前几条（1–500）")
-# the day a demand's openness and deadline are judged on (services.matching judged_on): today unless given
-AS_OF = date_option(help="按该日判断需求是否开放、是否已过截止（默认：今天）")
+# the day a demand's openness and deadline are judged on (services.matching judged_on: today unless given) and the
+# enterprises read as of (core.asof: the data's latest date unless given)
+AS_OF = date_option(help="按该日判断需求是否开放、是否已过截止，并读该日存续的企业（默认：需求按今天，企业按数据的最新日期）")
 SEMANTIC = typer.Option(False, "--semantic", help="用语义模型（multilingual-e5-small，需安装 semantic 扩展）重排前若干候选")
 
 

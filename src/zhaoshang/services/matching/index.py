@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ...core import jsonenc
-from ...core.asof import enterprises_as_of, reference_date
+from ...core.asof import as_of_date, enterprises_as_of, generation_memo, reference_date
 from ...core.once import KeyedLocks
 from .profiles import config, demand_rows, profile_sql, tokens
 
@@ -65,11 +65,26 @@ class Index:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self.retriever.get_scores(q), dtype=np.float32)
 
-    def best(self, scores: np.ndarray) -> float:
-        """The highest score among the existing enterprises: what a pair's BM25 is normalised by, the same whether
-        the dissolved ones (indexed too, for ``--include-inactive``) are asked for or not."""
-        s = scores if self.active is None else scores[self.active]
+    def best(self, scores: np.ndarray, active: np.ndarray | None = None) -> float:
+        """The highest score among the existing enterprises (``active``: those existing on a date asked for,
+        ``active_on``; default the reference date's): what a pair's BM25 is normalised by, the same whether the
+        dissolved ones (indexed too, for ``--include-inactive``) are asked for or not."""
+        active = self.active if active is None else active
+        s = scores if active is None else scores[active]
         return float(s.max()) if s.size else 0.0
+
+    def active_on(self, store, as_of) -> np.ndarray | None:
+        """Document position → the enterprise exists on ``as_of`` (``core.asof.enterprises_as_of``, the one meaning
+        of "as of"); None without a date (the reference date's ``active``). Kept per served generation and date."""
+        d = as_of_date(as_of)
+        if d is None:
+            return None
+
+        def compute() -> np.ndarray:
+            live = {r[0] for r in store.con.execute(f"SELECT e.id FROM {enterprises_as_of(d, store)} e").fetchall()}
+            return np.fromiter((int(i) in live for i in self.ids.tolist()), dtype=bool, count=len(self.ids))
+
+        return generation_memo(store, ("match_active", self.fingerprint, d), compute)
 
     def idf(self, term: str) -> float:
         """The term's weight in this corpus (for ordering matched terms)."""

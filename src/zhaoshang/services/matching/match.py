@@ -21,7 +21,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ...core.asof import as_of_date
+from ...core.asof import as_of_date, enterprises_as_of, reference_date
 from ...core.errors import NotFound, UserError
 from ...core.status import STATUS_EN
 from ...core.explain import Explained, Part, Ref
@@ -36,10 +36,14 @@ from .profiles import (DEMAND_STATUS_EN, config, demand_nodes, demand_rows, ente
 
 METHOD = "match.hybrid"
 QUALIFICATIONS = {
-    "patents": "EXISTS (SELECT 1 FROM patent_applicants a WHERE a.enterprise_id = e.id)",
+    "patents": "EXISTS (SELECT 1 FROM patent_applicants a JOIN patents p ON p.id = a.patent_id WHERE a.enterprise_id = e.id"
+               " AND {dated})",
     "listed": "e.listed_code IS NOT NULL AND e.listed_code <> ''",
-    "funding": "EXISTS (SELECT 1 FROM fundings f WHERE f.enterprise_id = e.id)",
+    "funding": "EXISTS (SELECT 1 FROM fundings f WHERE f.enterprise_id = e.id AND {dated})",
 }
+# a qualification's fact dated by the as-of date (core.asof: dated facts are filtered on their own dates); undated
+# facts count
+QUALIFICATION_DAYS = {"patents": "coalesce(p.applied, p.published, p.granted)", "funding": "f.date"}
 FORMULA = "w_bm25·BM25/max + w_nodes·节点一致度 + w_sem·语义相似度"
 LABELS = {"bm25": ("关键词相关度（BM25）", "keyword relevance (BM25)"),
           "nodes": ("产业链节点一致", "chain-node agreement"),
@@ -169,9 +173,17 @@ def resolve_demand(store, key: Any) -> dict:
     raise NotFound(f"未找到需求: {s}", f"demand not found: {s}")
 
 
-def _hard_filters(store, *, region: str | None, require: Iterable[str], include_inactive: bool) -> tuple[list, list]:
-    """The hard filters on enterprises (alias ``e``) as SQL conditions and their parameters."""
+def _hard_filters(store, *, region: str | None, require: Iterable[str], include_inactive: bool,
+                  as_of: Any = None) -> tuple[list, list, str]:
+    """The hard filters on enterprises (alias ``e``) as SQL conditions, their parameters and the enterprises they
+    read: on a date asked for, those existing then with their status and region of that day
+    (``core.asof.enterprises_as_of``, as the map and the chain view read them), the qualifications' facts dated
+    by then; else the table as it stands."""
+    d = as_of_date(as_of)
+    view = enterprises_as_of(d, store, existing=not include_inactive)
     conds, params = [], []
+    if d is not None and include_inactive:  # the ended ones too, never one founded later
+        conds.append(f"(e.founded IS NULL OR e.founded <= DATE '{d.isoformat()}')")
     if not include_inactive:
         conds.append("e.dissolved IS NULL AND NOT regexp_matches(coalesce(e.status, ''), ?)")
         params.append(str(config().get("inactive_status")))
@@ -184,20 +196,22 @@ def _hard_filters(store, *, region: str | None, require: Iterable[str], include_
         if q not in QUALIFICATIONS:
             raise UserError(f"未知的资质条件: {q}（可选 {', '.join(QUALIFICATIONS)}）",
                             f"unknown qualification: {q} (one of {', '.join(QUALIFICATIONS)})")
-        conds.append(QUALIFICATIONS[q])
-    return conds, params
+        day = QUALIFICATION_DAYS.get(q)
+        conds.append(QUALIFICATIONS[q].format(dated="TRUE" if d is None or day is None else
+                                              f"({day} IS NULL OR {day} <= DATE '{d.isoformat()}')"))
+    return conds, params, view
 
 
-def _eligible(store, ids: list[int], filters: tuple[list, list]) -> set[int]:
+def _eligible(store, ids: list[int], filters: tuple[list, list, str]) -> set[int]:
     """Those of ``ids`` that pass the hard filters (one query)."""
     if not ids:
         return set()
     conds, params = ["list_contains(?, e.id)", *filters[0]], [ids, *filters[1]]
-    rows = store.con.execute(f"SELECT e.id FROM enterprises e WHERE {' AND '.join(conds)}", params).fetchall()
+    rows = store.con.execute(f"SELECT e.id FROM {filters[2]} e WHERE {' AND '.join(conds)}", params).fetchall()
     return {r[0] for r in rows}
 
 
-def _text_candidates(store, idx, bm: np.ndarray, k: int, filters: tuple[list, list]) -> dict[int, float]:
+def _text_candidates(store, idx, bm: np.ndarray, k: int, filters: tuple[list, list, str]) -> dict[int, float]:
     """The ``k`` best enterprises by BM25 among those that pass the hard filters — the cut taken within the
     filtered set, so a region's or a qualification's enterprises are not first cut by a nationwide ranking. The
     ranking is read in growing slices (k, 2k, 4k …) until k pass or no enterprise with a score is left."""
@@ -217,9 +231,10 @@ def _text_candidates(store, idx, bm: np.ndarray, k: int, filters: tuple[list, li
 
 
 def _node_candidates(store, tax: Taxonomy, nodes: Iterable[str], limit: int | None,
-                     filters: tuple[list, list] | None = None, ids: list[int] | None = None) -> dict[int, list[dict]]:
+                     filters: tuple[list, list, str] | None = None, ids: list[int] | None = None) -> dict[int, list[dict]]:
     """Enterprises placed on (or below) the demand's segments → their placements there: the best ``limit``
-    placements of those passing ``filters``, or every placement there of ``ids``."""
+    placements of those passing ``filters`` (placements joined to the enterprises the filters read, as the chain
+    view reads them as of a date), or every placement there of ``ids``."""
     nodes = sorted(set(nodes))
     if not nodes or ids == []:
         return {}
@@ -231,7 +246,8 @@ def _node_candidates(store, tax: Taxonomy, nodes: Iterable[str], limit: int | No
         conds += filters[0]
         params += filters[1]
     rows = store.query(f"""SELECT pl.enterprise_id, pl.node_code, coalesce(pl.confidence, 1.0) AS confidence
-        FROM placements pl JOIN enterprises e ON e.id = pl.enterprise_id WHERE {' AND '.join(conds)}
+        FROM placements pl JOIN {filters[2] if filters else 'enterprises'} e ON e.id = pl.enterprise_id
+        WHERE {' AND '.join(conds)}
         ORDER BY confidence DESC, pl.enterprise_id, pl.node_code""" + (" LIMIT ?" if limit else ""),
                        params + ([limit * 4] if limit else []))
     out: dict[int, list[dict]] = {}
@@ -248,8 +264,9 @@ def _node_candidates(store, tax: Taxonomy, nodes: Iterable[str], limit: int | No
 def rank_enterprises(store, text: str, nodes: dict[str, list[str]], *, top: int = 10, region: str | None = None,
                      require: Iterable[str] = (), include_inactive: bool = False, semantic: bool = False,
                      weights_override: dict | None = None, tax: Taxonomy | None = None, lang: str = "zh",
-                     evidence: list[Ref] | None = None) -> list[dict]:
-    """The best ``top`` enterprises for a demand text and its segments, each with its explanation."""
+                     evidence: list[Ref] | None = None, as_of: Any = None) -> list[dict]:
+    """The best ``top`` enterprises for a demand text and its segments, each with its explanation; on ``as_of``
+    (``core.asof``) the enterprises existing then, in their region and status of that day."""
     tax = tax or load_taxonomy()
     w = weights(semantic, weights_override)
     idx = get_index(store, "enterprises")
@@ -257,8 +274,8 @@ def rank_enterprises(store, text: str, nodes: dict[str, list[str]], *, top: int 
     bm = idx.scores(q)
     # the first stage: at least ``top`` (so a filtered list is never cut short), taken after the hard filters
     k = max(int(config().get("candidates") or 300), int(top))
-    best = idx.best(bm)  # the best existing enterprise: a pair reads one number with or without the dissolved
-    filters = _hard_filters(store, region=region, require=require, include_inactive=include_inactive)
+    best = idx.best(bm, idx.active_on(store, as_of))  # the best existing enterprise: one number with or without the dissolved
+    filters = _hard_filters(store, region=region, require=require, include_inactive=include_inactive, as_of=as_of)
     cand = _text_candidates(store, idx, bm, k, filters)
     on_nodes = _node_candidates(store, tax, nodes, k, filters) if w["nodes"] else {}
     for eid in on_nodes:
@@ -275,10 +292,11 @@ def rank_enterprises(store, text: str, nodes: dict[str, list[str]], *, top: int 
     scored.sort(key=lambda s: (-s[0], s[1]))
     if w.get("semantic") and scored:
         short_ids = [s[1] for s in scored[: int(config().get("rerank") or 30)]]
-        scored = _rerank(scored, w, text, {p["id"]: p["text"] for p in enterprise_profiles(store, short_ids,
-                                                                                  ended=include_inactive)})
+        scored = _rerank(scored, w, text, {p["id"]: p["text"] for p in enterprise_profiles(
+            store, short_ids, ended=include_inactive, as_of=as_of)})
     scored = scored[:top]
-    profs = {p["id"]: p for p in enterprise_profiles(store, [s[1] for s in scored], ended=include_inactive)}
+    profs = {p["id"]: p for p in enterprise_profiles(store, [s[1] for s in scored], ended=include_inactive,
+                                                     as_of=as_of)}
     ended = re.compile(str(config().get("inactive_status")))
     names = _region_names(store, [c for p in profs.values() for c in (p["province_code"], p["city_code"], p["district_code"])])
     params = {"weights": w, "region": region, "require": sorted(require), "include_inactive": include_inactive,
@@ -318,12 +336,12 @@ def match_demand(store, key: Any, *, top: int = 10, region: str | None = None, r
     nodes = demand_nodes(d["text"], d["node"], tax, organisation=d["organisation"])
     results = rank_enterprises(store, request_text(d["text"], d["organisation"]), nodes, top=top, region=region, require=list(require),
                                include_inactive=include_inactive, semantic=use_sem, tax=tax, lang=lang,
-                               evidence=[Ref("demands", [d["id"]])])
+                               evidence=[Ref("demands", [d["id"]])], as_of=as_of)
     names = _region_names(store, [d["province_code"], d["city_code"], d["district_code"]])
     return {"demand": {**{k: v for k, v in d.items() if k != "text"}, "region": _place(d, names),
                        "open": bool(state[0]), "expired": bool(state[1]), "deadline_before_published": _set_before(d)},
             "demand_nodes": _node_list(tax, nodes), "semantic": use_sem, "note": note, "results": results,
-            **judged(day, as_of)}
+            **judged(day, as_of, store)}
 
 
 def _node_list(tax: Taxonomy, nodes: dict[str, list[str]]) -> list[dict]:
@@ -347,8 +365,10 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
     tax = load_taxonomy(taxonomy)
     on_node = segment_filter(store, tax, node) if node else None
     eid = resolve_enterprise(store, key)
-    prof = enterprise_profiles(store, [eid], tax.chain)
+    prof = enterprise_profiles(store, [eid], tax.chain, as_of=as_of)  # the enterprise as it was on the date asked for
     if not prof:
+        if as_of_date(as_of) is not None:
+            raise NotFound(f"企业在 {day} 尚未成立或已不存续: {key}", f"enterprise not in business on {day}: {key}")
         raise NotFound(f"企业已不存续: {key}", f"enterprise no longer exists: {key}")
     prof = prof[0]
     use_sem, note = _semantic_state(semantic, lang)
@@ -357,6 +377,7 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
     # that demand's best enterprise — the number the demand's own page gives the pair (not relative to this query)
     idx = get_index(store, "enterprises")
     pos = idx.pos.get(eid)
+    active = idx.active_on(store, as_of)
     segs: dict[str, dict] = {}
     for n in prof["nodes"]:
         s = level2(tax, n["code"])
@@ -391,7 +412,7 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
         dq = tokens(request_text(d["text"], d["organisation"]))  # its request's words, not its publisher's name
         bm = idx.scores(dq)
         b = float(bm[pos]) if pos is not None and bm.size else 0.0
-        best = idx.best(bm)
+        best = idx.best(bm, active)
         bn = b / best if best > 0 else 0.0
         if b <= 0 and agree <= 0:
             continue
@@ -435,13 +456,18 @@ def match_enterprise(store, key: Any, *, top: int = 10, region: str | None = Non
                         "explain": _explain(score, parts, params_doc, [Ref("demands", [did]), Ref("enterprises", [eid])])})
     return {"enterprise": {"id": eid, "name": prof["name"], "uscc": prof["uscc"], "nodes": list(segs.values()),
                            "n_patents": prof["n_patents"], "ipc": prof["ipc"]},
-            "semantic": use_sem, "note": note, "results": results, **judged(day, as_of)}
+            "semantic": use_sem, "note": note, "results": results, **judged(day, as_of, store)}
 
 
-def judged(day, as_of: Any = None) -> dict:
+def judged(day, as_of: Any = None, store=None) -> dict:
     """What a matching result says of the day it judged openness and deadlines on: ``judged_on`` (that day) and
-    ``as_of`` (the date asked for, as its day; None when judged today)."""
-    return {"judged_on": day.isoformat(), "as_of": day.isoformat() if as_of_date(as_of) else None}
+    ``as_of`` (the date asked for, as its day; None when judged today); given the ``store``, of a result that reads
+    enterprises also ``enterprises_on``, the day they are read as of (``core.asof.reference_date``: the date asked
+    for, else the data's latest date) — founded by then, not ended, in their region and status of that day."""
+    out = {"judged_on": day.isoformat(), "as_of": day.isoformat() if as_of_date(as_of) else None}
+    if store is not None:
+        out["enterprises_on"] = reference_date(store, as_of).isoformat()
+    return out
 
 
 def judged_text(day, as_of: Any = None, lang: str = "zh") -> str:

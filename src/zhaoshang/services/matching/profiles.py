@@ -68,12 +68,13 @@ def _cut(text) -> tuple[str, ...]:
                  and t not in names and not t.isdigit())
 
 
-def profile_sql(store, ids: list[int] | None = None, chain: str = "ai", *, ended: bool = False) -> tuple[str, list]:
+def profile_sql(store, ids: list[int] | None = None, chain: str = "ai", *, ended: bool = False,
+                as_of: Any = None) -> tuple[str, list]:
     """SELECT id, name, region codes, status, dissolved, text fields, patents, ipc, nodes (list of {code, name,
-    confidence}) of every existing enterprise (as of the reference date), or of ``ids``; ``ended``: also of those
-    dissolved by then (not of those founded later)."""
+    confidence}) of every enterprise existing on ``as_of`` (``core.asof``: default the reference date), its tracked
+    fields as they were then, or of ``ids``; ``ended``: also of those ended by then (not of those founded later)."""
     n_pat = int(config().get("patents_per_enterprise") or 20)
-    day = reference_date(store)
+    day = reference_date(store, as_of)
     view = enterprises_as_of(day, store, existing=not ended)
     where, pat_where, pl_where, params = "TRUE", "TRUE", "TRUE", []
     if ids is not None:  # the filter inside each aggregate too, so a few profiles cost a few rows
@@ -82,6 +83,9 @@ def profile_sql(store, ids: list[int] | None = None, chain: str = "ai", *, ended
         params = [id_list, id_list, id_list]
     if ended and day is not None:
         where += f" AND (e.founded IS NULL OR e.founded <= DATE '{day.isoformat()}')"
+    if as_of_date(as_of) is not None:  # a date asked for: the patents applied for by then (core.asof: dated facts)
+        pat_where += (f" AND (coalesce(pp.applied, pp.published, pp.granted) IS NULL"
+                      f" OR coalesce(pp.applied, pp.published, pp.granted) <= DATE '{day.isoformat()}')")
     sql = f"""
     WITH pat AS (
         SELECT a.enterprise_id AS id,
@@ -117,8 +121,8 @@ def profile_sql(store, ids: list[int] | None = None, chain: str = "ai", *, ended
 
 
 def enterprise_profiles(store, ids: list[int] | None = None, chain: str = "ai", *,
-                        ended: bool = False) -> list[dict[str, Any]]:
-    sql, params = profile_sql(store, ids, chain, ended=ended)
+                        ended: bool = False, as_of: Any = None) -> list[dict[str, Any]]:
+    sql, params = profile_sql(store, ids, chain, ended=ended, as_of=as_of)
     return store.query(sql, params)
 
 
