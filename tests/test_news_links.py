@@ -4,6 +4,9 @@ and the scorecard's news dimension fed by them."""
 
 from __future__ import annotations
 
+import csv
+import shutil
+
 import pytest
 from cli_util import q, run, run_json
 from conftest import shared_file
@@ -84,6 +87,12 @@ def test_finese_subjects_link_and_feed_the_scorecard(tmp_path):
                                          count(*) FILTER (WHERE starts_with(method, 'text_'))
                                   FROM news_mentions WHERE enterprise_id IS NOT NULL""")[0]
     assert n_declared == declared and n_text > 10000
+    # each item's event, declared or found in its text, stored with the type its FinESE label is read as
+    from zhaoshang.core.event_types import item_type
+
+    typed = q(db, "SELECT DISTINCT json_extract_string(detail, '$.event_type'), type FROM events WHERE ref_table = 'news'")
+    assert all(t == (item_type(label) or "news") for label, t in typed), typed
+    assert {t for _label, t in typed} >= {"legal", "personnel", "ma", "distress", "news"}, typed
     # 獐子岛 (002069), a subject of many FinESE items: its scorecard's 影响力与舆情 has data as of the corpus's date
     store = Store(str(db), read_only=True)
     try:
@@ -116,11 +125,11 @@ def test_declared_subjects_link_when_their_companies_arrive_later(tmp_path):
     from zhaoshang.interfaces.labels import news_link_text
 
     said = sorted((news_link_text(json.loads(d), "zh"), news_link_text(json.loads(d), "en"))
-                  for (d,) in q(db, "SELECT detail FROM events WHERE type = 'news'"))
+                  for (d,) in q(db, "SELECT detail FROM events WHERE ref_table = 'news'"))
     assert said == [("文件声明的相关企业「蓝星河光电股份有限公司」（全称）", 'declared by the file "蓝星河光电股份有限公司" (full name)'),
                     ("文件声明的相关企业「青岚数智」（别名）", 'declared by the file "青岚数智" (alias)')], said
     # such an event of a database linked before the method was kept (``declared``) is said in words, not as the code
-    older = {**json.loads(q(db, "SELECT detail FROM events WHERE type = 'news' LIMIT 1")[0][0]), "method": "declared"}
+    older = {**json.loads(q(db, "SELECT detail FROM events WHERE ref_table = 'news' LIMIT 1")[0][0]), "method": "declared"}
     assert [news_link_text(older, lang).endswith(end) for lang, end in (("zh", "（企业导入后关联）"),
                                                                         ("en", " (linked when its enterprise was imported)"))] == [True, True]
 
@@ -177,11 +186,25 @@ def test_text_mentions_are_events_that_monitoring_and_alerts_see(tmp_path, with_
     again = run_json("link-news", db=db)
     assert again["events"] == {"added": 0, "removed": 0, "kept": 2}
     assert sorted(e["id"] for e in run_json("events", "--enterprise", "青岚数智", "--type", "news", db=db)["items"]) == ids
-    assert q(db, "SELECT count(*) FROM events WHERE type = 'news'")[0][0] == 3
-    # an item's labelled type is read as the type it maps to (FinESE's 信批违规 → legal), by code or Chinese label
-    # (a rule of 信批违规 was refused as an unknown type, and no legal rule or filter saw the item)
+    # an item's labelled type is stored as the type it maps to (FinESE's 信批违规 → legal; it was stored as news and
+    # mapped only by the timeline's filter and the rules), so the list, the filter and the export say one type
+    assert q(db, "SELECT type, count(*) FROM events WHERE ref_table = 'news' GROUP BY 1 ORDER BY 1") == [
+        ("legal", 1), ("news", 2)]
     legal = run_json("events", "--enterprise", "青岚数智", "--type", "legal", db=db)["items"]
-    assert [e["title"] for e in legal] == ["新闻: 青岚数智收到监管警示函。"]
+    assert [(e["title"], e["type"]) for e in legal] == [("新闻: 青岚数智收到监管警示函。", "legal")]
+    run("export", "events", "-o", tmp_path / "events.csv", db=db)
+    with open(tmp_path / "events.csv", encoding="utf-8-sig") as fh:
+        exported = {r["title"]: r["type"] for r in csv.DictReader(fh) if r["ref_table"] == "news"}
+    assert exported["新闻: 青岚数智收到监管警示函。"] == "legal" and set(exported.values()) == {"legal", "news"}, exported
+    # a database whose news events were all of type news is rewritten once when opened
+    old = tmp_path / "old.duckdb"
+    shutil.copy(db, old)
+    with Store(str(old)) as s:
+        s.con.execute("UPDATE events SET type = 'news' WHERE ref_table = 'news'")
+        s.con.execute("DELETE FROM meta WHERE key = 'news_types'")
+    assert [e["type"] for e in run_json("events", "--enterprise", "青岚数智", "--type", "legal", db=old)["items"]] == [
+        "legal"]
+    assert q(old, "SELECT count(*) FROM events WHERE type = 'legal'")[0][0] == 1
     by_label = run_json("alerts", "rules", "add", "青岚违规", "--enterprise", "青岚数智", "--type", "诉讼/处罚/监管",
                         db=db)
     # a sentiment threshold over items without a sentiment is said when saved and when run (it fired 0, silently)

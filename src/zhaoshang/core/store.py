@@ -228,7 +228,8 @@ class Store:
             self._upgrade_then_read()
 
     # the meta keys of the one-time steps ``ensure_schema`` takes on a database made by an earlier version
-    UPGRADES = ("field_imports", "founded_precision", "undated_lines", "demand_keys", "name_short", "stock_codes")
+    UPGRADES = ("field_imports", "founded_precision", "undated_lines", "demand_keys", "name_short", "stock_codes",
+                "news_types")
 
     def behind(self) -> bool:
         """The database was made by an earlier version and misses a step of ``ensure_schema``."""
@@ -311,6 +312,15 @@ class Store:
             self.con.execute(f"UPDATE enterprises SET listed_code = {stock_code_sql('listed_code')} "
                              f"WHERE listed_code <> coalesce({stock_code_sql('listed_code')}, listed_code)")
             self.set_meta("stock_codes", "1")
+        if self.get_meta("news_types") is None:
+            # a database whose imported news items' events were all of type news, their labels read as a type only
+            # when asked (FinESE's 信批违规): stored as the type each label is read as, as an import now writes them
+            from .event_types import news_type_sql
+
+            typed = news_type_sql("n.event_type")  # as core.importers.events writes it
+            self.con.execute(f"""UPDATE events v SET type = {typed} FROM news n
+                WHERE v.ref_table = 'news' AND n.id = v.ref_id AND v.type = 'news' AND {typed} <> 'news'""")
+            self.set_meta("news_types", "1")
         if self.get_meta("regions_table") != regions.table_key():
             # a new database, or one whose copy of the region table an earlier version wrote (a name or an English
             # name mended since): every reader of the database reads the table this version holds

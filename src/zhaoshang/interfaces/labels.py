@@ -958,7 +958,8 @@ def event_text(row: dict, lang: str = "zh") -> str | None:
     from ..core.event_titles import reports_text, seen_text, title_body
 
     text = title_body(row.get("title"), lang, row.get("detail"), row.get("title_en"))  # as the reader said it in English
-    linked = news_link_text(row.get("detail"), lang) if row.get("type") == "news" else None
+    # a news item's event, of whatever type its label is read as (ref_table news), or a live one without a type
+    linked = news_link_text(row.get("detail"), lang) if "news" in (row.get("type"), row.get("ref_table")) else None
     detail = row.get("detail")
     seen = seen_text(row, lang)
     if seen:  # the export that showed the change, dated otherwise or by it (docs/methods.md, "As of a date")

@@ -28,6 +28,15 @@ def news_date(data_date=None) -> str:
     return f"coalesce({news_day('n')}{extra})"
 
 
+def news_type(alias: str = "n") -> str:
+    """SQL: a news event's type — the type the item's label is read as (``core.event_types.item_type``: FinESE's
+    信批违规 is ``legal``), stored so every reader (timelines, rules, exports) sees one type; ``news`` without one.
+    A news event is known by its ``ref_table`` (news), whatever its type."""
+    from ..event_types import news_type_sql
+
+    return news_type_sql(f"{alias}.event_type")
+
+
 def news_detail(linked: str) -> str:
     """SQL: a news event's detail — the item's sentiment, type and link, and how the enterprise was linked:
     ``linked`` (declared by the file, or found in the text), the mention's ``method`` and the ``mention`` itself."""
@@ -38,9 +47,9 @@ def news_detail(linked: str) -> str:
 def drop_shadowed_text_events(con) -> int:
     """Remove the text-found news events of an item and enterprise that now has a declared one (a company the file
     named, linked later than the text analysis found it): one event per item and enterprise. Returns how many."""
-    return con.execute("""DELETE FROM events v WHERE v.type = 'news' AND v.ref_table = 'news'
+    return con.execute("""DELETE FROM events v WHERE v.ref_table = 'news'
                           AND json_extract_string(v.detail, '$.linked') = 'text'
-                          AND EXISTS (SELECT 1 FROM events d WHERE d.type = 'news' AND d.ref_table = 'news'
+                          AND EXISTS (SELECT 1 FROM events d WHERE d.ref_table = 'news'
                                       AND d.ref_id = v.ref_id AND d.enterprise_id = v.enterprise_id
                                       AND coalesce(json_extract_string(d.detail, '$.linked'), 'declared') <> 'text')
                        """).fetchone()[0]
@@ -59,18 +68,18 @@ def text_news_events(con, news_where: str, params: list) -> dict:
                                      AND d.enterprise_id = m.enterprise_id AND NOT {is_text('d.method')})
                    QUALIFY row_number() OVER (PARTITION BY n.id, m.enterprise_id ORDER BY m.method, m.mention) = 1"""
     con.execute(f"CREATE OR REPLACE TEMP TABLE _text_news AS {mentions}", params)
-    removed = con.execute(f"""DELETE FROM events v WHERE v.type = 'news' AND v.ref_table = 'news'
+    removed = con.execute(f"""DELETE FROM events v WHERE v.ref_table = 'news'
             AND json_extract_string(v.detail, '$.linked') = 'text'
             AND v.ref_id IN (SELECT n.id FROM news n WHERE {news_where})
             AND NOT EXISTS (SELECT 1 FROM _text_news t WHERE t.news_id = v.ref_id AND t.enterprise_id = v.enterprise_id
                             AND t.method = json_extract_string(v.detail, '$.method')
                             AND t.mention = json_extract_string(v.detail, '$.mention'))""", params).fetchone()[0]
     next_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0]
-    _insert(con, [f"""SELECT m.enterprise_id AS enterprise_id, {news_date()} AS date, 'news' AS type, {NEWS_TITLE} AS title,
+    _insert(con, [f"""SELECT m.enterprise_id AS enterprise_id, {news_date()} AS date, {news_type()} AS type, {NEWS_TITLE} AS title,
                              {news_detail("'text'")} AS detail, 'news' AS ref_table, n.id AS ref_id, n.source AS source,
                              n.source_key AS source_key, n.import_id AS import_id
                       FROM _text_news m JOIN news n ON n.id = m.news_id
-                      WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.type = 'news' AND x.ref_table = 'news'
+                      WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.ref_table = 'news'
                                         AND x.ref_id = m.news_id AND x.enterprise_id = m.enterprise_id)"""], next_id)
     added = con.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0] - next_id
     kept = con.execute("SELECT count(*) FROM _text_news").fetchone()[0] - added
@@ -215,7 +224,7 @@ def _fact_parts(import_id, where: dict[str, str], data_date=None) -> list[str]:
             WHERE {where['patents']} AND a.enterprise_id IS NOT NULL""",
         # a news item: one event per item and enterprise its file declared (a text mention is not one of these:
         # ``text_news_events`` writes those)
-        f"""SELECT m.enterprise_id, {news_date(data_date)}, 'news', {NEWS_TITLE}, {news_detail("'declared'")},
+        f"""SELECT m.enterprise_id, {news_date(data_date)}, {news_type()}, {NEWS_TITLE}, {news_detail("'declared'")},
                    'news', n.id, n.source, n.source_key, {import_id}
             FROM news n JOIN news_mentions m ON m.news_id = n.id
             WHERE {where['news']} AND m.enterprise_id IS NOT NULL AND NOT {is_text('m.method')}

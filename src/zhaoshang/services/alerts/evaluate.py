@@ -145,7 +145,7 @@ def match(rule: dict, ev: dict, ctx: Context | None = None) -> Explained | None:
         if not (v >= thr if op == ">=" else v <= thr):
             return None
         parts.append(Part(field_, raw=v, detail={"op": op, "threshold": thr}))
-    if detail.get("linked") and ev.get("type") == "news":  # how the item reached the enterprise (declared or in its text)
+    if detail.get("linked") and "news" in (ev.get("type"), ev.get("ref_table")):  # how the item reached the enterprise (declared or in its text)
         parts.append(Part("linked", raw=detail["linked"],
                           detail={k: detail[k] for k in ("method", "mention") if detail.get(k) is not None}))
     evidence = [Ref("events", ids=[ev["id"]])] if ev.get("id") is not None else []

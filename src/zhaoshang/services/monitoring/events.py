@@ -28,6 +28,8 @@ from typing import Any, Iterable
 from ...core.asof import UNDATED_IMPORTS, reference_date
 from ...core.errors import NotFound, UserError
 from ...core.event_titles import changed_regions_en, english_title
+# the types and the one reading of an imported news item's label (item_type), where the import stores it
+from ...core.event_types import IMPORT_TYPES, item_labels, item_type, type_code, type_names  # noqa: F401
 from ...core.parse.amounts import parse_user_amount
 from ...core.parse.dates import parse_user_date
 from ...core.same_event import (SAME_EVENT_DAYS, SAME_EVENT_TYPES, event_amount, event_round, funding_facts,
@@ -38,17 +40,11 @@ from ..event_types import EVENT_TYPES as TYPE_LABELS
 from ..regions.matrix import _in_list, _region_filter, chain_node, default_chain, descendants
 from . import bus as _bus
 from .nlp.events import EVENT_TYPES as NEWS_EVENT_TYPES
-from .nlp.events import finese_map
-
-IMPORT_TYPES = ("founded", "dissolved", "funding", "patent", "news", "branch", "investment", "subsidiary",
-                "parent_branch", "parent_investment", "parent_subsidiary", "change_name", "change_capital",
-                "change_address", "change_legal_rep", "change_status", "change_region")
-
 
 # what monitoring adds: the types of news items (expansion, contract, ma, ipo, layoff, legal, distress, personnel,
 # product, stake, other) and ``risk`` for other systems' risk events (labels: interfaces/labels.py)
 MONITOR_TYPES = tuple(t for t in NEWS_EVENT_TYPES if t not in IMPORT_TYPES) + ("risk",)
-TYPES = IMPORT_TYPES + MONITOR_TYPES
+TYPES = IMPORT_TYPES + MONITOR_TYPES  # (core.event_types.all_types)
 ORIGINS = ("import", "api", "feed")
 MAX_BATCH = 100
 COLUMNS = ["key", "id", "origin", "date", "type", "enterprise_id", "enterprise_name", "enterprise_uscc", "title",
@@ -96,31 +92,7 @@ def _import_record(row: tuple, regions: dict[str, str] | None = None) -> dict:
 
 #: every event type's Chinese label → its code (人事变动 → personnel, 专利 → patent, 设立分支机构 → branch), as the
 #: timelines and the alerts show them (``services.event_types``): the one lookup of a type a user names
-TYPE_NAMES = {zh: code for code, (zh, _en) in TYPE_LABELS.items()}
-
-
-def type_code(name: Any) -> str | None:
-    """The code of an event type named by its code (``personnel``) or its Chinese label (``人事变动``, ``专利``),
-    None for an unknown one: ``events --type``, alert rules and the timeline's filters read types by it."""
-    s = str(name or "").strip()
-    return s if s in TYPES else TYPE_NAMES.get(s)
-
-
-def item_type(label: Any) -> str | None:
-    """The event type of an imported news item's labelled type (``news.event_type``): a type's code or Chinese
-    label, or a labelled corpus's type mapped to ours (FinESE's 信批违规 → legal: ``finese`` in
-    data/nlp/event_types.yaml) — as a live item is typed by its classified type; None for ``other`` and a label
-    of no type. Rules and the timeline's type filter match an imported item by it."""
-    code = type_code(label) or finese_map().get(str(label or "").strip())
-    return None if code in (None, "other", "news") else code
-
-
-def item_labels(types: Iterable[str]) -> list[str]:
-    """The labels an imported news item may carry (``news.event_type``) that ``item_type`` reads as one of
-    ``types``: each code, its Chinese label and the mapped corpus labels."""
-    want = set(types)
-    names = {**{c: c for c in TYPES}, **TYPE_NAMES, **finese_map()}
-    return sorted(k for k in names if item_type(k) in want)
+TYPE_NAMES = type_names()
 
 
 def check_types(value: Any) -> list[str]:
@@ -264,19 +236,18 @@ def _own_sql(f: Filter, prefix: str, since: Any, window: tuple = (None, None)) -
     window around the as-of date ``(upto, after)``: ``(d, None)`` dated on or before *d* or undated, ``(None, d)``
     dated after *d*. A live event (``prefix`` "") has a type also when it is one of its ``detail.other_types`` (the
     detail is stored as JSON with sorted keys, so the entries' ``"type"`` follow ``"other_types"``); an imported news
-    item's event when its labelled type is read as one of them (``item_type``: FinESE's 信批违规 is a legal event)."""
+    item's event is stored with the type its label is read as (``item_type``: FinESE's 信批违规 is a legal event), and
+    is a ``news`` event too (its ``ref_table``), as a rule on news fires for it (``alerts.evaluate``)."""
     where, params = ["1 = 1"], []
     upto, after = window
     also = "".join(" OR detail LIKE ?" for _ in f.types) if not prefix else ""
-    labels = item_labels(f.types) if prefix else []
-    if labels:
-        also = (f" OR ({prefix}ref_table = 'news' AND json_extract_string({prefix}detail, '$.event_type') "
-                f"IN {_in_list(labels)})")
+    if prefix and "news" in f.types:
+        also = f" OR {prefix}ref_table = 'news'"
     for cond, values in ((f"{prefix}date >= ?", [since] if f.since else []),
                          (f"({prefix}date IS NULL OR {prefix}date <= ?)", [] if upto is None else [upto]),
                          (f"{prefix}date > ?", [] if after is None else [after]),
                          (f"({prefix}type IN {_in_list(f.types)}{also})",
-                          f.types + ([f'%"other_types": [%"type": "{t}"%' for t in f.types] if not prefix else labels)),
+                          f.types + ([f'%"other_types": [%"type": "{t}"%' for t in f.types] if not prefix else [])),
                          (f"{prefix}enterprise_id = ?", [] if f.enterprise_id is None else [f.enterprise_id])):
         if values:
             where.append(cond)

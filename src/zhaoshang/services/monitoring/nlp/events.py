@@ -14,12 +14,11 @@ is an expansion and a funding.
 
 from __future__ import annotations
 
-import importlib.resources
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ....core.config import parse_yaml
+from ....core.event_types import finese_map, type_config
 from .textmodel import LinearTextModel
 
 __all__ = ["EVENT_TYPES", "EventType", "classify_event", "rule_scores", "keyword_baseline", "finese_map",
@@ -43,10 +42,7 @@ class EventType:
     patterns: tuple[tuple[re.Pattern, float, str], ...]
 
 
-@lru_cache(maxsize=1)
-def _config() -> dict:
-    res = importlib.resources.files("zhaoshang").joinpath("data", "nlp", "event_types.yaml")
-    return parse_yaml(res.read_text(encoding="utf-8"), "事件类型表", "event type table", str(res))
+_config = type_config  # the one reader of data/nlp/event_types.yaml
 
 
 @lru_cache(maxsize=1)
@@ -59,11 +55,6 @@ def _types() -> dict[str, EventType]:
 
 
 EVENT_TYPES: dict[str, tuple[str, str]] = {c: (t.zh, t.en) for c, t in _types().items()}
-
-
-def finese_map() -> dict[str, str]:
-    """FinESE risk type → our event type code (documented in docs/methods.md)."""
-    return dict(_config()["finese"])
 
 
 @lru_cache(maxsize=1)
