@@ -18,6 +18,7 @@ from ..core import dialect
 from ..core.asof import enterprises_as_of, imported_on, not_ended_yet, reference_date
 from ..core.errors import NotFound, UserError
 from ..core.event_titles import FUNDING_TITLE_SQL, PATENT_TITLE_SQL, changed_regions_en, english_title
+from ..core.event_types import news_type_sql  # a news item's type as its event is stored with it
 from ..core.explain import Explained
 from ..core.explain import readings as explain_readings
 from ..core.numbers import WAN_DIGITS, rounded_sql
@@ -759,7 +760,7 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
               WHERE id IN (SELECT patent_id FROM patent_applicants WHERE enterprise_id = ?)
                 AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.ref_table = 'patents' AND x.ref_id = p.id)
              UNION ALL
-             SELECT {day_sql('published')}, 'news', {NEWS_HEADLINE}, 'news', id, source, NULL, NULL FROM news n
+             SELECT {day_sql('published')}, {news_type_sql('n.event_type')}, {NEWS_HEADLINE}, 'news', id, source, NULL, NULL FROM news n
               WHERE id IN (SELECT news_id FROM news_mentions WHERE enterprise_id = ?)
                 AND NOT EXISTS (SELECT 1 FROM events x WHERE x.enterprise_id = ? AND x.ref_table = 'news' AND x.ref_id = n.id)
              UNION ALL
