@@ -211,6 +211,28 @@ def test_a_registered_name_without_a_region_is_listed_for_review_not_made_twice_
                                                        header=head), "--source", "e", db=db)
     assert [(n["name"], n["existing_source"]) for n in rep["near_merges"]] == [("杭州某某智能有限公司", "d")]
 
+def test_a_row_linked_by_its_stock_code_is_no_near_merge(tmp_path):
+    """The A-share table names 中国海油 (600938) by its short name only, as the SSE list does: linked by the stock code,
+    it is that enterprise, and it was still listed among 疑似同名未合并 beside itself. A row no code links, with the
+    same bare name and no region, still is."""
+    from zhaoshang.core.importers import import_files
+    from zhaoshang.core.store import Store
+
+    sse = write_csv(tmp_path / "sse.csv", [["600938", "-", "中国海油", "中国海油", "20220421"],
+                                           ["600999", "-", "某某海油", "某某海油", "20220421"]],
+                    header=["A股代码", "B股代码", "证券简称", "扩位证券简称", "上市日期"])
+    head = ["ts_code", "code", "short_name", "full_name", "english_name", "uscc", "province", "city", "district",
+            "registered_address", "tushare_industry", "setup_date", "reg_capital", "website"]
+    merged = write_csv(tmp_path / "merged.csv", [
+        ["600938.SH", "600938", "中国海油", "", "", "", "", "", "", "", "石油开采", "19990820", "4756676.3984", ""],
+        ["688998.SH", "688998", "某某海油", "", "", "", "", "", "", "", "", "20100101", "", ""]], header=head)
+    with Store(tmp_path / "z.duckdb") as store:
+        import_files(store, "enterprises", sse, preset="sse_main_board", data_date="2026-01-31")
+        rep = import_files(store, "enterprises", merged, preset="a_share_merged", data_date="2026-03-04")
+    assert rep.linked_by == {"listed_code": 1} and rep.rows_imported == 1
+    assert [(n["name"], n["source_key"]) for n in rep.near_merges] == [("某某海油", "688998.SH")]
+
+
 def _adds_up(rep):
     parts = rep["rows_imported"] + rep["rows_updated"] + rep["rows_duplicate"] + rep["rows_conflict"] + rep["rows_rejected"]
     assert rep["rows_read"] == parts, rep

@@ -150,8 +150,9 @@ def corroborated(t: str, e: str) -> str:
 
 
 def _near_merges(ctx: ImportContext) -> None:
-    """Rows whose name alone matches an enterprise of another source: not merged, listed for review (a row
-    its source key linked was no candidate)."""
+    """Rows whose name alone matches an enterprise of another source: not merged, listed for review. A row linked
+    to one enterprise — by its source key, credit code or stock code — is that enterprise and no candidate (the
+    A-share table's 中国海油, named by its short name, linked by 600938 to the SSE list's 中国海油)."""
     src = ctx.source
     rows = ctx.con.execute(f"""
         SELECT t.name, t._key, e.id, e.name, e.source,
@@ -161,7 +162,8 @@ def _near_merges(ctx: ImportContext) -> None:
                CASE WHEN coalesce({_years_apart('t', 'e')} > 1, false)
                     THEN 'founded in different years (' || year(t.founded) || ' / ' || year(e.founded) || ')'
                     ELSE 'only the name is the same: no region, founding year or website to confirm' END
-        FROM (SELECT * FROM _ent ANTI JOIN _ent_bykey USING (_key)) t JOIN enterprises e ON e.name_norm = t.name_norm
+        FROM (SELECT * FROM _ent ANTI JOIN (SELECT _key FROM _ent_link WHERE n = 1) USING (_key)) t
+             JOIN enterprises e ON e.name_norm = t.name_norm
         WHERE {NAME_MATCH} AND NOT {same_source('e', src)} AND NOT {corroborated('t', 'e')}
         ORDER BY t._file, t._row, e.id
     """).fetchall()
