@@ -138,3 +138,20 @@ def test_news_links_the_brands_and_the_marked_short_names(real, tmp_path):
     run_json("import", "news", news, "--preset", "finese", "--link-text", "--rejects", tmp_path, db=db)
     linked = q(db, "SELECT DISTINCT enterprise_id FROM news_mentions WHERE method LIKE 'text_%'")
     assert sorted(r[0] for r in linked) == sorted(eid(n) for n in cases.values() if n)
+
+
+def test_a_company_named_by_its_short_name_only_is_linked_as_a_short_name(real):
+    """The A-share table gives 中国海油 (600938) and 中国移动 (600941) no full name: each is named by its short name. The
+    news linker read such a name as a full legal name, trusted as it is; it is a short name (docs/methods.md, "Mention
+    linking"): found by a text naming it, with a short name's guards — 中国移动, a common word, links when its stock
+    code confirms it."""
+    from cli_util import q
+
+    ids = dict(q(real["db"], "SELECT listed_code, id FROM enterprises WHERE listed_code IN ('600938', '600941') AND name_short"))
+    assert len(ids) == 2
+
+    def found(text):
+        return [(m["enterprise_id"], m["method"], m["name"]) for m in run_json("analyze-news", text, db=real["db"])["mentions"]]
+
+    assert found("中国移动推出新套餐，中国海油发布2025年年度报告") == [(ids["600938"], "short", "中国海油")]
+    assert found("中国移动(600941)发布公告") == [(ids["600941"], "confirmed", "中国移动")]

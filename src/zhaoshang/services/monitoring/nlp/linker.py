@@ -2,7 +2,8 @@
 
 Precision comes before recall (docs/methods.md, "News text analysis"):
 
-* the dictionary is every enterprise name and alias of the store (one query), plus each full name without its
+* the dictionary is every enterprise name and alias of the store (one query; a name read from a short-name column
+  is a short name), plus each full name without its
   legal form ("金融街控股股份有限公司" → "金融街控股") when that leaves at least 4 characters, and each alias's forms
   in running text (``core.text.name_parts``: 寒武纪 of 寒武纪-U, 商汤科技 and SenseTime of 商汤科技SenseTime) of at least
   ``PART_MIN`` characters that are no place name;
@@ -147,6 +148,9 @@ class MentionLinker:
         for eid, name, kind in rows or []:
             if kind == "code":
                 self.codes.setdefault(name, set()).add(eid)
+            elif kind == "short_name":  # an enterprise named by its short name only: an alias, and what it is called
+                self.add(eid, name, "short")
+                self.surface.setdefault(eid, name)
             else:
                 self.add(eid, name, kind)
 
@@ -188,10 +192,13 @@ class MentionLinker:
 
     @classmethod
     def from_store(cls, store, kinds: tuple[str, ...] = ("short", "brand", "former", "other", "english")) -> "MentionLinker":
-        """All names, aliases and stock codes of the enterprises in ``store``, read in one query."""
+        """All names, aliases and stock codes of the enterprises in ``store``, read in one query. A name read from a
+        short-name column (``enterprises.name_short``: an SSE-listed company no file gave a full name) is a short name
+        with a short name's guards, not a full name trusted as it is."""
         marks = ", ".join("?" for _ in kinds)
         rows = store.con.execute(
-            f"SELECT id, name, 'name' FROM enterprises WHERE name IS NOT NULL "
+            f"SELECT id, name, CASE WHEN coalesce(name_short, false) THEN 'short_name' ELSE 'name' END FROM enterprises "
+            f"WHERE name IS NOT NULL "
             f"UNION ALL SELECT enterprise_id, alias, kind FROM enterprise_aliases WHERE kind IN ({marks}) "
             f"UNION ALL SELECT id, listed_code, 'code' FROM enterprises WHERE listed_code IS NOT NULL",
             list(kinds)).fetchall()
