@@ -464,10 +464,18 @@ def test_an_exchange_lists_short_names_give_way_to_full_names_and_codes_are_six_
     assert store.con.execute("SELECT listed_code FROM enterprises WHERE id = ?", [ping_an]).fetchone()[0] == "000001"
     region = "SELECT province_code, city_code FROM enterprises WHERE listed_code = '600179'"
     assert store.con.execute(region).fetchone() == ("230000", "230100")  # the A-share table's 黑龙江 哈尔滨
+    places = "SELECT listed_code, province_code, city_code, district_code FROM enterprises ORDER BY 1"
+    before = store.con.execute(places).fetchall()
     rep = import_files(store, "enterprises", ts, preset="tushare_stock_basic", data_date="2026-03-31")
     assert rep.rows_updated == 5 and rep.rows_imported == 1 and rep.linked_by == {"listed_code": 5}
-    # Tushare's area 福建 moves it to another province: the city of the old one goes with it (no 福建 哈尔滨)
-    assert store.con.execute(region).fetchone() == ("350000", None)
+    # Tushare's area is a province (深圳 a city): coarser than the A-share table's cities, it moves no company — 云南
+    # for 太平洋's 昆明 is the same place, 福建 for 安通控股's 哈尔滨 another, not followed and said as a conflict
+    assert [p for p in store.con.execute(places).fetchall() if p[0] != "000003"] == before  # (000003: new, delisted)
+    assert rep.region_coarser_conflicts == 1
+    assert store.con.execute("SELECT e.listed_code, c.value, c.record_value FROM enterprise_conflicts c JOIN enterprises e "
+                             "ON e.id = c.enterprise_id WHERE c.field = 'region_coarser'").fetchall() == [
+        ("600179", "哈尔滨市", "福建省")]
+    assert store.con.execute("SELECT count(*) FROM enterprise_history WHERE field LIKE '%_code'").fetchone()[0] == 0
     assert dict(store.con.execute(names).fetchall()) == full | {"000003": "PT金田A(退)"}
     assert store.con.execute("SELECT listed_code, status FROM enterprises WHERE status IS NOT NULL").fetchall() == [
         ("000003", "退市")]
@@ -479,4 +487,6 @@ def test_an_exchange_lists_short_names_give_way_to_full_names_and_codes_are_six_
     rep = import_files(store, "enterprises", merged, preset="a_share_merged", data_date="2026-03-04")
     assert rep.rows_updated == 5 and rep.rows_imported == 0
     assert dict(store.con.execute(names).fetchall()) == full | {"000003": "PT金田A(退)"}
+    # the finer place wins whatever the dates, its levels together (not Tushare's 福建 over 哈尔滨)
+    assert store.con.execute(region).fetchone() == ("230000", "230100")
     store.close()

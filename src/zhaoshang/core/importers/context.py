@@ -50,6 +50,8 @@ class ImportReport:
     region_conflicts: int = 0  # rows whose credit code's division code points to another region than the text
     region_text_conflicts: int = 0  # rows whose address and region text name different places
     name_region_conflicts: int = 0  # rows whose legal name states a province or city other than the region imported
+    # rows whose region, coarser than their enterprise's (a province for a known city), names another place: not followed
+    region_coarser_conflicts: int = 0
     deadline_before_published: int = 0  # demands imported whose deadline is before their publication date
     # amounts imported that were a bare number under 1,000 in a column without a unit, read in 元 (``amount_no_unit``)
     amounts_no_unit: int = 0

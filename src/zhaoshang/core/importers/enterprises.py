@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from ..geo.regions import MUNICIPALITIES
 from ..parse.dates import precision_rank_sql, within_sql
 from ..schema import TRACKED_FIELDS
 from ..text import normalize_name, stock_code_sql
@@ -755,6 +756,7 @@ def write_enterprises(ctx: ImportContext) -> None:
     _write_conflicts(ctx, cross=True)
     _write_region_text_conflicts(ctx)
     _write_name_region_conflicts(ctx)
+    _write_coarser_region_conflicts(ctx)
     ctx.linked_ids_sql = "SELECT enterprise_id FROM _ent_all"
 
 
@@ -857,6 +859,7 @@ def _update_existing(ctx: ImportContext, canon: list[str]) -> None:
     # copies read them from here (a few percent of a month's registry), not from every enterprise again
     con.execute("CREATE OR REPLACE TEMP TABLE _ent_old AS SELECT e.* FROM enterprises e "
                 "SEMI JOIN _ent_upd u ON u.enterprise_id = e.id")
+    _keep_finer_region(ctx)
     _keep_later_values(ctx, canon)
     # every tracked field in one pass over the updated enterprises (not one join with the table per field): a
     # list of (field, old, new) per enterprise, unnested (a third of the CPU of a LATERAL VALUES join)
@@ -884,10 +887,13 @@ def _update_existing(ctx: ImportContext, canon: list[str]) -> None:
     _keep_finer_founding(con)
     _keep_plain_values(con)
     # a name taken from a fallback column (a short name) never replaces a known full name
-    # a region is one place: a row naming another province (Tushare's area 福建 for a company registered in 黑龙江)
-    # replaces the finer levels with its own, none where it gives none — never a 福建 province over a 黑龙江 city
+    # a region is one place: a row naming another province as finely as the enterprise is known (or more) replaces
+    # the finer levels with its own, none where it gives none — never a 福建 province over a 黑龙江 city (a coarser
+    # region was held back: ``_keep_finer_region``)
+    # (the region text as written goes with the place it named)
     moved = {"city_code": "u.province_code <> e.province_code",
-             "district_code": "u.province_code <> e.province_code OR u.city_code <> e.city_code"}
+             "district_code": "u.province_code <> e.province_code OR u.city_code <> e.city_code",
+             "region_text": "u.province_code <> e.province_code OR u.city_code <> e.city_code"}
     sets = ", ".join(f"{c} = CASE WHEN {moved[c]} THEN u.{c} ELSE coalesce(u.{c}, e.{c}) END" if c in moved
                      else f"{c} = coalesce(u.{c}, e.{c})" for c in canon if c not in ("name", "name_norm", "name_short"))
     con.execute(f"""
@@ -940,6 +946,75 @@ def _keep_finer_founding(con) -> None:
           AND {within_sql('e.founded', 'u.founded', 'u.founded_precision')}""")
 
 
+REGION_LEVELS = ("province_code", "city_code", "district_code")
+
+
+def region_rank_sql(a: str) -> str:
+    """SQL: how finely row or enterprise ``a`` places itself — 3 a district, 2 a city, 1 a province only (a
+    municipality's one city, 上海 → 310100, says no more than the province), 0 none."""
+    munis = ", ".join(ql(c) for c in sorted(MUNICIPALITIES))
+    return (f"(CASE WHEN {a}.district_code IS NOT NULL THEN 3 WHEN {a}.city_code IS NOT NULL "
+            f"AND {a}.province_code NOT IN ({munis}) THEN 2 WHEN {a}.province_code IS NOT NULL THEN 1 ELSE 0 END)")
+
+
+def _keep_finer_region(ctx: ImportContext) -> None:
+    """A region an import gives less finely than the enterprise is known (Tushare's area, a province, where another
+    source gave the city or district) never replaces the finer one: cleared from ``_ent_upd`` (no update, no history,
+    no setter), it stays in the import's source record. Where it holds the known place (江苏 for 江苏省常州市武进区)
+    it is the same place told less precisely; where it names another (福建 for 黑龙江省哈尔滨市) the enterprise is not
+    moved on a coarser word — the row goes to ``_region_held`` and is said as a conflict
+    (``_write_coarser_region_conflicts``). A region as fine or finer replaces the known one, as any change does."""
+    con = ctx.con
+    con.execute("DROP TABLE IF EXISTS _region_held")
+    if not con.execute("SELECT 1 FROM _ent_upd WHERE province_code IS NOT NULL LIMIT 1").fetchall():
+        return
+    coarser = (f"u.province_code IS NOT NULL AND e.province_code IS NOT NULL "
+               f"AND {region_rank_sql('u')} < {region_rank_sql('e')}")
+    holds = ("u.province_code = e.province_code AND (u.city_code IS NULL OR u.city_code = e.city_code) "
+             "AND (u.district_code IS NULL OR u.district_code = e.district_code)")
+    con.execute(f"""CREATE TEMP TABLE _region_held AS
+        SELECT u.enterprise_id, u._key, u._file, u._row, u.region_text,
+               coalesce(u.district_code, u.city_code, u.province_code) AS code,
+               coalesce(e.district_code, e.city_code, e.province_code) AS known
+        FROM _ent_upd u JOIN _ent_old e ON e.id = u.enterprise_id WHERE {coarser} AND NOT ({holds})""")
+    con.execute(f"""UPDATE _ent_upd u SET province_code = NULL, city_code = NULL, district_code = NULL, region_text = NULL
+        FROM _ent_old e WHERE e.id = u.enterprise_id AND {coarser}""")
+
+
+def _write_coarser_region_conflicts(ctx: ImportContext) -> None:
+    """The rows whose coarser region named another place (``_keep_finer_region``): each a line of the rejects file
+    (``region_coarser_conflict``, flagged), a conflict of its enterprise (field ``region_coarser``: the region kept,
+    the region not followed) and counted in the report (``region_coarser_conflicts``)."""
+    con = ctx.con
+    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = '_region_held'").fetchall():
+        return
+    found = con.execute("SELECT count(*) FROM _region_held").fetchone()[0]
+    if found:
+        from ..geo.lookup import label_sql
+
+        k_join, k_zh, k_en = label_sql("h.known", "k")
+        r_join, r_zh, r_en = label_sql("h.code", "g")
+        hdr = ctx.staged.header_of
+        column = next((hdr.get(f, f) for f in ("region", "province", "city", "district", "address") if f in hdr), "region")
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _region_held AS
+            SELECT h.*, {k_zh} AS known_zh, {k_en} AS known_en, {r_zh} AS named_zh, {r_en} AS named_en, r.record_id
+            FROM _region_held h {k_join} {r_join}
+                 LEFT JOIN enterprise_records r ON r.import_id = {ctx.import_id} AND r.source_key = h._key
+                   AND r.row_no = h._row""")
+        con.execute(f"""INSERT INTO _rej SELECT h._file, h._row, {ql(column)}, coalesce(h.region_text, h.named_zh),
+                '地区 ' || h.named_zh || ' 比已知的 ' || h.known_zh || ' 粗，且不在其中：未采用，企业地区不变，请核对',
+                'flagged', 'region_coarser_conflict',
+                'the region ' || h.named_en || ' is coarser than the known ' || h.known_en
+                  || ' and does not hold it: not followed, the enterprise keeps its region; to review'
+            FROM _region_held h""")
+        con.execute(f"""INSERT INTO enterprise_conflicts
+            SELECT h.enterprise_id, 'region_coarser', h.known_zh, h.named_zh, h.record_id, {ql(ctx.source)}, h._key,
+                   {ctx.import_id}
+            FROM _region_held h""")
+        ctx.report.region_coarser_conflicts += found
+    con.execute("DROP TABLE _region_held")
+
+
 def _keep_later_values(ctx: ImportContext, canon: list[str]) -> None:
     """A field (any column an import writes: capital, address, status …, industry, website, scope, products,
     description …) whose current value an export with a LATER data date set (any source) is not replaced by
@@ -959,9 +1034,13 @@ def _keep_later_values(ctx: ImportContext, canon: list[str]) -> None:
     setters = ", ".join(f"max(i.data_date) FILTER (WHERE s.field = {ql(f)}) AS {qi(f)}" for f in fields)
     # older: the field has a value its setter's later date keeps (the same value given again is no new setter)
     # (a full legal name is no older value of a short name: it replaces one whatever the dates)
+    # (nor is a finer region an older value of a coarser one: a place's levels are kept or replaced together, and the
+    # finer place wins whatever the dates — ``_keep_finer_region``)
     full_over_short = "coalesce(e.name_short, false) AND NOT coalesce(u.name_short, false)"
+    finer = f"{region_rank_sql('u')} > {region_rank_sql('e')}"
+    exempt = {"name": full_over_short, **{c: finer for c in REGION_LEVELS}}
     flags = ", ".join(f"({_given(f)} AND e.{qi(f)} IS NOT NULL AND coalesce(d.{qi(f)}, i.data_date) > {day}"
-                      f"{f' AND NOT ({full_over_short})' if f == 'name' else ''}) AS {qi(f)}" for f in fields)
+                      f"{f' AND NOT ({exempt[f]})' if f in exempt else ''}) AS {qi(f)}" for f in fields)
     differs = ", ".join(f"{qi(f)} := CAST(u.{qi(f)} AS VARCHAR) <> CAST(e.{qi(f)} AS VARCHAR)" for f in fields)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _ent_later AS
         SELECT u.enterprise_id, {flags}, struct_pack({differs}) AS _differs

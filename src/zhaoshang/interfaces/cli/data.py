@@ -164,6 +164,8 @@ def import_cmd(
               if report.region_text_conflicts else []),
             *([(t("名称中的地区不一致", "name states another region"),
                 report.name_region_conflicts)] if report.name_region_conflicts else []),
+            *([(t("较粗的地区与已知地区不一致（未采用，请核对）", "coarser region in another place (not followed, to review)"),
+                report.region_coarser_conflicts)] if report.region_coarser_conflicts else []),
             *([(t("截止时间早于发布时间（已导入，请核对）", "deadline before the publication date (imported, to review)"),
                 report.deadline_before_published)] if report.deadline_before_published else []),
             *([(t("金额无单位、按元读取（已导入，请核对）", "amounts without a unit, read in CNY (imported, to review)"),
