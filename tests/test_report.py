@@ -926,3 +926,51 @@ def test_english_chain_table_keeps_each_segment_name_whole_and_readable(env, sz_
     assert max(lines) <= 2, list(zip(names, lines))
     width = float(re.search(r'<page width="([\d.]+)"', box).group(1))
     assert max(right) <= width - 15 / 25.4 * 72 + 1, max(right)  # within the page's 15 mm margin
+
+
+def test_no_page_holds_only_the_spill_of_a_section(env, sz_en):
+    """深圳市's English report left page 11 of 15 with the last two lines of the trends notes alone ("(shares are rarely
+    disclosed)"), the top enterprises' section beginning the next page: a page (neither the cover nor the last) whose
+    text fills less than a sixth of the body is a spill, and the section after it follows on it instead. Read back
+    from the PDF's word boxes in both languages; the English notes read as a sentence (capital, full stop)."""
+    top, bottom = 20 / 25.4 * 72, 17 / 25.4 * 72  # report.css's @page margins, in points
+    for pdf in (env["pdf"], sz_en["pdf"]):
+        box = pdf_text(pdf, "-bbox")
+        height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', box).group(1))
+        body = height - top - bottom
+        pages = box.split("<page ")[1:]
+        filled = {}
+        for n, page in enumerate(pages[1:-1], 2):
+            ends = [float(y) for y in re.findall(r'yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)"', page)
+                    if top - 1 < float(y) < height - bottom]
+            filled[n] = round((max(ends, default=top) - top) / body, 2)
+        assert {n: f for n, f in filled.items() if f < 1 / 6} == {}, (pdf, filled)
+    text = pdf_text(sz_en["pdf"])
+    flat = re.sub(r"\s+", " ", text)
+    assert re.search(r"Only the fundings of chain enterprises \(placed on any segment of the chain\) count; ", flat)
+    assert "(shares are rarely disclosed)." in flat
+
+
+def test_a_section_after_a_spill_page_follows_on_it(tmp_path):
+    """The layout's rule on its own: two sections that each begin a page, the first a page and a line long — laid out
+    again with the second following the first's last line, and a report with no spill laid out once."""
+    from zhaoshang.interfaces.reports.region import _after_spill, laid_out_pdf
+
+    line = "<p>" + "段落文字" * 30 + "</p>"
+    html = ("<html><head><style>@page { size: A4; margin: 20mm } #sec-a, #sec-b { page-break-before: always }"
+            "</style></head><body><section id='sec-cover'>封面</section><section id='sec-a'>{a}</section>"
+            "<section id='sec-b'><h2>下一节</h2>{b}</section><section id='sec-c'>尾页</section></body></html>")
+    from weasyprint import HTML
+
+    for n in range(20, 40):  # a first section one line longer than a page, whatever the font's metrics
+        spill = html.replace("{a}", line * n).replace("{b}", line * 3)
+        if _after_spill(HTML(string=spill).render()) == "sec-b":
+            break
+    else:
+        pytest.fail("no length of the first section spilled one line")
+    doc = laid_out_pdf(spill)
+    assert _after_spill(doc) is None
+    texts = [p._page_box for p in doc.pages]
+    assert len(texts) == len(HTML(string=spill).render().pages) - 1  # the spill page is gone: 下一节 follows on it
+    fits = html.replace("{a}", line * 3).replace("{b}", line * 3)
+    assert _after_spill(HTML(string=fits).render()) is None and len(laid_out_pdf(fits).pages) == 3

@@ -20,7 +20,7 @@ from ...core.errors import UserError, count_en
 from ...core.parse.dates import format_date
 from ...core.event_titles import money_en
 from ...core.writers import publish
-from ..labels import (COLUMNS, PCI_AMONG, fixed, label, lq_text, measure_text, number_text, pct_text, report_column,
+from ..labels import (COLUMNS, PCI_AMONG, amount_parts, fixed, label, lq_text, measure_text, number_text, pct_text, report_column,
                       segments_beyond_text)
 from . import charts
 
@@ -238,8 +238,8 @@ def trend_window_text(profile: dict, lang: str = "zh") -> str:
         return ""
     t = tr.get("totals") or {}
     rounds, ents = fmt_value(t.get("rounds"), "int"), fmt_value(t.get("enterprises"), "int")
-    yi = fmt_value((t.get("amount_wan") or 0) / 10000, "yi")
     est = t.get("estimated_wan") or 0  # ranges the source gave (数千万), summed at their point estimates
+    parts = amount_parts(t.get("amount_wan"), est)  # as /trends says them
     if lang == "en":
         wan = t.get("amount_wan") or 0
         # CNY 30.21 billion, as elsewhere
@@ -247,7 +247,8 @@ def trend_window_text(profile: dict, lang: str = "zh") -> str:
                  else f"{money_en(wan * 1e4)} disclosed" if wan else "no amount disclosed")
         return (f"In the last {tr['years']} years ({tr['first_period']} to {tr['last_period']}), local chain enterprises "
                 f"raised {rounds} rounds, {money}, {ents} enterprises.")
-    amount = f"金额合计 {yi} 亿元（含估算 {fmt_value(est / 10000, 'yi')} 亿元）" if est else f"披露金额合计 {yi} 亿元"
+    amount = (f"金额合计 {parts['total']} 亿元（含估算 {parts['estimated']} 亿元）" if est
+              else f"披露金额合计 {parts['total']} 亿元")
     return (f"近 {tr['years']} 年（{tr['first_period']} 至 {tr['last_period']}），本地产业链企业共获融资 {rounds} 起，"
             f"{amount}，涉及企业 {ents} 家。")
 
@@ -448,11 +449,64 @@ def render_region_html(profile: dict, lang: str = "zh", *, for_pdf: bool = False
     return _env().get_template("region_report.html").render(**ctx, css=Markup(css), for_pdf=for_pdf)
 
 
-def write_pdf(profile: dict, path: str | Path, lang: str = "zh") -> Path:
-    from weasyprint import HTML
+# a page whose content fills less than this share of its height, followed by a section that begins a page of its own,
+# holds only the spill of a section's last lines (the English trends notes' tail, alone on page 11 of 深圳's report)
+SPILL_SHARE = 0.15
 
+
+def write_pdf(profile: dict, path: str | Path, lang: str = "zh") -> Path:
     html = render_region_html(profile, lang, for_pdf=True)
-    return _atomic(path, lambda tmp: HTML(string=html, base_url=str(HERE)).write_pdf(str(tmp)))
+    return _atomic(path, lambda tmp: laid_out_pdf(html).write_pdf(str(tmp)))
+
+
+def laid_out_pdf(html: str):
+    """The report laid out by WeasyPrint, with no page that holds only a section's spill: a section that would begin a
+    page after such a page follows on it instead (its forced page break released), and the layout is made again —
+    at most once per section, only for a report that needs it."""
+    from weasyprint import CSS, HTML
+
+    source = HTML(string=html, base_url=str(HERE))
+    released: list[str] = []
+    doc = source.render()
+    while True:
+        section = _after_spill(doc)
+        if section is None or section in released:
+            break
+        released.append(section)
+        doc = source.render(stylesheets=[CSS(string="".join(f"#{s} {{ page-break-before: auto !important; }}" for s in released))])
+    return doc
+
+
+def _after_spill(doc) -> str | None:
+    """The section that begins the page after a spill page of ``doc`` (one report.css starts on a page of its own), if
+    any."""
+    pages = [page._page_box for page in doc.pages]
+    for i in range(1, len(pages) - 1):
+        body = [box for box in pages[i].children if type(box).__name__ != "MarginBox"]
+        used = max((_content_bottom(box) for box in body), default=0) - pages[i].margin_top
+        if used >= SPILL_SHARE * pages[i].height:
+            continue
+        section = _first_section(pages[i + 1])
+        if section:
+            return section
+    return None
+
+
+def _content_bottom(box) -> float:
+    bottom = 0.0
+    for d in box.descendants():
+        if type(d).__name__ in ("LineBox", "TableRowBox", "InlineReplacedBox", "BlockReplacedBox"):
+            bottom = max(bottom, d.position_y + d.margin_height())
+    return bottom
+
+
+def _first_section(page_box) -> str | None:
+    for d in page_box.descendants():
+        element = getattr(d, "element", None)
+        ident = element.get("id") if element is not None else None
+        if ident and ident.startswith("sec-"):
+            return ident
+    return None
 
 
 def write_html(profile: dict, path: str | Path, lang: str = "zh") -> Path:
