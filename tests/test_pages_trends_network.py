@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+from decimal import Decimal
 import sys
 from pathlib import Path
 
@@ -147,8 +148,16 @@ def test_trends_subtitles_say_the_amounts_hold_estimates(page, server, db):
         page.goto(f"{server}/trends?lang={lang}")
         page.wait_for_function("() => document.querySelector('#chart-period canvas') !== null")
         period = page.inner_text("#period-amounts")
-        for part in (t["amount_wan"] - t["estimated_wan"], t["estimated_wan"]):
-            assert f"{part / unit:,.1f}" in period, period
+        # the parts in the page's unit, 亿元 to two decimals as the region page and its report (89.27, not 89.3), the
+        # disclosed part the shown total less the shown estimate: the parts read add up to the total read (披露 76.6 +
+        # 按区间估算 12.6 stood beside 89.3)
+        digits = 2 if lang == "zh" else 1
+        total = page.locator("#kpi-amount").inner_text().replace("\n", "").removesuffix(" CNY million").removesuffix("亿元")
+        shown = re.findall(r"[\d,]+\.\d+", period)
+        assert len(shown) == 2 and all(len(x.split(".")[1]) == digits for x in [total, *shown]), (total, period)
+        assert sum(Decimal(x.replace(",", "")) for x in shown) == Decimal(total.replace(",", "")), (total, period)
+        assert abs(float(shown[1].replace(",", "")) - t["estimated_wan"] / unit) <= 0.5 * 10 ** -digits
+        assert shown[1] in page.inner_text("#kpi-estimated")
         for sel in ("#node-amounts", "#region-amounts", "#investors-amounts"):
             assert both in page.inner_text(sel) and alone not in page.inner_text(sel), (sel, page.inner_text(sel))
         # a tooltip gives a period's estimated part apart

@@ -800,6 +800,19 @@ def measure_text(v: float | None) -> str:
     return quantity_text(v, "measure")
 
 
+def amount_parts(total_wan: float | None, estimated_wan: float | None, lang: str = "zh") -> dict[str, str]:
+    """A funding sum and its parts (万元 in) as the trends page, the region page and the report say them: 亿元 with two
+    decimals in Chinese (89.27), CNY million with one in English (8,927.0); the disclosed part is the shown total less
+    the shown estimate, so the parts read add up to the total read (76.62 + 12.65 = 89.27, where each rounded alone
+    gave 76.6 + 12.6 beside 89.3)."""
+    import decimal
+
+    unit, digits = (100, 1) if lang == "en" else (10000, 2)
+    total = decimal.Decimal(fixed((total_wan or 0) / unit, digits))  # rounded as every shown number (``fixed``)
+    estimated = decimal.Decimal(fixed((estimated_wan or 0) / unit, digits))
+    return {"total": f"{total:,}", "estimated": f"{estimated:,}", "disclosed": f"{max(total - estimated, 0):,}"}
+
+
 def match_score_text(v: float | None) -> str:
     """A match score (场景匹配, 0–1) or a semantic similarity as every view prints it: the decimals of
     ``core.numbers.DIGITS["match_score"]``, kept when they are zeros (0.600, 0.580, 0.549 in one column, not 0.6,

@@ -39,7 +39,7 @@ from .dates import shown_date
 from .deps import current_user
 from .geo import Boundaries
 from ..labels import (AUDIT_COLUMNS, match_score_text, alert_type_text, SCORECARD_COLUMNS, SCORECARD_HINTS, not_covered_text, audit_detail_text, column, event_date_text, event_text, label, lq_text, news_date_text,
-                      later_lines_text, measure_text, node_names, undated_lines_text, number_text, one_side, placements_dated_text, region_names, region_text, role_text, segment_fit_text, strength_text,
+                      later_lines_text, measure_text, amount_parts, node_names, undated_lines_text, number_text, one_side, placements_dated_text, region_names, region_text, role_text, segment_fit_text, strength_text,
                       title_text)
 from .i18n import STRINGS, translate
 from .limits import TokenBuckets, user_key
@@ -246,6 +246,7 @@ class WebContext:
         self.templates.env.filters["zoned"] = zoned
         self.templates.env.filters["params_text"] = params_text
         self.templates.env.filters["one_side"] = one_side
+        self.templates.env.filters["amount_parts"] = amount_parts  # a funding sum and its parts that add up (labels.py)
         self.templates.env.filters["number_text"] = number_text  # a measured quantity: 1,726 not 1726.00 (labels.py)
         # a kind of quantity with its decimals, as the CLI's tables print it (core.numbers.DIGITS: weight 0.2727)
         self.templates.env.filters["qty"] = quantity_text
