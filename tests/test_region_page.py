@@ -62,6 +62,22 @@ def test_json_twin_equals_the_service(server):
     # the definitions are a link a web user can follow (the methods page), not a folder of the repository alone
     foot = html[html.index('id="rp-methods"'):]
     assert foot.split("</p>", 1)[0].count('<a href="/methods">') == 1, foot[:300]
+    # each card says what its number is (the fill card: weak + missing, the share: the division)
+    zh = httpx.get(server["base"] + "/region/440300", timeout=60).text
+    sm = exp["summary"]
+    assert f'id="kpi-share-card" title="{sm["region_total"]:,} ÷ {sm["national_total"]:,}（本地产业链企业 ÷ 全国产业链企业）"' in zh
+    assert f'id="kpi-fill-card" title="薄弱 {sm["n_weak"]}（LQ &lt; ' in zh and f'+ 缺失 {sm["n_missing"]}（本地无企业）"' in zh
+    for card in ("kpi-total-card", "kpi-rank-card", "kpi-strong-card"):
+        title = re.search(r'id="%s" title="([^"]+)"' % card, html).group(1)
+        assert title and not re.search(r"[\u4e00-\u9fff]", title), (card, title)  # in English on the English page
+    # a region with no chain enterprise (Tibet): the 补链 card counts its missing segments (it showed "—") and the
+    # chain breakdown says why it is empty
+    tibet = httpx.get(server["base"] + "/api/region-profile/540000", timeout=60).json()
+    page = httpx.get(server["base"] + "/region/540000", timeout=60).text
+    assert tibet["summary"]["region_total"] == 0 and tibet["summary"]["n_missing"] > 0
+    assert re.search(r'id="kpi-fill">%d<' % tibet["summary"]["n_missing"], page)
+    chain = page[page.index('id="sec-chain"'):]
+    assert tibet["chain_note"]["note"] in chain[:chain.index("</section>")]
 
 
 def test_report_download_endpoint(server):

@@ -279,7 +279,11 @@ def test_enterprise_library_sorts_and_filters_by_the_stored_score(served):
     assert served["get"]("/api/enterprises", as_of="2019-01-01", score_min=0).json()["total"] == 0
     pg.goto(f"{base}/enterprises?as_of=2019-01-01&sort=-score")
     # it names the date and the command that scores it (it said 尚无存储评分, though batches of later dates exist)
-    assert pg.inner_text("#score-asof") == "截至 2019-01-01 没有存储的评分批次（运行 zhaoshang score all --as-of 2019-01-01）"
+    # …and in which order the list then is (its 评分 header offered no sort, the rows stood in an unexplained order)
+    assert pg.inner_text("#score-asof") == ("截至 2019-01-01 没有存储的评分批次（运行 zhaoshang score all --as-of 2019-01-01）\n"
+                                            "截至 2019-01-01 没有可用的评分，未按评分排序：列表按编号排列")
+    assert r["sort_note"]["en"] == "no scores to sort by as of 2019-01-01: the list is in ID order"
+    assert served["get"]("/api/enterprises", as_of=AS_OF, sort="-score", size=1).json()["sort_note"] is None
     # the map's region panel leads to that region's enterprises by score
     pg.goto(f"{base}/map?region=330100&lang=zh")
     pg.click("#panel a.by-score")

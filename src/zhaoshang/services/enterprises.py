@@ -285,6 +285,10 @@ def _answer(store, d: _dt.date, total: int, page: int, size: int, sort: str, ite
             # the batch shown (sd), and the latest stored: the same, or one of an older scoring rule whose scores are
             # not shown (its note says why)
             "score_as_of": sd.isoformat() if sd else None, "score_batch": batch_info(store, stored_as_of(store, d)),
+            # a list asked to sort by score with no batch shown by then: in which order it is (the sort's ties, by ID)
+            "sort_note": ({"zh": f"截至 {d.isoformat()} 没有可用的评分，未按评分排序：列表按编号排列",
+                           "en": f"no scores to sort by as of {d.isoformat()}: the list is in ID order"}
+                          if sort.endswith("score") and sd is None else None),
             "items": items}
 
 
