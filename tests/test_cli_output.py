@@ -19,7 +19,7 @@ import matrix_fixture  # noqa: E402
 from cli_util import run, run_json  # noqa: E402
 
 from zhaoshang.interfaces.labels import lq_text  # noqa: E402
-from zhaoshang.services.regions.matrix import STRONG_LQ, WEAK_LQ  # noqa: E402
+from zhaoshang.services.regions.matrix import LQ_NEEDS_NODE, STRONG_LQ, WEAK_LQ  # noqa: E402
 
 E_NOTATION = re.compile(r"\d[eE][+-]?\d")
 NARROW = {"COLUMNS": "80"}
@@ -66,7 +66,10 @@ def test_headers_follow_the_ui_language(db):
     assert "排名" not in en and "关联密度" not in en
     wide = printed("map", "--level", "city", db=db, env={"COLUMNS": "160"}).stdout
     assert "企业数" in wide and "区位商" in wide and "┃" in wide  # a real table where it fits
-    en_map = printed("--lang", "en", "map", "--level", "city", db=db, env={"COLUMNS": "160"}).stdout
+    # an LQ asked for without a segment: the counts, and a note that says so (it fell back to them in silence)
+    en_map = printed("--lang", "en", "map", "--level", "city", "--metric", "lq", db=db, env={"COLUMNS": "160"})
+    assert LQ_NEEDS_NODE[1] in " ".join(en_map.stderr.split()), en_map.stderr
+    en_map = en_map.stdout
     assert "Hangzhou" in en_map and "杭州" not in en_map and "强链" not in en_map and "地市" not in en_map
 
 

@@ -132,9 +132,24 @@ def test_an_unclassified_database_names_the_classify_command(tmp_path):
         assert want in " ".join((out.stdout + out.stderr).split()), out.stderr
         bad = run("--lang", lang, "recommend", "上海", db=db, check=False)
         assert bad.returncode == 2 and want in bad.stderr
+        # the map's and the chain's counts are all 0: said in the same words (a table of zeros, no hint)
+        for args in (["map", "--level", "province"], ["chain", "--region", "上海"]):
+            out = run("--lang", lang, *args, db=db)
+            assert want in " ".join(out.stderr.split()), (args, out.stderr)
+    # …and the pages that draw them: the map (from its JSON) and the chain
+    from web_util import local_client
+    from zhaoshang.interfaces.web.app import create_app
+
+    client = local_client(create_app(str(db)))
+    doc = client.get("/api/map").json()
+    assert "请先运行 zhaoshang classify" in doc["notes"][0] and "run zhaoshang classify first" in doc["notes_en"][0]
+    assert "请先运行 zhaoshang classify" in client.get("/chain?region=上海").text
+    assert "run zhaoshang classify first" in client.get("/api/chain").json()["notes_en"][0]
+    client.close()
     run("classify", db=db)
-    out = run("leads", "上海", db=db)
-    assert "zhaoshang classify" not in out.stdout + out.stderr
+    for args in (["leads", "上海"], ["map", "--level", "province"], ["chain", "--region", "上海"]):
+        out = run(*args, db=db)
+        assert "zhaoshang classify" not in out.stdout + out.stderr, args
 
 
 def test_the_leads_page_shows_the_sources_not_loaded(listed, chromium):

@@ -28,6 +28,7 @@ from .analytics.complexity import complexity_matrix, matrix_from_rows
 from .analytics.concentration import cagr
 from .analytics.segments import CONFIG_PATH, MACRO_SPACE, segment_matrix
 from .matching.profiles import open_condition
+from .regions.nodes import not_classified
 from .trends import closure_cte, resolve_region
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -471,11 +472,8 @@ def recommend(store, region: str, *, level: str | None = None, as_of: Any = None
     # every complexity output.
     regions, nodes, X, cx = segment_space(store, chain, space_level(info), seg_level, ref, float(cfg["rca_threshold"]))
     if info["code"] not in regions:
-        if not store.con.execute("SELECT count(*) FROM (SELECT 1 FROM placements WHERE chain = ? LIMIT 1)",
-                                 [chain]).fetchone()[0]:
-            raise NotFound("库中企业尚未归入产业链，无法计算关联度：请先运行 zhaoshang classify",
-                           "no enterprise in the database is placed on the chain yet, so relatedness cannot be "
-                           "computed: run zhaoshang classify first")
+        if note := not_classified(store, chain, ("，无法计算关联度", ", so relatedness cannot be computed")):
+            raise NotFound(*note)
         raise NotFound(f"{info['name']} 截至 {ref} 没有已归入产业链的企业，无法计算关联度",
                        f"{info.get('name_en') or info['name']} has no enterprise placed on the chain as of {ref}: "
                        "relatedness cannot be computed")

@@ -44,6 +44,8 @@ def map_cmd(
             if fmt != Fmt.json:
                 rows_out.append({k: v for k, v in extra.items() if k != "as_of"})
             notes.insert(0, _unplaced_note(info, n, level))
+        # no LQ without a segment, no count before ``classify``: said, not a table of zeros in silence
+        notes[:0] = [t(*x) for x in (matrix.not_classified(store), matrix.metric_note(store, metric, chain_node)) if x]
         # the table prints the share as the web does (24.5%); CSV keeps a number a spreadsheet computes with
         share = (lambda v: pct_text(v)) if fmt == Fmt.table else (lambda v: v if v is None else round(v, 4))  # noqa: E731
         emit(rows_out, fmt, rows=[{**r, "name": (r["name_en"] if state.lang == "en" else r["name"]) if r.get("unplaced")
@@ -94,6 +96,7 @@ def chain_cmd(
     """产业链图谱：产业链各环节在该地区与全国的企业数、区位商及强链/补链/延链标签。"""
     with open_store(read_only=True) as store:
         tree = matrix.chain_tree(store, region, as_of=as_of, top=top)
+        unclassified = matrix.not_classified(store)  # every count 0 before ``classify``: said, as ``map`` says it
         flat = [{**n, "node": "  " * n["depth"] + n["code"],
                  "name": n["name_en"] if state.lang == "en" else n["name_zh"],
                  "lq": lq_text(n["lq"]) if n["lq"] is not None else None, "share": pct_text(n["share"]) if fmt == Fmt.table else round(n["share"], 4),
@@ -104,7 +107,8 @@ def chain_cmd(
         emit(tree, fmt, rows=flat, columns=["node", "name", "count", "national_count", "share", "lq", "label"], headers=headers,
              fields=[{k: v for k, v in n.items() if k not in ("children", "depth")} for n in matrix.flatten_tree(tree["nodes"])],
              title=t("产业链图谱", "Chain map") + (f" · {region_label(tree['region'])}" if tree["region"] else "")
-             + t(f" · 截至 {tree['as_of']}", f" · as of {tree['as_of']}"), note=synthetic_note(store))
+             + t(f" · 截至 {tree['as_of']}", f" · as of {tree['as_of']}"),
+             note="\n".join(x for x in (t(*unclassified) if unclassified else None, synthetic_note(store)) if x) or None)
 
 
 @app.command("serve")

@@ -8,6 +8,7 @@ from ...services.alerts.evaluate import CONDITIONS as ALERT_CONDITIONS
 from ...services.chain.reading import FIELDS as PLACEMENT_FIELDS
 from ...services.datastore import SYNTHETIC_LABELS
 from ...services.enterprises import EXPORT_HEADERS
+from ...services.regions.matrix import LQ_NEEDS_NODE
 from ..labels import UNPLACED, VOCABULARIES
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -37,6 +38,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "metric.count": ("企业数", "Enterprises"),
     "metric.share": ("全国占比", "National share"),
     "metric.lq": ("区位商 LQ", "Location quotient"),
+    "lq.needs_node": LQ_NEEDS_NODE,  # the LQ button without a segment, as /api/map and ``map`` say it
     "node.all": ("全部 AI 企业", "All AI enterprises"),
     "nation": ("全国", "China"),
     "region": ("地区", "Region"),

@@ -29,7 +29,7 @@ from ...core import dialect
 from ...core.asof import (REGION_FIELDS, TRACKED_FIELDS, _changed_after, end_day, enterprises_as_of, generation_memo,
                           reference_date)
 from ...core.errors import UserError
-from .nodes import check_node as _check_node, chain_node, default_chain, node_not_found  # noqa: F401  (named here by many callers)
+from .nodes import check_node as _check_node, chain_node, default_chain, node_not_found, not_classified  # noqa: F401  (named here by many callers)
 from ..ranking import by_capital
 
 # the top enterprises without a registered capital (``top_enterprises``, ``order="auto"``): listed first, then by
@@ -208,6 +208,18 @@ def _region_filter(store, region: str | None, macros: list[dict] | None) -> tupl
 
 
 # ------------------------------------------------------------------------------------------ region map
+# the LQ of a region is its share of a segment's enterprises over the nation's: without a segment there is none, and
+# the map, ``/api/map`` and ``map`` say so in these words (and show the counts) rather than a map of zeros
+LQ_NEEDS_NODE = ("区位商（LQ）按产业链环节计算：请先选定一个环节；未选定环节时只显示企业数",
+                 "The location quotient (LQ) is computed for a chain segment: choose a segment first; "
+                 "without one, only the enterprise counts are shown")
+
+
+def metric_note(store, metric: str, node: str | None, *, chain: str | None = None) -> tuple[str, str] | None:
+    """``LQ_NEEDS_NODE`` when ``metric`` is the LQ and ``node`` names no segment (none, or the whole chain)."""
+    return LQ_NEEDS_NODE if metric == "lq" and not chain_node(store, chain or default_chain(store), node) else None
+
+
 def region_map(store, level: str = "province", parent: str | None = None, node: str | None = None,
                as_of: Any = None, metric: str = "count", *, chain: str | None = None,
                macros: list[dict] | None = None, top: int = 0, min_strong: int = MIN_STRONG) -> list[dict]:
@@ -301,7 +313,8 @@ def region_map(store, level: str = "province", parent: str | None = None, node: 
             "national_count": int(big_nn), "national_total": int(big_n),
             "status": status, "label": label,
         }
-        row["value"] = row[metric] if row[metric] is not None else 0
+        # no LQ without a node (``metric_note``): no value, not a 0 that reads as a region without the segment
+        row["value"] = row[metric] if row[metric] is not None else (None if metric == "lq" and not node else 0)
         out.append(row)
     out.sort(key=lambda x: (-(x["value"] or 0), -x["count"], x["code"]))
     if top and out:

@@ -81,3 +81,18 @@ def check_node(store, chain: str, node: str) -> str:
                         f"ambiguous chain node name: {node} could be {', '.join(f'{c} ({en})' for c, _, en in code)}; "
                         "give the code")
     return code
+
+
+# a database whose enterprises were imported and never placed on the chain: every count by node is 0, and the answers
+# that rest on placements say why and what to run (``map``, ``chain``, the map's and the chain's pages, ``recommend``)
+NOT_CLASSIFIED = ("库中企业尚未归入产业链{what}：请先运行 zhaoshang classify",
+                  "no enterprise in the database is placed on the chain yet{what}: run zhaoshang classify first")
+
+
+def not_classified(store, chain: str | None = None, what: tuple[str, str] = ("", "")) -> tuple[str, str] | None:
+    """The note (Chinese, English) of a database with no enterprise placed on ``chain`` (the default chain), with
+    ``what`` that leaves undone (``，无法计算关联度``); None once one is placed."""
+    chain = chain or default_chain(store)
+    if store.con.execute("SELECT count(*) FROM (SELECT 1 FROM placements WHERE chain = ? LIMIT 1)", [chain]).fetchone()[0]:
+        return None
+    return NOT_CLASSIFIED[0].format(what=what[0]), NOT_CLASSIFIED[1].format(what=what[1])
