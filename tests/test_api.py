@@ -64,6 +64,18 @@ def test_every_page_has_a_json_twin(client, page, twin):
     assert j.json()
 
 
+def test_map_page_links_the_view_it_shows(client):
+    """The map's JSON twin is the request its script draws the view of the address from (it was /api/map whatever
+    the view); the language switch and the sidebar's map link keep the drill-down, the segment and the date."""
+    html = local_client(client.app).get("/map?lang=en&region=330000&node=M02&as_of=2024-06-30").text  # its own cookie
+    assert 'id="json-twin"' in html and 'href="/api/map?level=city&amp;parent=330000&amp;node=M02&amp;metric=count' \
+        '&amp;as_of=2024-06-30" id="json-twin"' in html
+    assert 'href="/map?lang=zh&amp;region=330000&amp;node=M02&amp;as_of=2024-06-30"' in html
+    assert '<a href="/map?region=330000&amp;node=M02&amp;lang=en&amp;as_of=2024-06-30" class="on">' in html  # the sidebar
+    twin = client.get("/map?region=330106&metric=lq").text  # a district: among its city's, as the script restores it
+    assert 'href="/api/map?level=district&amp;parent=330100&amp;metric=lq" id="json-twin"' in twin
+
+
 def test_map_json_matches_service(client, store):
     # the node as the CLI takes it (m02, a name): the answer names its code
     j = client.get("/api/map", params={"level": "city", "parent": "330000", "node": "m02", "metric": "lq"}).json()
@@ -72,6 +84,12 @@ def test_map_json_matches_service(client, store):
     assert [(r["code"], r["count"], r["lq"]) for r in j["rows"]] == [(r["code"], r["count"], r["lq"]) for r in rows]
     assert j["synthetic"] is True and j["as_of"]
     assert {"code", "name", "level", "count", "share", "lq", "label"} <= set(j["rows"][0])
+    assert j["notes"] == j["notes_en"] == []
+    # no LQ without a segment: no value (it was 0, a map of regions without the segment) and a note that says why
+    j = client.get("/api/map", params={"metric": "lq"}).json()
+    assert j["rows"] and all(r["value"] is None and r["lq"] is None for r in j["rows"])
+    assert [r["count"] for r in j["rows"]] == sorted((r["count"] for r in j["rows"]), reverse=True)  # the counts' order
+    assert (j["notes"], j["notes_en"]) == ([matrix.LQ_NEEDS_NODE[0]], [matrix.LQ_NEEDS_NODE[1]])
 
 
 def test_region_panel_and_chain_cell(client, store):

@@ -49,7 +49,8 @@ def test_the_score_title_uses_the_name_of_the_date(demo):
     page = c.get(f"/enterprises/{eid}?as_of={d}&lang=en").text
     assert f'id="sc-json" href="/api/enterprises/{eid}/score?as_of={d}"' in page, page
     assert f'href="/api/enterprises/{eid}?as_of={d}" id="json-twin"' in page
-    assert f'href="/api/map?as_of={d}" id="json-twin"' in c.get(f"/map?as_of={d}").text  # another page's twin too
+    # another page's twin too (the map's: the view's request, as of the date)
+    assert f'href="/api/map?level=province&amp;metric=count&amp;as_of={d}" id="json-twin"' in c.get(f"/map?as_of={d}").text
     # the scorecard's method named in the page's language beside its version (an English word on the Chinese page)
     version = doc["version"]
     assert f'data-method="scorecard">scorecard {version}</span>' in page

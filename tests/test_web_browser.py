@@ -116,6 +116,14 @@ def test_map_draws_and_drills_down(page, server):
     page.wait_for_function("() => document.querySelector('#map').dataset.view === '100000'")
     page.locator("#metric-seg button[data-metric='lq']").click()
     page.wait_for_function("() => ZS.chart.getOption().visualMap[0].type === 'piecewise'")
+    assert page.locator("#map-notes").is_hidden() and not page.get_attribute("#metric-seg button[data-metric='lq']", "title")
+    # no segment: no LQ to colour by (every province was grey, the legend's 0): the counts, and the note that says why
+    page.select_option("#node-select", "")
+    page.wait_for_function("() => ZS.chart.getOption().visualMap[0].type === 'continuous'")
+    from zhaoshang.services.regions.matrix import LQ_NEEDS_NODE
+
+    assert page.inner_text("#map-notes") == LQ_NEEDS_NODE[0] == page.get_attribute("#metric-seg button[data-metric='lq']", "title")
+    assert page.evaluate("Math.max(...ZS.chart.getOption().series[0].data.map(d => d.value || 0))") > 0
     assert page.errors == []
 
 
@@ -159,12 +167,23 @@ def test_chain_page(page, server):
     assert page.inner_text("#cell-node") == "M02"
     assert "西湖区" in page.inner_text("#cell-groups")
     shot(page, "chain")
-    # in English the groups are the districts' English names (they were 西湖区 … on the English page)
+    # in English the groups are the districts' English names (they were 西湖区 … on the English page); in a window of
+    # 1000 px the stages stand one above the other: the arrow between them lay turned over the cards (a click in a
+    # card's middle did nothing), and the list opened far below without the page going to it
+    page.set_viewport_size({"width": 1000, "height": 800})
     page.goto(server + "/chain?region=330100&lang=en")
     assert page.inner_text("#cell-hint").endswith(": Click a segment to see its enterprises")
     assert "region" not in page.inner_text("#cell-hint")
-    page.locator(".node[data-node='M02']").click()
+    card = page.locator(".node[data-node='M02']")
+    card.scroll_into_view_if_needed()
+    box = card.bounding_box()
+    mid = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert page.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('.node')?.dataset.node", mid) == "M02"
+    page.mouse.click(*mid)
     page.wait_for_selector("#cell-node")
+    page.wait_for_function("() => document.querySelector('#cell').getBoundingClientRect().top < innerHeight / 2")
+    # the address names the segment, and the language switch keeps it
+    assert "node=M02" in page.url and "node=M02" in page.get_attribute("#lang-switch a:not(#lang-en)", "href")
     groups = page.eval_on_selector_all("#cell-groups h3", "hs => hs.map(h => h.firstChild.textContent.trim())")
     assert "Xihu" in groups and not [g for g in groups if re.search(r"[\u4e00-\u9fff]", g)], groups
     assert page.errors == []
@@ -298,6 +317,18 @@ def test_drilled_map_survives_a_reload(page, server):
     links = page.evaluate(nav)
     assert links["nav-leads"] == "/leads?region=330100" and links["/chain"] == "/chain?region=330100", links
     assert links["nav-network"] == "/network" and links["nav-methods"] == "/methods", links
+    # the JSON twin is the drawn view's request, the language switch and the sidebar's map link keep the view (the twin
+    # stayed /api/map, the switch the address the page was opened at, the map link lost the segment)
+    from urllib.parse import parse_qs, urlsplit
+
+    query = lambda href: parse_qs(urlsplit(href).query)  # noqa: E731
+    assert page.get_attribute("#json-twin", "href") == "/api/map?level=district&parent=330100&node=M02&metric=count"
+    langs = page.eval_on_selector_all("#lang-switch a", "as => as.map(a => a.getAttribute('href'))")
+    assert [query(h) for h in langs] == [{"region": ["330100"], "node": ["M02"], "lang": [x]} for x in ("zh", "en")], langs
+    assert query(links["/map"]) == {"region": ["330100"], "node": ["M02"]}, links
+    assert " · M02 计算机视觉 · " in page.inner_text("#table-caption")
+    page.wait_for_selector("#panel-title")
+    assert "头部企业 · M02 计算机视觉" in page.inner_text("#panel-body")
     page.reload()
     page.wait_for_selector("#map[data-ready='1']")
     assert page.evaluate("document.querySelector('#map').dataset.view") == "330100"

@@ -457,8 +457,8 @@ def _page_href(ctx, path: str, **params) -> str:
 
 
 # the sidebar's pages and what of the page a link leaves each one reads: its region (?region=, or the region page's
-# own), its as-of date; the language goes along wherever the page's URL asked for one (``page_query``)
-NAV_KEEPS = {"/map": ("region", "as_of"), "/chain": ("region", "as_of"), "/enterprises": ("region", "as_of"),
+# own), the map its segment (?node=), its as-of date; the language goes along wherever the page's URL asked for one (``page_query``)
+NAV_KEEPS = {"/map": ("region", "node", "as_of"), "/chain": ("region", "as_of"), "/enterprises": ("region", "as_of"),
              "/region": ("region", "as_of"), "/trends": ("region", "as_of"), "/network": ("as_of",),
              "/leads": ("region", "as_of"), "/pipeline": ("region",), "/methods": (), "/alerts": (),
              "/monitor": ("region", "as_of"), "/match": ("region", "as_of")}
@@ -470,7 +470,7 @@ def _nav_href(ctx, path: str) -> str:
     (``NAV_KEEPS``): an analyst on 杭州 as of a date lands on 杭州 as of that date, not on the default region today."""
     request = ctx.get("request")
     here = {"region": ctx.get("page_region") or (request.query_params.get("region") if request is not None else None),
-            "as_of": link_as_of(request)}
+            "node": request.query_params.get("node") if request is not None else None, "as_of": link_as_of(request)}
     return page_href(path, **{k: here[k] for k in NAV_KEEPS.get(path, ())}, lang=page_query(request)["lang"])
 
 

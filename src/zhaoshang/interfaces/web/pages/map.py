@@ -9,9 +9,12 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ....core.asof import reference_date
+from ....core.errors import UserError
+from ....core.explain import page_href
 from ....core.geo.lookup import municipalities
 from ....services import reference
 from ....services.regions import matrix
+from ..context import link_as_of
 from ..geo import Boundaries
 from ..schemas import AsOf, Level, Metric, NodeCode, Region, RegionPath
 
@@ -22,6 +25,32 @@ def resolved_node(store, node: str | None) -> str | None:
     return (matrix.chain_node(store, matrix.default_chain(store), node) or node) if node else node
 
 
+def map_view(store, region: str | None) -> tuple[str, str | None]:
+    """The level and the parent the map draws for its ``?region=``, as map.js restores a drilled view from the
+    region's breadcrumb: a province's cities (a municipality's districts), a city's districts, a district among its
+    city's; the provinces for none (or a region not known: the page says so when it draws)."""
+    try:
+        info = reference.region_info(store, region)
+    except UserError:
+        info = None
+    level, parent = "province", None
+    for b in reference.breadcrumb(store, info["code"]) if info else []:
+        if b["level"] == "province":
+            level, parent = ("district" if b["code"] in municipalities() else "city"), b["code"]
+        elif b["level"] == "city":
+            level, parent = "district", b["code"]
+    return level, parent
+
+
+def map_twin(store, request: Request) -> str:
+    """The JSON twin of the view a map URL shows (its drill-down, node, metric and as-of): the /api/map request
+    map.js makes to draw it, parameters in the same order (map.js keeps the link in step as the view changes)."""
+    q = request.query_params
+    level, parent = map_view(store, q.get("region"))
+    metric = q.get("metric") if q.get("metric") in matrix.METRICS else "count"
+    return page_href("/api/map", level=level, parent=parent, node=q.get("node"), metric=metric, as_of=link_as_of(request))
+
+
 def register(app, web) -> None:
     @app.get("/", include_in_schema=False)
     def home():
@@ -29,7 +58,9 @@ def register(app, web) -> None:
 
     @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
     def map_page(request: Request, store=Depends(web.get_store), as_of: AsOf = None):
-        return web.page(request, "map.html", {"nav": "map", "facets": web.facets(store), "json_twin": "/api/map",
+        lang = web.lang_of(request)
+        return web.page(request, "map.html", {"nav": "map", "facets": web.facets(store), "json_twin": map_twin(store, request),
+                                              "node_names": web.node_names(store, lang),
                                               "as_of": reference_date(store, web.clean(as_of)).isoformat(),
                                               "boundaries": "user" if web.bounds.user_paths else "package",
                                               "municipalities": municipalities(),
@@ -45,9 +76,11 @@ def register(app, web) -> None:
         # the placed enterprises no row of this level holds: a province's without a city in a drill-down, the
         # nation's with no region in China at the top (None for macro-regions, which overlap)
         unplaced = matrix.unplaced(store, parent, level, node=node, as_of=as_of, rows=rows)
+        # why the numbers are not there: no segment for an LQ, no enterprise placed yet (the ``map`` command's notes)
+        notes = [x for x in (matrix.not_classified(store), matrix.metric_note(store, metric, node)) if x]
         return web.json({"level": level, "parent": parent, "node": node, "metric": metric,
                          "as_of": reference_date(store, as_of).isoformat(), "synthetic": store.synthetic, "rows": rows,
-                         "unplaced": unplaced})
+                         "unplaced": unplaced, "notes": [zh for zh, _ in notes], "notes_en": [en for _, en in notes]})
 
     @app.get("/api/regions/{code}", tags=["map"], summary="地区侧栏：产业链分布与头部企业")
     def api_region(code: RegionPath, store=Depends(web.get_store), node: NodeCode = None,

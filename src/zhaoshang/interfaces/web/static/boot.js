@@ -14,15 +14,24 @@
     const day = asOf === undefined ? ZS.link_as_of : asOf;
     return '/enterprises/' + encodeURIComponent(id) + (day ? '?as_of=' + encodeURIComponent(day) : '');
   };
-  // a page that moves its own region or date in place (the map's drill-down, its date box) keeps the sidebar's links
-  // in step: each link's parameters that its page reads (#zs-boot nav_keeps, context.NAV_KEEPS) as the address now has them
-  ZS.navFollow = () => {
+  // a page that moves its view in place (the map's drill-down, segment and date box, the chain's segment), once it has
+  // put the view in the address, keeps its links in step: the sidebar's (each link's parameters that its page reads,
+  // #zs-boot nav_keeps, context.NAV_KEEPS), the language switch's (the address with the other language, as the server
+  // draws them) and, given ``twin``, the JSON twin's (the request the view was drawn from)
+  ZS.navFollow = twin => {
     const here = new URLSearchParams(location.search);
     document.querySelectorAll('nav a').forEach(a => {
       const u = new URL(a.href);
       ((ZS.nav_keeps || {})[u.pathname] || []).forEach(k => (here.get(k) ? u.searchParams.set(k, here.get(k)) : u.searchParams.delete(k)));
       a.setAttribute('href', u.pathname + u.search);
     });
+    document.querySelectorAll('#lang-switch a').forEach(a => {
+      const p = new URLSearchParams(location.search);
+      p.set('lang', new URL(a.href).searchParams.get('lang'));
+      a.setAttribute('href', location.pathname + '?' + p.toString());
+    });
+    const link = document.getElementById('json-twin');
+    if (twin && link) link.setAttribute('href', twin);
   };
   // state-changing requests made from scripts carry the CSRF token
   ZS.post = (url, body) => fetch(url, {method: 'POST', body: body,

@@ -15,11 +15,24 @@
     input.value = code;
     document.getElementById('chain-form').submit();
   }));
+  // a segment chosen: the address names it (?node=, which the page reads), so that a reload, the language switch and
+  // a shared link open its enterprises again; the links follow (ZS.navFollow)
   document.querySelectorAll('[data-node][hx-get]').forEach(n => n.addEventListener('click', ev => {
     ev.stopPropagation();
     document.querySelectorAll('.node.sel, .sub.sel').forEach(x => x.classList.remove('sel'));
     n.classList.add('sel');
+    const p = new URLSearchParams(location.search);
+    p.set('node', n.dataset.node);
+    history.replaceState(null, '', location.pathname + '?' + p.toString());
+    ZS.navFollow();
   }));
+  // the segment's enterprises, drawn below the chain (far below it in a narrow window): brought into view
+  document.body.addEventListener('htmx:afterSwap', ev => {
+    const cell = ev.detail.target;
+    if (cell.id !== 'cell') return;
+    const top = cell.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight - 120) cell.scrollIntoView({block: 'start'});
+  });
   const el = document.getElementById('mix-chart');  // none when the form could not take a value: nothing is drawn
   if (!window.echarts || !el) return;
   const data = JSON.parse(document.getElementById('tree-data').textContent);

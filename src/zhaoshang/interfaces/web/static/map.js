@@ -45,7 +45,17 @@
     return path + (s ? '?' + s : '');
   }
 
-  function syncUrl() {
+  // the view's segment as every list heads it: its code and name (labels.node_names, as the map command's title)
+  const nodeText = () => (state.node ? (ZS.nodeNames || {})[state.node] || state.node : T('node.all'));
+  // no LQ without a segment (matrix.metric_note): the map shows the counts, the LQ button says why
+  const shownMetric = () => (state.metric === 'lq' && !state.node ? 'count' : state.metric);
+  function lqButton() {
+    const b = document.querySelector('#metric-seg button[data-metric="lq"]');
+    b.title = state.node ? '' : T('lq.needs_node');
+    b.classList.toggle('wants', !state.node);
+  }
+
+  function syncUrl(twin) {
     const p = new URLSearchParams(location.search);
     ['node', 'metric', 'as_of', 'region'].forEach(k => p.delete(k));
     if (view().code) p.set('region', view().code);
@@ -54,10 +64,10 @@
     if (state.asOf) p.set('as_of', state.asOf);
     const s = p.toString();
     history.replaceState(null, '', location.pathname + (s ? '?' + s : ''));
-    ZS.navFollow();
+    ZS.navFollow(twin);
   }
 
-  function valueOf(r) { return state.metric === 'lq' ? (r.lq == null ? null : r.lq) : r[state.metric]; }
+  function valueOf(r) { return shownMetric() === 'lq' ? (r.lq == null ? null : r.lq) : r[shownMetric()]; }
 
   function tooltip(r) {
     if (!r) return '';
@@ -93,10 +103,8 @@
 
   async function render() {
     const v = view();
-    const [geo, data] = await Promise.all([
-      geoFor(v.geo),
-      ZS.getJSON('/api/map?' + qs({level: v.level, parent: v.parent, node: state.node, metric: state.metric, as_of: state.asOf})),
-    ]);
+    const api = '/api/map?' + qs({level: v.level, parent: v.parent, node: state.node, metric: state.metric, as_of: state.asOf});
+    const [geo, data] = await Promise.all([geoFor(v.geo), ZS.getJSON(api)]);
     state.rows = data.rows;
     state.unplaced = data.unplaced;
     state.asOfUsed = data.as_of;
@@ -106,13 +114,13 @@
     const max = Math.max(1e-9, ...vals);
     const mapName = 'zs-' + v.geo;
     let visualMap;
-    if (state.metric === 'lq') {
-      visualMap = {type: 'piecewise', left: 16, bottom: 16, dimension: state.metric === 'lq' && geo.fallback === 'scatter' ? 2 : undefined,
+    if (shownMetric() === 'lq') {
+      visualMap = {type: 'piecewise', left: 16, bottom: 16, dimension: geo.fallback === 'scatter' ? 2 : undefined,
         pieces: [{gte: 1.2, label: 'LQ ≥ 1.2 ' + T('strong'), color: '#1f9d63'}, {gte: 0.5, lt: 1.2, label: '0.5–1.2 ' + T('status.average'), color: '#e8c36a'},
           {gt: 0, lt: 0.5, label: 'LQ < 0.5 ' + T('fill'), color: '#ef9a6b'}, {value: 0, label: '0', color: '#e6e9ef'}],
         textStyle: {color: '#4a5468'}};
     } else {
-      visualMap = {type: 'continuous', min: 0, max: max, left: 16, bottom: 16, text: [state.metric === 'share' ? ZS.pct(max) : ZS.num(Math.round(max)), '0'], calculable: false,
+      visualMap = {type: 'continuous', min: 0, max: max, left: 16, bottom: 16, text: [shownMetric() === 'share' ? ZS.pct(max) : ZS.num(Math.round(max)), '0'], calculable: false,
         inRange: {color: ['#eef3fb', '#b9cdf0', '#6f97e0', '#2f6fed', '#163f99']}, textStyle: {color: '#4a5468'},
         dimension: geo.fallback === 'scatter' ? 2 : undefined};
     }
@@ -150,7 +158,9 @@
     el.dataset.level = v.level;
     renderCrumbs();
     renderTable();
-    syncUrl();
+    renderNotes(data);
+    lqButton();
+    syncUrl(api);
     const asof = document.getElementById('as-of');
     if (asof) asof.textContent = data.as_of;
   }
@@ -164,6 +174,13 @@
     note.innerHTML = rows.length ? ZS.esc(T('unshaped')) + rows.map(r => '<a href="#" class="rg" data-code="' + r.code + '">' +
       ZS.esc(T('unshaped.item').replace('{name}', rname(r)).replace('{n}', ZS.num(r.count))) + '</a>').join(ZS.lang === 'en' ? ', ' : '、') : '';
     note.querySelectorAll('a.rg').forEach(a => a.addEventListener('click', e => { e.preventDefault(); onRegion(a.dataset.code); }));
+  }
+
+  // why numbers are missing (the API's notes: no segment for an LQ, no enterprise placed on the chain yet)
+  function renderNotes(data) {
+    const note = document.getElementById('map-notes'), notes = (ZS.lang === 'en' ? data.notes_en : data.notes) || [];
+    note.hidden = !notes.length;
+    note.innerHTML = notes.map(ZS.esc).join('<br>');
   }
 
   function renderCrumbs() {
@@ -196,7 +213,7 @@
     const note = document.getElementById('map-unplaced');
     note.hidden = !state.unplaced;
     note.textContent = state.unplaced ? ZS.unplaced(state.unplaced, v.level) : '';
-    document.getElementById('table-caption').textContent = v.name + ' · ' + T('level.' + v.level) + ' · ' + (state.node || T('node.all')) + ' · ' + T('as_of') + ' ' + (state.asOfUsed || '');
+    document.getElementById('table-caption').textContent = v.name + ' · ' + T('level.' + v.level) + ' · ' + nodeText() + ' · ' + T('as_of') + ' ' + (state.asOfUsed || '');
   }
 
   // the open panel's region: a change of the date or the node draws it again, as of the new date (it kept the old
@@ -222,7 +239,7 @@
           '<span class="mix-n">' + ZS.num(n.count) + '</span>' + ZS.labelBadge(n) + '</div>';
       });
     });
-    h += '</div><h3>' + T('top') + (state.node ? ' · ' + ZS.esc(state.node) : '') + '</h3><ol class="tops-list">' +
+    h += '</div><h3>' + T('top') + (state.node ? ' · ' + ZS.esc(nodeText()) : '') + '</h3><ol class="tops-list">' +
       (d.top.length ? d.top.map(e => '<li><a href="' + ZS.esc(ZS.entHref(e.id, state.asOf)) + '">' + ZS.esc(e.name) + '</a>' + (e.capital_wan ? ' <small class="muted">' + (ZS.lang === 'en' ? ZS.num(Math.round(e.capital_wan * 10)) + 'k CNY' : ZS.num(Math.round(e.capital_wan)) + '万') + '</small>' : '') + '</li>').join('') : '<li class="muted">' + T('none') + '</li>') +
       '</ol><p class="panel-links"><a class="to-region" href="' + ZS.esc(href('/region/' + encodeURIComponent(code), {})) + '">' + T('nav.region') + ' →</a>' +
       ' <a class="to-chain" href="' + ZS.esc(href('/chain', {region: code})) + '">' + T('nav.chain') + ' →</a>' +
