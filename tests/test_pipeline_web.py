@@ -145,6 +145,15 @@ def test_pipeline_api(tmp_path):
     html = client.get("/pipeline").text
     assert "招商项目" in html and f'href="/pipeline/{lead["id"]}"' in html
 
+    def latest(params):  # the leads whose changes the page's 最近变更 lists
+        box = client.get("/pipeline", params=params).text.split('id="pl-history"')[1]
+        return {int(i) for i in re.findall(r'href="/pipeline/(\d+)"', box)}
+    assert latest({}) == {lead["id"], district, other["id"]}
+    # narrowed by the filter of the list above it: a status, a stage (also as ``node``), a region
+    assert latest({"status": "signed"}) == latest({"node": "U"}) == latest({"segment": "U01"}) == {lead["id"]}
+    assert latest({"region": "330203"}) == {district}
+    assert latest({"segment": "M"}) == {i["id"] for i in client.get("/api/pipeline", params={"segment": "M"}).json()["items"]}
+
 
 def _fixture_with_lead(tmp_path, **kw):
     """The 60-enterprise fixture with one lead: enterprise 3 for 宁波市 (``kw``: the lead's other fields)."""

@@ -723,13 +723,24 @@ def in_pipeline(team, region: str, lang: str = "zh") -> dict[int, dict]:
             for r in list_leads(team, region=region) if r["region_code"] == region}
 
 
-def history(team, lead_id: Any = None, limit: int = 500) -> list[dict]:
-    """The changes of one lead (oldest first), or the team's latest changes."""
+def history(team, lead_id: Any = None, limit: int = 500, leads: list[dict] | None = None) -> list[dict]:
+    """The changes of one lead (oldest first), or the team's latest changes; ``leads``: the latest changes of those
+    leads alone (a filtered list's, ``list_leads``), so a list and its changes are narrowed by one filter."""
+    latest = ("SELECT h.id, h.lead_id, l.enterprise_name, h.at, h.actor, h.field, h.from_value, h.to_value "
+              "FROM pipeline_history h JOIN pipeline_leads l ON l.id = h.lead_id")
     with team.tx() as tx:
         if lead_id is not None:
             lid = _load(tx, lead_id)["id"]
             return tx.query("SELECT h.lead_id, h.at, h.actor, h.field, h.from_value, h.to_value FROM pipeline_history h "
                             "WHERE lead_id = ? ORDER BY id", [lid])
-        return tx.query("SELECT h.lead_id, l.enterprise_name, h.at, h.actor, h.field, h.from_value, h.to_value "
-                        "FROM pipeline_history h JOIN pipeline_leads l ON l.id = h.lead_id ORDER BY h.id DESC LIMIT ?",
-                        [int(limit)])
+        if leads is None:
+            rows = tx.query(latest + " ORDER BY h.id DESC LIMIT ?", [int(limit)])
+        else:  # the latest of each slice of the leads (a bounded number of parameters), the latest of them all kept
+            ids = sorted({r["id"] for r in leads})
+            rows = []
+            for at in range(0, len(ids), 500):
+                part = ids[at:at + 500]
+                rows += tx.query(latest + f" WHERE h.lead_id IN ({', '.join('?' for _ in part)}) ORDER BY h.id DESC LIMIT ?",
+                                 [*part, int(limit)])
+            rows = sorted(rows, key=lambda h: h["id"], reverse=True)[:int(limit)]
+    return [{k: v for k, v in h.items() if k != "id"} for h in rows]

@@ -173,11 +173,12 @@ def register(app, web) -> None:
     @app.get("/pipeline", response_class=HTMLResponse, include_in_schema=False)
     def pipeline_page(request: Request, store=Depends(web.get_store), view: str = Query("list", pattern="^(list|board)$"),
                       status: Text = None, owner: Text = None, region: Region = None, segment: Text = None,
-                      source: Optional[str] = SourceBox, overdue: bool = False, note: Note = None):
+                      source: Optional[str] = SourceBox, overdue: bool = False, note: Note = None, node: NodeCode = None):
         error = read_note(app.state.auth, note, web.lang_of(request))["error"]
+        segment = segment_or_node(store, segment, node)  # ``node``: the segment's name on /api/pipeline
         items = filtered(request, store, status, owner, region, segment, source, overdue)
-        shown = personal_text(request, {"items": items, "history": L.history(team(request), limit=20)}, LEAD_TEXT,
-                              "pipeline")
+        changes = L.history(team(request), limit=20, leads=items)  # the latest changes of the leads listed
+        shown = personal_text(request, {"items": items, "history": changes}, LEAD_TEXT, "pipeline")
         # the region the list resolved: its code in the links and exports (浙江/杭州 → 330100, as /leads sends it), and
         # in the field a text that names it again
         code = region_code(store, region)
