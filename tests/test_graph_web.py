@@ -887,18 +887,26 @@ DOT_BOXES_JS = """() => { const ch = echarts.getInstanceByDom(document.getElemen
   return out; }"""
 
 
+# the drawn labels that stand out of the chart's box as the page lays it out (its element, not the canvas's own size)
+LABELS_OUTSIDE_JS = """labels => { const el = document.getElementById('rel-graph'), W = el.clientWidth, H = el.clientHeight;
+  return labels.filter(l => l.x < 0 || l.y < 0 || l.x + l.w > W || l.y + l.h > H).map(l => l.t); }"""
+
+
 @pytest.mark.browser
 def test_graph_names_stand_beside_their_dots(base, chromium):
     """Names drawn on the dots, in the dot's colour, sat on the edges meeting there and could not be read: each name
     stands beside its dot, outward — right of a dot right of the centre, left of one left of it —, in the text
     colour. Every dot is round: an enterprise of few ties (目标科技: 8, four on a side; 上海乙: 2, level with the
-    centre) had its placed drawing stretched to the chart's height, the dots with it into tall ellipses."""
+    centre) had its placed drawing stretched to the chart's height, the dots with it into tall ellipses. Every name
+    stays inside the chart's box, in both languages, also once the box has narrowed without the window resizing (a
+    scroll bar come as the page grew: the canvas kept its width and the box cut the names on the right off)."""
     with chromium as b:
-        for width in (1366, 1000):
+        for width, lang in ((1366, "en"), (1000, "zh")):  # each width in one language: the names are the same in both
             pg = b.new_page(viewport={"width": width, "height": 1000})
-            pg.goto(base + "/relations/1")
+            pg.goto(base + f"/relations/1?lang={lang}")
             pg.wait_for_selector("#rel-graph canvas")
-            settled_labels(pg)
+            labels = settled_labels(pg)
+            assert len(labels) >= 3 and pg.evaluate(LABELS_OUTSIDE_JS, labels) == [], (width, lang, labels)
             drawn = pg.evaluate(NODES_AND_LABELS_JS)
             assert len(drawn) >= 3
             centre = "目标科技有限公司"  # the enterprise of the page: its name under its dot (below)
@@ -908,6 +916,9 @@ def test_graph_names_stand_beside_their_dots(base, chromium):
             assert {d["cx"] > mid for d in drawn if d["t"] != centre} == {True, False}  # both sides used
             assert [d["t"] for d in drawn if d["t"] == centre and d["y"] <= d["cy"]] == []
             assert {d["fill"] for d in drawn} == {"#333"}
+            pg.evaluate("document.documentElement.style.paddingRight = '120px'")  # the box narrows, not the window
+            labels = settled_labels(pg)
+            assert len(labels) >= 3 and pg.evaluate(LABELS_OUTSIDE_JS, labels) == [], (width, lang, labels)
             for url in ("/relations/1", "/relations/3")[:1 if width > 1000 else 2]:  # 上海乙 once
                 if url != "/relations/1":
                     pg.goto(base + url)

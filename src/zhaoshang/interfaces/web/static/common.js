@@ -73,17 +73,24 @@
       });
     });
   };
-  // a chart follows the window's size once the window has settled — but not into a box of no size (a window shrunk to
-  // nothing, a tab laid out at 1 × 1 px for a moment): ECharts lays a map (geo) out in no room with a singular transform
-  // and throws (Cannot read properties of null (reading '0')); the chart keeps its size until the box has one again
-  ZS.onResize = function (chart) {
+  // a chart follows its box's size once the box has settled — the window resized, or the box narrowed without it (a
+  // scroll bar appearing as the page grows: the canvas kept its width and the box cut its right edge off) — but not
+  // into a box of no size (a window shrunk to nothing, a tab laid out at 1 × 1 px for a moment): ECharts lays a map
+  // (geo) out in no room with a singular transform and throws (Cannot read properties of null (reading '0')); the
+  // chart keeps its size until the box has one again. ``then``: what to do after the chart took the new size.
+  ZS.onResize = function (chart, then) {
     let t = null;
-    window.addEventListener('resize', () => {
+    const el = chart.getDom();
+    const fit = () => {
       clearTimeout(t);
       t = setTimeout(() => {
-        const el = chart.getDom();
-        if (!chart.isDisposed() && el.clientWidth > 0 && el.clientHeight > 0) chart.resize();
+        if (chart.isDisposed() || !(el.clientWidth > 0 && el.clientHeight > 0)) return;
+        if (el.clientWidth === chart.getWidth() && el.clientHeight === chart.getHeight()) return;
+        chart.resize();
+        if (then) then();
       }, 120);
-    });
+    };
+    window.addEventListener('resize', fit);
+    if (window.ResizeObserver) new ResizeObserver(fit).observe(el);
   };
 })();

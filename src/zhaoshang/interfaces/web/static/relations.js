@@ -92,8 +92,8 @@
     if (hid) chart.getZr().refresh();
   }
   if (chart) chart.on('finished', hideCovered);
-  if (chart) ZS.onResize(chart);
-  if (chart) window.addEventListener('resize', () => { if (nodes.size) draw(); });
+  // laid out again in the box's new size (a window resized, a scroll bar come as the page grew)
+  if (chart) ZS.onResize(chart, () => { if (nodes.size) draw(); });
   function addNode(n, parent) {
     if (!nodes.has(n.key)) nodes.set(n.key, {id: n.key, name: n.name == null ? n.key : String(n.name), type: n.type,
       records: n.records || [n.key],  // records linked as one person are one node (the server merges them)
