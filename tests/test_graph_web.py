@@ -636,11 +636,14 @@ def test_relations_page_in_the_browser(base, chromium):
         pg.click("#kp-table a.kp-person >> nth=0")
         pg.wait_for_selector("#person-name")
         assert pg.inner_text("#person-name") == "张伟"
+        # its own record's number beside its name, as the other records' (it showed theirs alone)
+        assert pg.inner_text("#person-key") == pg.get_attribute("#kp-table a.kp-person >> nth=0", "data-pid") != "p:3"
         # words, not the code; the other record by its name (it was its key alone), a click shows it
         assert pg.inner_text("#person-apart") == "同名而分开的记录：张伟 p:3（性别或出生年份不同）"
         assert pg.locator("#person-roles a").first.get_attribute("href") == "/enterprises/1"
         pg.click("#person-apart a.person-record")
         pg.wait_for_selector("#person-roles a[href='/enterprises/2']")
+        assert pg.inner_text("#person-key") == "p:3"
         pg.fill("#reach-region", "330100")
         pg.click("#reach-go")
         pg.wait_for_selector("#paths[data-source=region] .path")

@@ -167,7 +167,8 @@
   function showPerson(pid) {
     ZS.getJSON('/api/graph/person/' + encodeURIComponent(pid) + (d.as_of ? '?as_of=' + encodeURIComponent(d.as_of) : '')).then(doc => {
       const p = doc.person;
-      let h = '<h3 id="person-name">' + ZS.esc(p.name) + '</h3><dl class="kv">';
+      // its own record's number beside its name, as the other records' below
+      let h = '<h3><span id="person-name">' + ZS.esc(p.name) + '</span> <small class="muted" id="person-key">' + ZS.esc(p.key || pid) + '</small></h3><dl class="kv">';
       if (!doc.masked) h += '<dt>' + tr('性别', 'Gender') + '</dt><dd id="person-gender">' + ZS.esc(p.gender_text || '—') + '</dd><dt>' + tr('出生年份', 'Born') + '</dt><dd>' + ZS.esc(p.birth_year || '—') + '</dd>';
       h += '<dt>' + tr('来源', 'Source') + '</dt><dd>' + ZS.esc(p.source) + ' · ' + ZS.esc(p.source_key) + '</dd></dl>';
       if (doc.masked) h += '<p class="muted" id="person-masked">' + tr('个人信息已按角色遮蔽', 'personal data masked for your role') + '</p>';
