@@ -425,7 +425,8 @@ def test_the_alerts_page_shows_only_refusals_the_server_signed(fx, tmp_path):
     """A refused form comes back with a signed note, read in the page's language; a link carrying its own text
     (?error=…, ?note=…) puts nothing in the page's box."""
     import re
-    from urllib.parse import unquote
+    from html import unescape
+    from urllib.parse import parse_qs, unquote
 
     path, _, _ = fx
     c = local_client(create_app(str(path), team=open_team_db(str(tmp_path / "team.sqlite"))), follow_redirects=False)
@@ -441,7 +442,16 @@ def test_the_alerts_page_shows_only_refusals_the_server_signed(fx, tmp_path):
     page = c.post("/alerts/rules/add?lang=zh", data={"csrf_token": token, "name": "空"})
     assert page.status_code == 200 and 'id="al-form-error"' in page.text and "没有任何条件" in page.text
     switch = re.search(r'<a href="([^"]*)"[^>]*id="lang-en"', page.text).group(1)  # to the page, not the POST's 405
-    assert switch == "/alerts?lang=en" and c.get(switch).status_code == 200
+    # …carrying the refusal and what was typed in a signed note: the form in English, filled in as it was (it opened
+    # empty); a GET, which never creates the rule
+    switch = unescape(switch)
+    assert switch.startswith("/alerts?") and set(parse_qs(switch.split("?")[1])) == {"lang", "note"}
+    assert parse_qs(switch.split("?")[1])["lang"] == ["en"] and "空" not in unquote(switch)
+    en = c.get(switch)
+    assert en.status_code == 200 and re.search(r'id="r-name"[^>]*value="空"', en.text)
+    said = re.search(r'id="al-form-error" role="alert">([^<]*)<', en.text).group(1)
+    assert "has no condition: give at least one of event types" in said and "没有任何条件" not in en.text, said
+    assert c.get("/api/alerts/rules").json()["items"] == []
     # a saved rule whose region's name other regions share says how it was read, in the region service's words
     back = c.post("/alerts/rules/add?lang=zh", data={"csrf_token": token, "name": "朝阳融资", "types": "funding",
                                                       "regions": "朝阳"}).headers["location"]
@@ -482,6 +492,15 @@ def test_a_misspelt_region_on_the_rule_form_is_said_once(fx, tmp_path):
     beside = re.search(r'id="error-min_sentiment" role="alert">([^<]*)</span>', page.text)
     assert beside and beside.group(1) == "情感下限（0.5）高于情感上限（-0.5）：这条规则永远不会触发", page.text[-3000:]
     assert page.text.count('class="field-error"') == 1
+    # the language switch of that page draws the same form in English: every refusal in its place, the regions
+    # offered, what was typed kept (a box's text, a ticked type)
+    en = c.get(unescape(re.search(r'<a href="([^"]*)"[^>]*id="lang-en"', page.text).group(1))).text
+    said = re.search(r'<p class="warn" id="al-form-error" role="alert">(.*?)</p>', en, re.S).group(1)
+    assert "region not found: 杭洲" in said and "杭州" in said and "Did you mean" not in said.split("region not found")[0]
+    beside = re.search(r'id="error-min_sentiment" role="alert">([^<]*)</span>', en)
+    assert beside and "0.5" in beside.group(1) and not re.search(r"[\u4e00-\u9fff]", beside.group(1)), beside
+    assert re.search(r'id="r-regions" value="杭洲"', en) and re.search(r'id="r-mins"[^>]*value="0.5"', en)
+    assert re.search(r'name="types" value="funding" checked', en) and en.count('class="field-error"') == 1
 
 
 def _first_enterprise(path) -> int:

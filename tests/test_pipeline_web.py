@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import sys
 import warnings
-from html import escape as html_escape
+from html import escape as html_escape, unescape as html_unescape
 from pathlib import Path
 
 import pytest
@@ -357,10 +357,18 @@ def test_the_pipeline_pages_show_only_refusals_the_server_signed(tmp_path):
         assert ours and ours.group(1) == re.search(rf'id="sc-{part}"[^>]*>([^<]*)<', profile).group(1), part
     # a refused change drawn again by its POST: the language switch points to the lead's page (its GET), not to the
     # form's address (a 405 there)
-    refused = c.post(f"/pipeline/{city}/change?lang=zh", data={"csrf_token": token, "status": "abandoned"})
+    refused = c.post(f"/pipeline/{city}/change?lang=zh", data={"csrf_token": token, "status": "abandoned",
+                                                               "note": "董秘说再议"})
     assert refused.status_code == 200 and 'id="pl-error"' in refused.text
-    switch = re.search(r'<a href="([^"]*)"[^>]*id="lang-en"', refused.text).group(1)
-    assert switch == f"/pipeline/{city}?lang=en" and c.get(switch).status_code == 200
+    switch = html_unescape(re.search(r'<a href="([^"]*)"[^>]*id="lang-en"', refused.text).group(1))
+    # …carrying the refusal and what was typed in a signed note (the form opened as the lead is, what was typed lost);
+    # a GET, which never changes the lead
+    assert switch.startswith(f"/pipeline/{city}?") and "董秘" not in unquote(switch)
+    en = c.get(switch)
+    assert en.status_code == 200 and 'value="董秘说再议"' in en.text and '<option value="abandoned" selected>' in en.text
+    said = re.search(r'<p class="warn" id="pl-error">([^<]*)<', en.text).group(1)
+    assert said and not re.search(r"[\u4e00-\u9fff]", said), said
+    assert c.get(f"/api/pipeline/leads/{city}").json()["status"] == "new"
 
 
 @pytest.mark.browser

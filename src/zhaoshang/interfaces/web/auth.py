@@ -190,26 +190,35 @@ NOTE_MAX_AGE = 3600
 TYPED_KEPT = 1000
 
 
-def _keep_typed(cfg: AuthConfig, typed: dict[str, str]) -> str:
+def _keep_typed(cfg: AuthConfig, typed: dict[str, Any]) -> str:
     at = time.monotonic()
     for k, (t, _) in list(cfg.typed.items()):
         if at - t > NOTE_MAX_AGE or len(cfg.typed) >= TYPED_KEPT:
             cfg.typed.pop(k, None)
     key = secrets.token_urlsafe(16)
-    cfg.typed[key] = (at, {k: str(v) for k, v in typed.items()})
+    # a box's text, or the values ticked in a group of boxes (a list)
+    cfg.typed[key] = (at, {k: [str(x) for x in v] if isinstance(v, (list, tuple)) else str(v) for k, v in typed.items()})
     return key
 
 
+def _first_lines(error: UserError) -> list[str]:
+    return [error.in_lang("zh").splitlines()[0], error.in_lang("en").splitlines()[0]]
+
+
 def sign_note(cfg: AuthConfig, done: tuple[str, str] | None = None, error: UserError | None = None,
-              typed: dict[str, str] | None = None, warn: tuple[str, str] | None = None) -> str:
+              typed: dict[str, Any] | None = None, warn: tuple[str, str] | None = None,
+              fields: dict[str, UserError] | None = None) -> str:
     """A page note ``?note=…``: ``done`` as (Chinese, English), ``error`` the refusal (its first line in both),
     ``warn`` (Chinese, English) what a change done says without refusing it (an added lead already local);
     a refused region carries what the region service offered (the text typed, its candidates or suggestions);
-    ``typed``: the refused form's values, kept on the server (the note carries only their key)."""
-    refused = (error.in_lang("zh").splitlines()[0], error.in_lang("en").splitlines()[0]) if error else None
+    ``typed``: the refused form's values, kept on the server (the note carries only their key); ``fields``: the
+    other boxes refused with it, each by its refusal (a form says each beside its box)."""
+    refused = _first_lines(error) if error else None
     doc = {k: list(v) for k, v in {"done": done, "error": refused, "warn": warn}.items() if v}
     if typed:
         doc["typed"] = _keep_typed(cfg, typed)
+    if fields:
+        doc["fields"] = {k: _first_lines(e) for k, e in fields.items()}
     if error is not None and error.field:  # the box the refusal concerns (a form shows it beside it)
         doc["field"] = error.field
     choices = getattr(error, "candidates", None) or getattr(error, "suggestions", None)
@@ -220,10 +229,10 @@ def sign_note(cfg: AuthConfig, done: tuple[str, str] | None = None, error: UserE
 
 
 def read_note(cfg: AuthConfig, raw: str | None, lang: str) -> dict:
-    """``{"done", "error", "warn", "region", "field", "typed"}`` of a note this server signed, ``done``, ``error`` and ``warn`` in
-    ``lang`` (None for a missing, forged or old one); ``region``: the refused region's choices
-    (``context.region_refusal`` reads it); ``field``: the form box the refusal concerns; ``typed``: the refused
-    form's values ({} when gone)."""
+    """``{"done", "error", "warn", "region", "field", "typed", "fields"}`` of a note this server signed, ``done``,
+    ``error`` and ``warn`` in ``lang`` (None for a missing, forged or old one); ``region``: the refused region's
+    choices (``context.region_refusal`` reads it); ``field``: the form box the refusal concerns; ``typed``: the
+    refused form's values ({} when gone); ``fields``: the other boxes refused, each with its refusal in ``lang``."""
     try:
         doc = URLSafeTimedSerializer(cfg.secret, salt="zs-page-note").loads(raw, max_age=NOTE_MAX_AGE) if raw else {}
     except BadData:
@@ -232,7 +241,9 @@ def read_note(cfg: AuthConfig, raw: str | None, lang: str) -> dict:
            for k in ("done", "error", "warn")}
     return {**out, "region": doc.get("region") if isinstance(doc.get("region"), dict) else None,
             "field": doc.get("field") if isinstance(doc.get("field"), str) else None,
-            "typed": dict(cfg.typed.get(doc.get("typed"), (0, {}))[1]) if isinstance(doc.get("typed"), str) else {}}
+            "typed": dict(cfg.typed.get(doc.get("typed"), (0, {}))[1]) if isinstance(doc.get("typed"), str) else {},
+            "fields": {k: v[lang == "en"] for k, v in doc["fields"].items() if isinstance(v, list) and len(v) == 2}
+            if isinstance(doc.get("fields"), dict) else {}}
 
 
 def install_auth(app: FastAPI, team: TeamDB, local_only: bool, idle: int | None = None) -> AuthConfig:

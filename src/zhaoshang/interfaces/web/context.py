@@ -372,7 +372,9 @@ class WebContext:
     def page(self, request: Request, name: str, ctx: dict, status_code: int = 200):
         """Render ``name`` in the common layout (language, synthetic label, sources, user, JSON twin link).
         ``ctx["page_path"]``: the GET page a form's answer belongs to (a refused form drawn again by its POST), which
-        the links back to the page (the language switch) point to: a POST's own address answers no GET (405)."""
+        the links back to the page (the language switch) point to: a POST's own address answers no GET (405);
+        ``ctx["refused_query"]``: what those links carry to draw the refused form again (a signed note: the refusal and
+        the values typed), so switching the language keeps them — a GET, which never sends the form again."""
         lang = lang_of(request)
         scope = self.served.store_scope()
         try:
@@ -384,7 +386,7 @@ class WebContext:
             m = {**m, "as_of": None, "sources": []}
 
         def url_with(**kw):
-            params = dict(request.query_params)
+            params = dict(request.query_params) | ({} if request.method in ("GET", "HEAD") else ctx.get("refused_query") or {})
             for k, v in kw.items():
                 if v is None:
                     params.pop(k, None)

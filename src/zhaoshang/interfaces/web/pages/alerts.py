@@ -212,19 +212,22 @@ def register(app, web) -> None:
     def alerts_page(request: Request, store=Depends(web.get_store), user=Depends(web.current_user),
                     note: Note = None):
         said = read_note(app.state.auth, note, web.lang_of(request))
-        return alerts_view(request, store, user, said["error"], warn=said["warn"])
+        if said["typed"]:  # a refused new rule drawn again in another language (the switch of the page its POST drew)
+            request.state.form_errors = {k: {"message": m, "choices": None} for k, m in said["fields"].items()}
+        return alerts_view(request, store, user, said["error"], said["typed"] or None, said["region"], warn=said["warn"])
 
     def alerts_view(request: Request, store, user, error: str | None, typed: dict | None = None, refused=None,
-                    warn: str | None = None):
+                    warn: str | None = None, note: str | None = None):
         """The page; ``typed``: the new-rule form as the user filled it, shown again with why it was refused
         beside it (nothing typed is lost); ``refused``: the refusal, a region's with the regions to put instead;
-        ``warn``: what a saved rule said (how a region's name was read)."""
+        ``warn``: what a saved rule said (how a region's name was read); ``note``: the same refusal signed, which
+        the language switch of the page a POST drew carries (a GET: the form is never sent again)."""
         doc = overview(request, store, user, web.lang_of(request))
         doc["dead_letters"] = [dict(d, when=china_time_text(d["updated_at"]),
                                     error_text=delivery_error_text(d["last_error"], web.lang_of(request)))
                                for d in doc["dead_letters"]]
         return web.page(request, "alerts.html", {
-            "nav": "alerts", "page_path": "/alerts", **doc, "error": (error or "")[:300] or None, "warn": warn, "typed": typed, "event_choices": EVENT_CHOICES,
+            "nav": "alerts", "page_path": "/alerts", "refused_query": {"note": note} if note else None, **doc, "error": (error or "")[:300] or None, "warn": warn, "typed": typed, "event_choices": EVENT_CHOICES,
             "refused_region": web.region_refusal(store, web.lang_of(request), refused) if refused else None,
             "can_write": user.can("team_write"),
             "type_labels": {k: v[web.lang_of(request) == "en"] for k, v in EVENT_TYPES.items()}, "latest": max((i for a in doc["alerts"] for i in a["alert_ids"]), default=0),
@@ -253,15 +256,17 @@ def register(app, web) -> None:
             saved = R.add(store, team(request), spec, owner=user)
         except UserError as exc:  # the form again as it was filled in, beside why
             typed = {"name": name, "types": list(types), "more_types": more_types, "enterprises": enterprises,
-                     "pipeline": bool(pipeline), "regions": regions, "nodes": nodes, "gaps_of": gaps_of,
+                     "pipeline": "1" if pipeline else "", "regions": regions, "nodes": nodes, "gaps_of": gaps_of,
                      "min_amount_wan": min_amount_wan, "max_sentiment": max_sentiment, "min_sentiment": min_sentiment,
                      "channels": list(channels)}
             # every field refused at once, as a filter form says them (form_errors, _field_error.html): the first above
             # the form (a region's with the regions to put instead), each other beside its box
             lang = web.lang_of(request)
-            request.state.form_errors = {BOXES.get(k, k): {"message": e.in_lang(lang).splitlines()[0], "choices": None}
-                                         for k, e in list((getattr(exc, "refused", None) or {}).items())[1:]}
-            return alerts_view(request, store, user, exc.in_lang(lang).splitlines()[0], typed, exc)
+            others = {BOXES.get(k, k): e for k, e in list((getattr(exc, "refused", None) or {}).items())[1:]}
+            request.state.form_errors = {k: {"message": e.in_lang(lang).splitlines()[0], "choices": None}
+                                         for k, e in others.items()}
+            note = sign_note(app.state.auth, error=exc, typed=typed, fields=others)
+            return alerts_view(request, store, user, exc.in_lang(lang).splitlines()[0], typed, exc, note=note)
         return back(warn=joined(saved["region_notes"]))  # a region's name other regions share: how it was read
 
     @app.post("/alerts/rules/{rule_id}/remove", include_in_schema=False)

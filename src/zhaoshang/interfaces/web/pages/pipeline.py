@@ -202,13 +202,17 @@ def register(app, web) -> None:
     @app.get("/pipeline/{lead_id}", response_class=HTMLResponse, include_in_schema=False)
     def lead_page(lead_id: LeadId, request: Request, store=Depends(web.get_store), note: Note = None):
         said = read_note(app.state.auth, note, web.lang_of(request))
-        return lead_view(request, store, lead_id, said["error"], done=said["done"], warn=said["warn"])
+        # a refused change drawn again in another language (the switch of the page its POST drew): the form as typed
+        return lead_view(request, store, lead_id, said["error"], said["typed"] or None, done=said["done"], warn=said["warn"])
 
     def lead_view(request, store, lead_id, error, typed: dict | None = None, done: str | None = None,
-                  warn: str | None = None):
+                  warn: str | None = None, refused: UserError | None = None):
         """A lead's page; ``typed``: the change form as the user filled it, shown again beside why it was refused
         (with ``version``: the version it is now based on); ``done``: what a change saved said (how a date was read);
-        ``warn``: what its add said without refusing it (the enterprise already local, another region's lead)."""
+        ``warn``: what its add said without refusing it (the enterprise already local, another region's lead);
+        ``refused``: the refusal of the POST that draws it, which with ``typed`` the page's language switch carries in
+        a signed note (a GET: the form is never sent again)."""
+        note = sign_note(app.state.auth, error=refused, typed=typed) if refused is not None else None
         lead = lead_shown(request, lead_id)
         lang = web.lang_of(request)
         due_shown = L.due_text(lead, lang)  # the form's 日期: the day, or 长期 / open-ended
@@ -229,6 +233,7 @@ def register(app, web) -> None:
         why = personal_text(request, why, LEAD_SIGNAL_TEXT, f"lead:{lead_id}")  # its 本地需求 example: a demand's title
         return web.page(request, "pipeline_lead.html", {
             "nav": "pipeline", "page_path": f"/pipeline/{lead_id}",  # also drawn by the change form's POST
+            "refused_query": {"note": note} if note else None,
             "lead": lead, "error": error, "done": done, "warn": warn, "typed": typed, "card": card,
             "why": why,
             "due_shown": due_shown, "reason_label": L.REASON_LABEL,
@@ -310,17 +315,17 @@ def register(app, web) -> None:
                      next_action=next_action if next_action != (cur["next_action"] or "") else None,
                      next_action_date=next_action_date if next_action_date.strip() != due else None)
         except Conflict as exc:  # the lead as it is now, what the user changed kept typed over it
-            lang = web.lang_of(request)
             kept = rebased(cur, typed, exc.changes)
-            names = [FORM_LABELS[f][lang == "en"] for f in kept]
-            said = exc.in_lang(lang) + (
-                (" 表单已换成最新内容，你填写的" + "、".join(names) + "仍在表单中" if lang != "en" else
-                 " The form now holds the latest values, with what you typed kept: " + ", ".join(names))
-                if names else (" 表单已换成最新内容" if lang != "en" else " The form now holds the latest values"))
-            return lead_view(request, store, lead_id, said, kept | {"version": exc.version, "_rebased": True})
+            zh, en = [FORM_LABELS[f][0] for f in kept], [FORM_LABELS[f][1] for f in kept]
+            said = UserError(exc.in_lang("zh") + (" 表单已换成最新内容，你填写的" + "、".join(zh) + "仍在表单中" if kept else
+                                                  " 表单已换成最新内容"),
+                             exc.in_lang("en") + (" The form now holds the latest values, with what you typed kept: "
+                                                  + ", ".join(en) if kept else " The form now holds the latest values"))
+            return lead_view(request, store, lead_id, said.in_lang(web.lang_of(request)),
+                             kept | {"version": exc.version, "_rebased": True}, refused=said)
         except UserError as exc:  # the form again as it was filled in, beside why (nothing typed is lost)
             typed["version"] = version
-            return lead_view(request, store, lead_id, exc.in_lang(web.lang_of(request)).splitlines()[0], typed)
+            return lead_view(request, store, lead_id, exc.in_lang(web.lang_of(request)).splitlines()[0], typed, refused=exc)
         # how each date typed was read, as the command line reads it (2026年3月 → 2026-03-31): the next action's 日期,
         # the 签约/落地日期 as the day of the stage the lead moved to (or is at), the 签约日期
         stage = {"signed": "signed_on", "landed": "landed_on"}.get(row["to_status"])
