@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cli_util import run, run_json  # noqa: E402
+from cli_util import q, run, run_json  # noqa: E402
+from conftest import shared_file  # noqa: E402
 from web_util import ARGS, CHROMIUM, require_browser, serving, upload_in_browser  # noqa: E402
 
 HEAD = ["企业名称", "成立日期", "所属省份", "所属城市"]
@@ -36,7 +37,8 @@ def test_cli_sheet_by_name_or_number(tmp_path):
     for i, choice in enumerate(("企业名录", "2")):
         db = tmp_path / f"s{i}.duckdb"
         rep = run_json("import", "enterprises", book, "--sheet", choice, db=db)
-        assert rep["rows_imported"] == 2 and rep["sheets"] == [{"file": "导出.xlsx", "sheet": "企业名录", "number": 2, "of": 2}]
+        assert rep["rows_imported"] == 2 and rep["sheets"] == [{"file": "导出.xlsx", "sheet": "企业名录", "number": 2, "of": 2,
+                                                                "unread": ["说明"]}]
     out = run("import", "enterprises", book, "--sheet", "企业名录", db=tmp_path / "t.duckdb", env={"COLUMNS": "250"}).stdout
     assert "企业名录（第 2 个，共 2 个）" in out
 
@@ -75,6 +77,50 @@ def test_cli_default_is_the_first_sheet_and_says_so(tmp_path):
     assert proc.returncode == 2 and "读取的是第一个工作表「说明」" in proc.stderr and "--sheet" in proc.stderr
 
 
+def test_a_list_split_across_sheets(tmp_path):
+    """The SZSE list as a workbook of two sheets, 主板 and 创业板 (a few real rows of each): the default import reads
+    主板 and says on stderr that 创业板 was not read and how to read it; 创业板 imported next under the same source is
+    refused with the advice --partial (the same list's other part, the same workbook's other sheet), not another
+    --source that would split one list into two; with --partial it joins the source. A repeated --sheet is refused
+    (it read only the last)."""
+    import csv
+
+    import openpyxl
+
+    with open(shared_file("listed_companies/szse_a_share_list_2026-01.csv"), encoding="utf-8", newline="") as f:
+        head, *rows = list(csv.reader(f))
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for board in ("主板", "创业板"):
+        ws = wb.create_sheet(board)
+        ws.append(head)
+        for r in [r for r in rows if r[0] == board][:12]:
+            ws.append(r)
+    wb.create_sheet("空表")
+    book = tmp_path / "A股列表.xlsx"
+    wb.save(book)
+    db = tmp_path / "s.duckdb"
+    args = ("import", book, "--preset", "szse_a_share", "--data-date", "2026-01")
+    first = run(*args, db=db, env={"COLUMNS": "250"})
+    assert "主板（第 1 个，共 3 个；默认第一个，--sheet 选择其他）" in first.stdout
+    assert ("注意：A股列表.xlsx 只读取了第一个工作表「主板」；另有工作表 创业板 有内容，未读取：用 --sheet 名称或序号导入"
+            "（同一份名单的另一部分加 --partial）") in first.stderr, first.stderr  # the empty sheet is not named
+    refused = run(*args, "--sheet", "创业板", db=db, check=False)
+    assert refused.returncode == 2 and "这份导出的 12 个企业键中没有一个是来源 szse_a_share 此前的键（该来源有 12 个），未导入" \
+        in refused.stderr, refused.stderr
+    assert ("它读自工作簿 A股列表.xlsx 的工作表「创业板」（共 3 个工作表）；来源 szse_a_share 此前导入的是同一工作簿的工作表「主板」："
+            "这是同一份名单的另一部分，请加 --partial") in refused.stderr, refused.stderr
+    en = run("--lang", "en", *args, "--sheet", "2", db=db, check=False)
+    assert en.returncode == 2 and "the source szse_a_share imported sheet 主板 of the same workbook before: this is another " \
+        "part of the same list, add --partial" in en.stderr, en.stderr
+    twice = run(*args, "--sheet", "1", "--sheet", "2", db=db, check=False)
+    assert twice.returncode == 2 and "--sheet 只能给一次（给了 2 次：1、2）" in twice.stderr, twice.stderr
+    assert q(db, "SELECT count(*) FROM imports") == [(1,)]
+    rep = run_json(*args, "--sheet", "创业板", "--partial", db=db)
+    assert rep["changes"]["new"] == 12 and rep["changes"]["not_listed"] == 12 and rep["source"] == "szse_a_share"
+    assert q(db, "SELECT count(*) FROM enterprises") == [(24,)]
+
+
 @pytest.mark.browser
 def test_upload_page_chooses_the_sheet(tmp_path):
     require_browser()
@@ -95,7 +141,8 @@ def test_upload_page_chooses_the_sheet(tmp_path):
         assert "no such sheet: 名录" in job["error_en"] and "导出.xlsx" in job["error"] and "zhaoshang-upload" not in job["error"]
         job = upload(page, base, "2")
         assert job["state"] == "done", job
-        assert job["result"]["import"]["sheets"] == [{"file": "导出.xlsx", "sheet": "企业名录", "number": 2, "of": 2}]
+        assert job["result"]["import"]["sheets"] == [{"file": "导出.xlsx", "sheet": "企业名录", "number": 2, "of": 2,
+                                                      "unread": ["说明"]}]
         page.goto(base + "/updates")
         assert "工作表 企业名录（第 2 个，共 2 个）" in page.locator(".job-sheet").first.inner_text()
         b.close()

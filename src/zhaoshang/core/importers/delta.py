@@ -356,10 +356,13 @@ def would_vanish_too_many(before: int, vanish: int) -> bool:
     return vanish >= VANISH_MIN and vanish > VANISH_SHARE * before
 
 
-def guard_absences(con, source: str, scope: str | None) -> tuple[int, int]:
+def guard_absences(con, source: str, scope: str | None, sheet: dict | None = None) -> tuple[int, int]:
     """Refuse an export that would mark most of its source's keys absent when its scope was not said (an export
     listing part of a source read as a full one: 2,833 listed companies "gone" after a 49-row file). Raised inside
-    the import's transaction, so nothing is written. Returns ``pending_absences``."""
+    the import's transaction, so nothing is written. ``sheet``: the sheet read, when the file is a workbook of
+    several (``{file, sheet, of, earlier}``, ``earlier`` the sheet of the same workbook the source imported before):
+    one sheet of a list split across sheets is part of it, so the advice is --partial, not another source.
+    Returns ``pending_absences``."""
     before, vanish = pending_absences(con)
     if scope is None and would_vanish_too_many(before, vanish):
         from .presets import on_the_page
@@ -373,6 +376,8 @@ def guard_absences(con, source: str, scope: str | None) -> tuple[int, int]:
             field_zh, field_en = ("在「来源」栏填", "enter") if on_the_page() else ("用 --source 给出", "give --source")
             where_en = " in the Source field" if on_the_page() else ""
             among, among_en = (f"只有 {kept:,} 个", f"only {kept:,} are") if kept else ("没有一个", "none is")
+            if sheet is not None:
+                _another_sheet(source, sheet, listed, before, among, among_en)
             raise UserError(f"这份导出的 {listed:,} 个企业键中{among}是来源 {source} 此前的键（该来源有 {before:,} 个）："
                             f"它像是另一份名单，或同一批企业的另一种键（如 000001 与 000001.SZ），未导入。"
                             f"请{field_zh}另一个来源名（新名单）或它真正所属的来源",
@@ -396,6 +401,35 @@ def guard_absences(con, source: str, scope: str | None) -> tuple[int, int]:
                            f"({share}): read as a full export it would mark them all absent; nothing imported. "
                            f"{how_en[0].upper()}{how_en[1:]}")
     return before, vanish
+
+
+def _another_sheet(source: str, sheet: dict, listed: int, before: int, among: str, among_en: str) -> None:
+    """The refusal of ``guard_absences`` for one sheet of a workbook of several whose keys are not the source's: the
+    other part of a list split across sheets (the SZSE list's 主板 and 创业板) — advised --partial (部分导出 on the
+    page), which adds its rows to the same source; another source only if it is another list."""
+    from .presets import on_the_page
+
+    page = on_the_page()
+    partial, partial_en = (("在「导出范围」中选「部分导出」", "choose the export scope 'partial'") if page
+                           else ("加 --partial", "add --partial"))
+    other, other_en = (("在「来源」栏填另一个来源名", "enter another source name in the Source field") if page
+                       else ("用 --source 给出另一个来源名", "give another source name with --source"))
+    where = f"工作簿 {sheet['file']} 的工作表「{sheet['sheet']}」（共 {sheet['of']} 个工作表）"
+    where_en = f"sheet {sheet['sheet']} of the workbook {sheet['file']} ({sheet['of']} sheets)"
+    if sheet.get("earlier"):
+        why = f"来源 {source} 此前导入的是同一工作簿的工作表「{sheet['earlier']}」：这是同一份名单的另一部分"
+        why_en = (f"the source {source} imported sheet {sheet['earlier']} of the same workbook before: this is another "
+                  "part of the same list")
+    else:
+        why = "若它是来源此前所导入名单的另一部分（一份名单分在几个工作表）"
+        why_en = "if it is another part of the list the source imported (one list split across sheets)"
+    raise UserError(f"这份导出的 {listed:,} 个企业键中{among}是来源 {source} 此前的键（该来源有 {before:,} 个），未导入。"
+                    f"它读自{where}；{why}，请{partial}（不标记未出现，所列企业加入同一来源、照常更新）；"
+                    f"若它是另一份名单，请{other}",
+                    en=f"of the {listed:,} enterprise keys in this export {among_en} among the {before:,} keys the source "
+                       f"{source} held; nothing imported. It was read from {where_en}; {why_en}, {partial_en} (nothing "
+                       f"marked absent; its rows join the same source and are updated as usual); if it is another list, "
+                       f"{other_en}")
 
 
 def skip_absences(con) -> None:

@@ -51,8 +51,19 @@ def _sheets_read(raws) -> list[dict]:
             continue
         names = sheet_names(Path(r.path)) or [r.sheet]
         out.append({"file": Path(r.path).name, "sheet": r.sheet, "number": names.index(r.sheet) + 1 if r.sheet in names else 1,
-                    "of": len(names)})
+                    "of": len(names), "unread": [n for n in names if n != r.sheet and _holds_rows(Path(r.path), n)]})
     return out
+
+
+def _holds_rows(path: Path, sheet: str) -> bool:
+    """Whether a sheet holds any cell (read from its first rows only): the workbook's other sheets that were not
+    read are named (``sheets[].unread``), an empty Sheet2 is not."""
+    from ..readers import peek_headers
+
+    try:
+        return bool(peek_headers(path, sheet))
+    except UserError:  # an empty sheet
+        return False
 
 
 def _refuse_another_kinds_export(kind: str, paths: list[Path], sheet: str | None = None, header=None) -> None:
@@ -283,7 +294,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
             report.changes = split_new(con, import_id, count_changes(con, src, import_id, ctx.unique_keys))
             for method, n in linked_records(con, import_id).items():  # this file's rows linked, by evidence
                 report.linked_by[method] = report.linked_by.get(method, 0) + n
-            _absences(con, src, import_id, scope, report)
+            _absences(con, src, import_id, scope, report, sha)
             if ctx.linked_ids_sql:
                 link_pending(con, scope_of_enterprises(ctx.linked_ids_sql))
         elif kind == "enterprises":
@@ -291,7 +302,7 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
             report.changes = split_new(con, import_id, count_changes(con, src, import_id, ctx.unique_keys))
             for method, n in linked_records(con, import_id).items():  # this file's rows linked, by evidence
                 report.linked_by[method] = report.linked_by.get(method, 0) + n
-            _absences(con, src, import_id, scope, report)
+            _absences(con, src, import_id, scope, report, sha)
             if ctx.linked_ids_sql:  # facts imported earlier that name these enterprises
                 link_pending(con, scope_of_enterprises(ctx.linked_ids_sql))
         else:
@@ -322,7 +333,8 @@ def _import(store, kind, paths, m, src, strict, data_date, started, synthetic, r
             [import_id, kind, src, [str(p) for p in paths], sha, data_date, started, report.rows_read,
              report.rows_imported, report.rows_updated, report.rows_duplicate, report.rows_rejected,
              report.rejects_path, jsonenc.dumps({"mapping": m.name, "strict": strict, "columns": report.columns,
-                                        "data_date_given": dated, "scope": scope}), synthetic],
+                                        "data_date_given": dated, "scope": scope,
+                                        "sheets": [s["sheet"] for s in report.sheets] or None}), synthetic],
         )
         if synthetic:
             store.set_meta("synthetic", "true")
@@ -356,10 +368,21 @@ def _refuse_same_content(con, kind: str, sha: str, src: str) -> None:
                        f"with --source")
 
 
-def _absences(con, src: str, import_id: int, scope: str | None, report: ImportReport) -> None:
+def _sheet_of_several(con, src: str, sha: str, sheets: list[dict]) -> dict | None:
+    """The sheet an enterprise export was read from when its workbook has several (for ``guard_absences``), with
+    the sheet the source imported before from the same workbook (same bytes), if it did: ``earlier``."""
+    s = next((s for s in sheets if s["of"] > 1), None)
+    if s is None:
+        return None
+    earlier = con.execute("SELECT json_extract_string(options, '$.sheets[0]') FROM imports WHERE source = ? "
+                          "AND kind = 'enterprises' AND file_sha256 = ? ORDER BY id DESC LIMIT 1", [src, sha]).fetchone()
+    return {**s, "earlier": earlier[0] if earlier and earlier[0] != s["sheet"] else None}
+
+
+def _absences(con, src: str, import_id: int, scope: str | None, report: ImportReport, sha: str = "") -> None:
     """The source's keys this export leaves out: refused when most would go and the scope was not said; a partial
     export marks none absent (counted as ``not_listed``); otherwise recorded (``enterprise_absences``)."""
-    _, vanish = guard_absences(con, src, scope)
+    _, vanish = guard_absences(con, src, scope, _sheet_of_several(con, src, sha, report.sheets))
     if scope == "partial":
         skip_absences(con)
         report.changes = {**(report.changes or {}), "disappeared": 0, "not_listed": vanish}

@@ -54,7 +54,7 @@ def import_cmd(
     strict: bool = typer.Option(False, "--strict", help="任何一行无法导入则全部不导入"),
     data_date: Optional[str] = date_option("--data-date", "数据日期：这份导出反映的那一天（如文件名中的 2021-10）；导入的事实与变更都记为这一天，截至日视图按它取舍。默认今天——导入较早的导出时请给出；不能晚于今天", what="data_date"),
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="问题清单 CSV 的目录（默认: 数据库所在目录）"),
-    sheet: Optional[str] = typer.Option(None, "--sheet", help="XLSX 的工作表：名称或序号（从 1 起；默认第一个）"),
+    sheets: Optional[List[str]] = typer.Option(None, "--sheet", help="XLSX 的工作表：名称或序号（从 1 起；默认第一个；只给一次）"),
     header_row: Optional[int] = typer.Option(None, "--header-row", help=HEADER_ROW_HELP),
     link_text: bool = typer.Option(False, "--link-text", help="仅 news：导入后用文本分析关联新闻标题与正文中提到的库中企业"),
     partial: bool = typer.Option(False, "--partial", help="仅企业：这份文件只列出来源的部分企业——不把未列出的标为「本次未出现」，所列企业照常更新"),
@@ -66,6 +66,13 @@ def import_cmd(
     from ...services.regions.stored import refresh as refresh_matrix
 
     kind, files = _kind_and_files(kind, list(files or []), preset)
+    if len(sheets or []) > 1:  # one sheet a run: a second --sheet would otherwise replace the first in silence
+        raise UserError(t(f"--sheet 只能给一次（给了 {len(sheets)} 次：{'、'.join(sheets)}）：一次导入读取一个工作表；"
+                          "同一份名单分在几个工作表时，逐个导入，第二个起加 --partial（同一来源，不标记未出现）",
+                          f"--sheet can be given once (given {len(sheets)} times: {', '.join(sheets)}): an import reads one "
+                          "sheet; a list split across sheets is imported sheet by sheet, from the second with --partial "
+                          "(the same source, nothing marked absent)"))
+    sheet = sheets[0] if sheets else None
     if link_text and kind != "news":
         raise UserError(t("--link-text 只用于 news（新闻）导入", "--link-text is for news imports only"))
     if sheet:  # a sheet is a workbook's: on another file it would be ignored without a word
@@ -242,6 +249,13 @@ def import_cmd(
                                 f"{count_en(len(report.near_merges), 'same-name row', sep=True)} not merged (review)"))
     for line in _import_notes(report, unplaced):
         sys.stderr.write(line + "\n")
+    for s in report.sheets if not sheet else ():  # the first sheet by default: the others holding rows, not read
+        if s["unread"]:
+            sys.stderr.write(t(f"注意：{s['file']} 只读取了第一个工作表「{s['sheet']}」；另有工作表 {'、'.join(s['unread'])} 有内容，"
+                               f"未读取：用 --sheet 名称或序号导入（同一份名单的另一部分加 --partial）\n",
+                               f"note: only the first sheet of {s['file']}, {s['sheet']}, was read; the sheets "
+                               f"{', '.join(s['unread'])} hold rows and were not read: import one with --sheet NAME or "
+                               "number (another part of the same list with --partial)\n"))
     if demo_note:
         sys.stderr.write(t("注意：本库是演示库，导入的数据与合成的虚构数据混在一起；", "note: this is a demo database: the "
                            "imported data now sits beside synthetic, fictional data; ") + demo_note + "\n")
