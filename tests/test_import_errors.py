@@ -679,6 +679,28 @@ def test_a_big5_file_is_refused_as_big5_not_read_as_gbk(tmp_path, db):
     assert counts(db) == before
 
 
+def test_a_utf8_file_encoded_twice_is_refused_saying_so(tmp_path, db):
+    """UTF-8 read as Latin-1 (or Windows-1252) and saved as UTF-8 again: its headers read 'æ¿å,å¬å¸å¨ç§°' and it
+    was refused for a mapping's columns it lacks, its columns shown garbled, without a word of why. It is refused
+    as text encoded twice, its header as it was, with what to do; a preset import and a plain one alike (the
+    careful reader and the header peek)."""
+    text = "企业名称,所属省份,成立日期\n北京测试科技有限公司,北京市,2020-01-01\n"
+    twice = tmp_path / "twice.csv"
+    twice.write_text(text.encode("utf-8").decode("latin-1"), encoding="utf-8")
+    win = tmp_path / "win.csv"  # through Windows-1252: its 0x80–0x9F bytes as € ‚ ƒ … (the undefined five as themselves)
+    win.write_text("".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in text.encode("utf-8")),
+                   encoding="utf-8")
+    before = counts(db)
+    for f in (twice, win):
+        zh = run("import", "enterprises", f, db=db, check=False)
+        assert zh.returncode == 2 and "文件的中文被重复编码（UTF-8 文本曾按 Latin-1/西欧编码打开、再存为 UTF-8：表头 " in zh.stderr, zh.stderr
+        assert "原为 企业名称,所属省份,成立日期）" in zh.stderr and "iconv -f UTF-8 -t LATIN1" in zh.stderr, zh.stderr
+    en = run("--lang", "en", "import", twice, "--preset", "szse_a_share", db=db, check=False)
+    assert en.returncode == 2 and "the file's Chinese is encoded twice" in en.stderr, en.stderr
+    assert "was 企业名称,所属省份,成立日期); nothing imported: use the original export" in en.stderr, en.stderr
+    assert counts(db) == before
+
+
 def test_the_rejects_codes_table_gives_unreadable_amounts_the_parser_rejects(tmp_path, db):
     """The table named 数亿 as an amount without a number, rejected; it is read as a range (10,000–100,000 万) and
     imported. Each example the row gives as rejected is rejected by an import, each it gives as read is imported."""

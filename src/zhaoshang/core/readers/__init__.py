@@ -26,7 +26,7 @@ from zhaoshang.core.errors import UserError
 from .common import (HeaderRule, RawInfo, _check_file, _clean_headers, _drop, _format_of, detect_format, header_row_number,
                      header_rows, no_header_row)
 from .delimited import _read_csv, _sniff_csv
-from .encoding import _prepare_text, _sample_text, _scan_text, _Text, clean_stale_temp, utf8_head
+from .encoding import _prepare_text, _sample_text, _scan_text, _Text, clean_stale_temp, refuse_double_encoded, utf8_head
 from .jsonl_parquet import _parquet_schema, _read_jsonl, _read_parquet
 from .limits import MAX_CELL_CHARS, MAX_COLUMNS, XLSX_CHUNK_ROWS
 from .xlsx import _read_xlsx, peek_xlsx_headers
@@ -57,6 +57,8 @@ def read_into(
         return _read_xlsx(con, p, table, sheet, header)
     if fmt == "parquet":
         return _read_parquet(con, p, table)
+    if fmt in ("csv", "jsonl") and utf8_head(head):  # the start read as UTF-8: its Chinese encoded twice?
+        refuse_double_encoded(p, head.decode("utf-8-sig", errors="ignore"))
     if fmt == "csv" and (flavour := utf8_head(head)):
         raw = _read_utf8_csv(con, p, table, flavour, shape, header)
         if raw is not None:

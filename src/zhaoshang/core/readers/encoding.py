@@ -223,6 +223,54 @@ def refuse_big5(p: Path, head: bytes) -> None:
                        "by --mapping")
 
 
+# text in which UTF-8 bytes were read one byte a character (Latin-1 / Windows-1252) and saved as UTF-8 again: the
+# characters of those bytes — Latin-1's upper half and the few Windows-1252 puts in 0x80–0x9F
+_BYTE_CHARS = re.compile("[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+                         "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+_HAN = re.compile("[\u3400-\u9fff]")
+
+
+def _undouble(line: str) -> str | None:
+    """The line as it was before UTF-8 was read as Latin-1/Windows-1252 and saved as UTF-8 again, or None when it
+    is not such a line (a character no single byte gives, or bytes that are no UTF-8)."""
+    out = bytearray()
+    for ch in line:
+        if ord(ch) < 256:
+            out.append(ord(ch))
+        else:
+            try:
+                out += ch.encode("cp1252")
+            except UnicodeEncodeError:
+                return None
+    try:
+        return codecs.getincrementaldecoder("utf-8")("strict").decode(bytes(out), final=False)
+    except UnicodeDecodeError:
+        return None
+
+
+def refuse_double_encoded(p: Path, text: str) -> None:
+    """Refuse a UTF-8 file whose Chinese was read as Latin-1 (or Windows-1252) and saved as UTF-8 again — headers
+    like ``æ¿å`` for 板块 — before it is refused for columns it seems to lack: said with the header as it was,
+    and what to do. Told from the first non-blank line: made of such characters only (no Chinese), and read back
+    as UTF-8 it gives Chinese."""
+    # (split at \n alone: str.splitlines also splits at U+0085, the Latin-1 reading of the byte 0x85 of 公 …)
+    line = next((x.rstrip("\r") for x in text.split("\n") if x.strip()), "")
+    if _HAN.search(line) or len(_BYTE_CHARS.findall(line)) < 2:
+        return
+    was = _undouble(line)
+    if was is None or not _HAN.search(was):
+        return
+    shown = re.sub("[\u0080-\u009f]", "", line)  # the control characters of the bytes 0x80–0x9F show as nothing
+    line, was = (shown[:24] + "…" if len(shown) > 24 else shown), (was[:40] + "…" if len(was) > 40 else was)
+    raise UserError(f"{p}: 文件的中文被重复编码（UTF-8 文本曾按 Latin-1/西欧编码打开、再存为 UTF-8：表头 {line} "
+                    f"原为 {was}），未导入：请改用原始导出文件；或把它按 UTF-8 读出、以 Latin-1（ISO-8859-1）字节另存"
+                    "（如 iconv -f UTF-8 -t LATIN1），即得原来的 UTF-8 文件",
+                    en=f"{p}: the file's Chinese is encoded twice (UTF-8 text opened as Latin-1/Western and saved as UTF-8 "
+                       f"again: the header {line} was {was}); nothing imported: use the original export, or "
+                       "read it as UTF-8 and save its characters as Latin-1 (ISO-8859-1) bytes (iconv -f UTF-8 -t LATIN1), "
+                       "which gives the original UTF-8 file back")
+
+
 def _transcode(p: Path, encoding: str) -> Path:
     """Stream `p` decoded as `encoding` into a temporary UTF-8 file with \\n line endings."""
     fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
@@ -300,6 +348,7 @@ def _sample_text(p: Path) -> tuple[str, str, bool]:
             continue
         if enc == "utf-8-sig":
             enc = "utf-8-sig" if raw.startswith(_BOM_UTF8) else "utf-8"
+            refuse_double_encoded(p, text)
         return text, enc, complete
     if complete:  # the whole file read: Chinese text to its last bytes, which stop inside a character
         for enc, label in (("gbk", "GBK"), ("gb18030", "GB18030")):
