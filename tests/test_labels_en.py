@@ -264,6 +264,18 @@ def test_english_pages_say_a_branchs_region_an_office_and_an_alert_amount_in_eng
                          and not HAN.search(r["role_text"].split(" (")[0]) for r in roles), roles
     zh = httpx.get(f"{served}/api/graph/person/p:{pid}", timeout=60).json()["roles"]
     assert [r["role_text"] for r in zh] == [r["title"] for r in zh]  # in Chinese the title as written
+    # a round's investors joined as English joins a list (A, B), not with 、 (the Chinese page keeps 、)
+    con = duckdb.connect(str(demo), read_only=True)
+    try:
+        fid, fe, names = con.execute("""SELECT f.id, f.enterprise_id, list(fi.investor_name ORDER BY fi.position)
+                                        FROM fundings f JOIN funding_investors fi ON fi.funding_id = f.id
+                                        GROUP BY 1, 2 HAVING count(*) >= 2 ORDER BY 1 LIMIT 1""").fetchone()
+    finally:
+        con.close()
+    for lang, joined in (("en", ", ".join(names)), ("zh", "、".join(names))):
+        row = httpx.get(f"{served}/enterprises/{fe}?lang={lang}", timeout=60).text
+        row = row[row.index(f'<tr id="funding-{fid}"'):]
+        assert row[:row.index("</tr>")].endswith(f"</span>{joined}</td>"), (lang, row[:800])
     rules = httpx.get(f"{served}/alerts?lang=en", timeout=60).text
     rules = rules[rules.index('id="al-rules"'):]
     assert "×10k" not in rules and re.search(r"amount ≥ CNY [\d,.]+ (million|billion|thousand)", rules), rules[:2000]

@@ -37,6 +37,8 @@ FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".jsonl": "jso
 XLSX_MAX_ROWS = 1_048_576  # Excel's sheet limit, header row included
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 LIST_JOINER = "、"
+# a list's items joined in the language of the text around them (、 in Chinese, ", " in English): ``list_joiner``
+LIST_JOINERS = {"zh": LIST_JOINER, "en": ", "}
 _FETCH = 10_000
 
 
@@ -99,14 +101,20 @@ def number_text(v: float | decimal.Decimal) -> str:
     return str(v) if isinstance(v, decimal.Decimal) else repr(float(v))
 
 
-def _csv_select(sql: str, schema: list[tuple[str, str]]) -> str:
-    """The query with every text value made formula-safe and lists joined with 、."""
+def list_joiner(lang: str = "zh") -> str:
+    """The one separator of a list's items in ``lang``'s text — an export's cell, a page's, a table's (labels.list_text):
+    、 in Chinese, ", " in English, where 、 is no punctuation."""
+    return LIST_JOINERS["en" if lang == "en" else "zh"]
+
+
+def _csv_select(sql: str, schema: list[tuple[str, str]], lang: str = "zh") -> str:
+    """The query with every text value made formula-safe and lists joined as ``lang`` joins them (``list_joiner``)."""
     exprs = []
     for name, typ in schema:
         col = _q(name)
         t = typ.upper()
         if t.endswith("[]") or (t.endswith("]") and "[" in t):
-            text = f"array_to_string(list_transform({col}, lambda x: CAST(x AS VARCHAR)), {_lit(LIST_JOINER)})"
+            text = f"array_to_string(list_transform({col}, lambda x: CAST(x AS VARCHAR)), {_lit(list_joiner(lang))})"
         elif t.startswith(("STRUCT", "MAP", "UNION")):
             text = f"CAST(to_json({col}) AS VARCHAR)"
         elif t == "VARCHAR" or t.startswith("VARCHAR") or t == "JSON":
@@ -151,8 +159,9 @@ def _text(v: str) -> str:
     return _ILLEGAL.sub(lambda m: "\n" if m.group().startswith("\r") else "", v)
 
 
-def _xlsx_value(v: Any) -> Any:
-    """A cell value XlsxWriter writes as it is: text (cleaned), number, bool, date/time or None."""
+def _xlsx_value(v: Any, lang: str = "zh") -> Any:
+    """A cell value XlsxWriter writes as it is: text (cleaned), number, bool, date/time or None; a list joined as
+    ``lang`` joins it."""
     if v is None:
         return None
     if isinstance(v, str):
@@ -170,7 +179,7 @@ def _xlsx_value(v: Any) -> Any:
     if isinstance(v, (_dt.date, _dt.time, _dt.timedelta)):
         return v
     if isinstance(v, (list, tuple)):
-        return _text(LIST_JOINER.join("" if x is None else str(x) for x in v))
+        return _text(list_joiner(lang).join("" if x is None else str(x) for x in v))
     if isinstance(v, dict):
         return _text(jsonenc.dumps(v))
     if isinstance(v, (bytes, bytearray)):
@@ -239,7 +248,7 @@ def _write_xlsx(con, sql: str, params, tmp: Path, lang: str = "zh", notes: list[
                         else:
                             string(r, j, str(v))
                         continue
-                    v = _xlsx_value(v)
+                    v = _xlsx_value(v, lang)
                     if isinstance(v, bool):
                         boolean(r, j, v)
                     elif isinstance(v, (int, float)):
@@ -287,7 +296,7 @@ def publish(tmp: str | Path, target: str | Path) -> None:
 
 
 def iter_csv(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple | dict | None = None, *,
-             chunk_rows: int = 5000) -> Iterator[bytes]:
+             chunk_rows: int = 5000, lang: str = "zh") -> Iterator[bytes]:
     """The rows of ``sql`` as formula-safe CSV (UTF-8 with BOM, like ``export_query``), ``chunk_rows`` at a time,
     so a response can stream a whole library without holding it in memory. The query runs (and any error is
     raised) before the first chunk is asked for."""
@@ -297,7 +306,8 @@ def iter_csv(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple | di
     sql = sql.strip().rstrip(";")
     schema = _describe(con, sql, params)
     try:
-        cur = con.execute(_csv_select(sql, schema), params) if params else con.execute(_csv_select(sql, schema))
+        select = _csv_select(sql, schema, lang)
+        cur = con.execute(select, params) if params else con.execute(select)
     except duckdb.Error as e:
         raise _failed(e) from e
 
@@ -352,7 +362,7 @@ def export_query(
             fd2, extra_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".body", dir=directory)
             os.close(fd2)
             extra = Path(extra_name)
-            n = _copy(con, _csv_select(sql, schema), extra, "FORMAT csv, HEADER true, DELIMITER ','", params)
+            n = _copy(con, _csv_select(sql, schema, lang), extra, "FORMAT csv, HEADER true, DELIMITER ','", params)
             with open(tmp, "wb") as out, open(extra, "rb") as body:
                 out.write(b"\xef\xbb\xbf")
                 shutil.copyfileobj(body, out, 1 << 20)

@@ -15,6 +15,7 @@ from ..core.parse.dates import zoned
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH
 from ..core.status import STATUS_EN
 from ..core.tags import TAG_LABELS_EN
+from ..core.writers import list_joiner
 from ..services.enterprises import EXPORT_HEADERS as ENTERPRISE_EXPORT_HEADERS
 from ..services.event_types import EVENT_TYPES
 from ..services.identity_reasons import REASON_LABELS, same_person_text  # noqa: F401  (re-exported)
@@ -477,10 +478,16 @@ def label(vocab: str, value: Any, lang: str = "zh") -> str:
     return str(value) if pair is None else pair[lang == "en"]
 
 
+def list_text(items: Iterable[Any] | None, lang: str = "zh") -> str:
+    """A list's items in one text, joined as ``lang`` joins them (、 / ", ": ``core.writers.list_joiner``, the
+    exports' too): a round's investors on an English profile read 'Sequoia China, IDG Capital', not with 、."""
+    return list_joiner(lang).join(str(x) for x in items or () if x is not None and str(x) != "")
+
+
 def segment_fit_text(raw: Any, lang: str = "zh") -> str:
     """A lead's segment-fit raw value in words: ``gap+recommended`` → 补链、推荐 / gap, recommended (a list in a
     cell, joined as the CLI's tables join one)."""
-    return ("、", ", ")[lang == "en"].join(label("segment_fit", c, lang) for c in str(raw or "").split("+") if c)
+    return list_text((label("segment_fit", c, lang) for c in str(raw or "").split("+") if c), lang)
 
 
 def news_types_text(primary: str | None, others: list | None, lang: str = "zh") -> str:

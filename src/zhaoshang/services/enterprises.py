@@ -25,6 +25,7 @@ from ..core.numbers import WAN_DIGITS, rounded_sql
 from ..core.parse.dates import china_day, day_sql, format_date_sql, parse_user_date
 from ..core.parse.rounds import ROUND_LABELS_EN, ROUND_LABELS_ZH, ROUNDS, normalize_round
 from ..core.parse.uscc import check_uscc
+from ..core.writers import list_joiner
 from ..core.status import status_label_sql
 from ..core.tags import tag_label_sql
 from .regions.nodes import check_node as matrix_check_node
@@ -371,11 +372,12 @@ def export_sql(store, *, lang: str = "zh", limit: int | None = None, **filters) 
     exprs = ["e.id", "e.name", "e.uscc", status_label_sql("e.status", lang),
              format_date_sql("e.founded", "e.founded_precision", lang), "e.capital_wan",
              place("rp"), place("rc"), place("rd"),
-             "e.listed_code", f"array_to_string({tag_label_sql('e.tags', lang)}, '{'、' if lang != 'en' else ', '}')",
-             "(SELECT string_agg(DISTINCT p.node_code, '、' ORDER BY p.node_code) FROM placements p "
+             "e.listed_code", f"array_to_string({tag_label_sql('e.tags', lang)}, '{list_joiner(lang)}')",
+             f"(SELECT string_agg(DISTINCT p.node_code, '{list_joiner(lang)}' ORDER BY p.node_code) FROM placements p "
              "WHERE p.enterprise_id = e.id AND p.chain = ?)",
+             # an English segment's name may hold a comma (Motors, controllers and automotive chips): "; " between them
              f"(SELECT string_agg(coalesce(n.{'name_en' if lang == 'en' else 'name_zh'}, p.node_code), "
-             f"'{'; ' if lang == 'en' else '、'}' ORDER BY p.node_code) "
+             f"'{'; ' if lang == 'en' else list_joiner(lang)}' ORDER BY p.node_code) "
              "FROM (SELECT DISTINCT node_code FROM placements WHERE enterprise_id = e.id AND chain = ?) p "
              "LEFT JOIN chain_nodes n ON n.chain = ? AND n.code = p.node_code)",
              _round_label_sql("lf.round", lang), "lf.date",
@@ -409,7 +411,7 @@ def stream_enterprises_csv(store, *, lang: str = "zh", **filters) -> Iterator[by
     from ..core.writers import iter_csv
 
     sql, params = export_sql(store, lang=lang, **filters)
-    return iter_csv(store.con, sql, params)
+    return iter_csv(store.con, sql, params, lang=lang)
 
 
 # ------------------------------------------------------------------------------------------- profile
@@ -644,7 +646,10 @@ def enterprise_profile(store, key: Any, *, as_of: Any = None, limit: int | None 
         """SELECT id, date, round, round_raw, amount_wan, amount_text, currency, investors_text, source, source_key,
                   coalesce(amount_low_wan < amount_high_wan, FALSE) AS amount_estimated,
                   (SELECT list(DISTINCT fi.investor_id ORDER BY fi.investor_id) FROM funding_investors fi
-                   WHERE fi.funding_id = fundings.id AND fi.investor_id IS NOT NULL) AS investor_ids
+                   WHERE fi.funding_id = fundings.id AND fi.investor_id IS NOT NULL) AS investor_ids,
+                  -- the investors one by one, as the round names them: joined in the page's language (labels.list_text)
+                  (SELECT list(fi.investor_name ORDER BY fi.position) FROM funding_investors fi
+                   WHERE fi.funding_id = fundings.id AND fi.investor_name <> '') AS investors
            FROM fundings WHERE enterprise_id = ? AND (date IS NULL OR date <= ?) ORDER BY date DESC NULLS LAST, id DESC""",
         [eid, d], limit, cited.get("fundings"), cuts=cuts, name="fundings")
     for f in fundings:

@@ -13,7 +13,7 @@ from ...core.errors import UserError, count_en
 from ...core.event_titles import amount_en
 from ...core.parse.dates import DATE_FORMS, china_time_text, format_date
 from ...services.search import search as search_service
-from ..labels import (event_text, label, later_lines_text, placements_dated_text, region_names, region_text,
+from ..labels import (event_text, label, later_lines_text, list_text, placements_dated_text, region_names, region_text,
                       undated_lines_text)
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, open_store, synthetic_note, t
 
@@ -87,7 +87,7 @@ def show(
               (t("地址", "Address"), e.get("address")), (t("法定代表人", "Legal representative"), e.get("legal_rep")),
               (t("企业类型", "Legal form"), e.get("legal_form")), (t("行业", "Industry"), e.get("industry")),
               (t("网站", "Website"), e.get("website")),
-              (t("标签", "Tags"), t("、", ", ").join(label("tag", tg, lang) for tg in e.get("tags") or []))]
+              (t("标签", "Tags"), list_text((label("tag", tg, lang) for tg in e.get("tags") or []), lang))]
     for a in doc.get("absent_from_latest") or []:  # gone from its source's last export: before anything else
         basics.append((t("最新导出未列入", "Missing from the latest export"),
                        t(f"{a['source']}（{a['export_date']} 的导出；来源键 {a['source_key']}）",
@@ -110,7 +110,9 @@ def show(
                                 "reading": (r.get("reading") or {}).get(lang)},
         "fundings": lambda r: {**r, "round_zh": label("round", r["round"], lang) if r.get("round") else r["round_zh"],
                                "amount_text": amount_en(r["amount_text"]) if lang == "en" and r.get("amount_text")
-                               else r.get("amount_text")},
+                               else r.get("amount_text"),
+                               "investors_text": list_text(r["investors"], lang) if r.get("investors")
+                               else r.get("investors_text")},
         "timeline": lambda r: {**r, "type": label("event", r["type"], lang), "title": event_text(r, lang),
                                "date": f"{r['date']}{t('（数据日期）', ' (data date)')}" if r.get("date_stand_in")
                                else format_date(r["date"], r.get("date_precision"), lang)},

@@ -39,7 +39,7 @@ from .dates import shown_date
 from .deps import current_user
 from .geo import Boundaries
 from ..labels import (AUDIT_COLUMNS, match_score_text, alert_type_text, SCORECARD_COLUMNS, SCORECARD_HINTS, not_covered_text, audit_detail_text, column, event_date_text, event_text, label, lq_text, news_date_text,
-                      later_lines_text, measure_text, amount_parts, node_names, undated_lines_text, number_text, one_side, placements_dated_text, region_names, region_text, role_text, segment_fit_text, strength_text,
+                      later_lines_text, list_text, measure_text, amount_parts, node_names, undated_lines_text, number_text, one_side, placements_dated_text, region_names, region_text, role_text, segment_fit_text, strength_text,
                       title_text)
 from .i18n import STRINGS, translate
 from .limits import TokenBuckets, user_key
@@ -262,6 +262,7 @@ class WebContext:
         self.templates.env.filters["amount_en"] = lambda v: amount_en(v) if v else v  # a funding's amount as written
         self.templates.env.filters["money_en"] = money_en  # an amount in CNY: CNY 24.2 million
         self.templates.env.filters["label"] = lambda value, vocab, lang="zh": label(vocab, value, lang)  # labels.py
+        self.templates.env.filters["list_text"] = lambda items, lang="zh": list_text(items, lang)  # 、 / ", " (labels.py)
         # a date known to a month or a year shown as such (2015年3月), never as the day the source did not give
         self.templates.env.filters["date_known"] = lambda d, precision=None, lang="zh": format_date(d, precision, lang)
         self.templates.env.filters["placements_dated"] = lambda day, lang="zh": placements_dated_text(day, lang)
