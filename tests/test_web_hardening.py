@@ -252,10 +252,18 @@ def test_a_refused_workbook_export_leaves_no_file_behind(app, tmp_path, monkeypa
 
 
 def test_exports_are_rate_limited_per_user_and_pages_are_not(app, monkeypatch):
+    """A team server's user gets 3 downloads at once, then one every 20 s: the 429 as JSON to a script, as the
+    app's error page in its language to a browser following a download link (it was raw JSON). A local-only
+    server's single user is not limited: no other user's pages to keep answering (the 4th download in a minute
+    was refused)."""
     from zhaoshang.interfaces.web.limits import EXPORT_BURST, RateLimited, TokenBuckets
+    from web_util import team_tokens
 
     app.state.web.export_limits.__init__()
-    c = local_client(app)
+    local = local_client(app)
+    assert [local.get("/api/enterprises/export", params={"format": "csv", "region": "110000"}).status_code
+            for _ in range(EXPORT_BURST + 1)] == [200] * (EXPORT_BURST + 1)
+    c = local_client(app, headers=team_tokens(app.state.team, (("ana", "analyst"),))["analyst"])  # a team user's token
     # refused requests (a format that does not exist, a region that does not exist) spend nothing
     assert c.get("/api/region-profile/330100/report", params={"format": "doc"}).status_code == 400
     assert c.get("/api/region-profile/999999/report", params={"format": "html"}).status_code == 404
@@ -271,6 +279,12 @@ def test_exports_are_rate_limited_per_user_and_pages_are_not(app, monkeypatch):
                         "error_en": f"too many requests: retry in {s} s"}, r.json()
     en = c.get("/api/enterprises/export", params={"format": "csv", "lang": "en"})
     assert en.status_code == 429 and en.json()["error"] == en.json()["error_en"], en.json()
+    for lang, said in (("zh", "请求过于频繁，请 {} 秒后再试"), ("en", "too many requests: retry in {} s")):
+        page = c.get("/api/region-profile/330100/report", params={"format": "pdf", "lang": lang},
+                     headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+        assert page.status_code == 429 and page.headers["content-type"].startswith("text/html"), page.text[:300]
+        wait = page.headers["retry-after"]
+        assert f'<p id="error-message">{said.format(wait)}</p>' in page.text and 'id="error-back"' in page.text
     # refused before the work: no match is computed for a user past the limit (it was, then refused)
     from zhaoshang.services.matching import match as M
 

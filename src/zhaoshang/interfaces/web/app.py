@@ -92,7 +92,10 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
 
     @app.exception_handler(RateLimited)
     async def _limited(request: Request, exc: RateLimited):
-        response = _error(request, exc, 429)
+        """429 with Retry-After: a download link a browser followed (it asks for text/html) gets the error page in
+        its language, not the API's JSON; a script or a page's fetch the JSON."""
+        browser = "text/html" in request.headers.get("accept", "")
+        response = _error(request, exc, 429, api=False if browser else None)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
 

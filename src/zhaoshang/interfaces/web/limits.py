@@ -2,7 +2,8 @@
 
 A user may start ``burst`` such requests at once, then one more every ``per`` seconds; beyond that the
 reply is 429 with ``Retry-After`` — said before the work starts, spent only by a request that passed its checks. Cheap requests are never limited, so one user's downloads cannot starve
-the pages of the others. Buckets live in the server process (one server; a team running several puts the
+the pages of the others — so a local-only server's single user, who has no others, is not limited
+(``WebContext.expensive``). Buckets live in the server process (one server; a team running several puts the
 limit in its reverse proxy)."""
 
 from __future__ import annotations
