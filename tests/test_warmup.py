@@ -46,8 +46,11 @@ def test_a_graph_asked_for_while_it_is_built_is_built_once(tmp_path, monkeypatch
 
 def test_the_server_prepares_the_graph_before_the_first_request(tmp_path, monkeypatch):
     db = build(tmp_path / "g.duckdb")
+    from zhaoshang.interfaces.web.app import create_app
+
     calls = _counting(monkeypatch)
-    served = ServedData(str(db), warm=True)
+    app = create_app(str(db), warm=True)  # as ``serve`` makes it: the app's team state, whose person decisions hold
+    served, team = app.state.served, app.state.team
     deadline = time.monotonic() + 60
     while 1 not in served.warmed and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -56,7 +59,9 @@ def test_the_server_prepares_the_graph_before_the_first_request(tmp_path, monkey
     gen = served.acquire()
     s = served.cursor_store(gen)
     try:
-        g = graph_build.graph_for(s)  # what a request's leads would ask: the prepared graph, not a new build
+        # what a request's leads and region pages ask (under the team's person decisions): the prepared graph, not
+        # a new build (one built without the team was a graph no page asked for)
+        g = graph_build.graph_for(s, team=team)
         assert calls == ["zhaoshang-warm-1"] and g.n > 0
     finally:
         s.con.close()

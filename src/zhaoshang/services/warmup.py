@@ -33,15 +33,17 @@ def graph_records(store) -> int:
                .fetchall()[0][0])
 
 
-def prepare(store) -> dict:
-    """Warm the per-process caches for ``store``'s generation; seconds spent on each part."""
+def prepare(store, team=None) -> dict:
+    """Warm the per-process caches for ``store``'s generation; seconds spent on each part. ``team``: the server's
+    team state, whose person decisions the pages' graph follows (the graph is kept under them: one built without
+    them would be a graph no page asks for)."""
     out = {}
     t = time.perf_counter()
     records = graph_records(store)
     if 0 < records <= GRAPH_MAX:
         from .graph.build import graph_for
 
-        graph_for(store)
+        graph_for(store, team=team)
         out["graph"] = round(time.perf_counter() - t, 2)
     else:  # nothing to build from, or too large to build at every start: the first request that needs it does
         out["graph"] = f"left to the first request ({records} relationship records)"

@@ -42,8 +42,8 @@ def create_app(db_path: str, geojson: Any = None, *, team: Any = None, local_onl
     from ...core.teamstate import open_team_db
     from .access import install_access
 
-    web = WebContext(ServedData(str(db_path), warm=warm), Boundaries(geojson))
     team = team if team is not None else open_team_db(None, db_path=str(db_path))
+    web = WebContext(ServedData(str(db_path), warm=warm, team=team), Boundaries(geojson))
     app = FastAPI(lifespan=_lifespan, title="招商图谱 Zhaoshang API",
                   description="产业地图、产业链图谱、企业库、企业画像的数据接口（每个网页都有对应的 JSON 接口）。",
                   version="0.1.0", dependencies=[Depends(bind_user), Depends(check_dates)], docs_url=None, redoc_url=None)

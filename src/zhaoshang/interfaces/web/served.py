@@ -133,13 +133,14 @@ def _open(db_path: str) -> Store:
 class ServedData:
     """The served database across its generations, with the app's bounded cache."""
 
-    def __init__(self, db_path: str, cache: BoundedCache | None = None, *, warm: bool = False):
+    def __init__(self, db_path: str, cache: BoundedCache | None = None, *, warm: bool = False, team: Any = None):
         self.path = str(db_path)
         self.cache = cache or BoundedCache()
         self._lock = threading.Lock()
         self._switching = threading.Lock()
         self._next_try = 0.0
         self.warm = warm  # prepare each generation's first views in the background (``serve``)
+        self.team = team  # the app's team state: the pages' graph follows its person decisions, so the warm-up's does
         self.warmed: dict = {}  # generation number → seconds spent on each part (or the error)
         self._cursors: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # open cursor → its thread
         self.requests = 0  # requests holding a store now (the warm-up's optional work gives way to them)
@@ -175,7 +176,7 @@ class ServedData:
                     return
                 from ...services.warmup import prepare
 
-                self.warmed[gen.number] = prepare(s)
+                self.warmed[gen.number] = prepare(s, team=self.team)
             except Exception as exc:  # the requests compute it themselves: nothing is lost
                 self.warmed[gen.number] = {"error": str(exc)}
                 log.info("warm-up of generation %s failed: %s", gen.number, exc)
