@@ -78,6 +78,18 @@ def test_the_segment_matrix_once_per_generation(db, monkeypatch):
     assert drawn == [("zh",), ("zh",), ("en",)]
 
 
+def test_the_segment_matrix_once_per_report_command(db, monkeypatch, tmp_path):
+    """A report command reads a file opened read-only, which does not change while it is read: the matrix its profile
+    asks for three times (the recommendations, the leads' targets, the 延链 labels) is computed once."""
+    from zhaoshang.interfaces.cli import main
+
+    calls = []
+    real = rec.segment_matrix
+    monkeypatch.setattr(rec, "segment_matrix", lambda *a: calls.append(a[2]) or real(*a))
+    main(["--db", str(db), "report", "region", "510100", "-o", str(tmp_path / "r.xlsx")])
+    assert (tmp_path / "r.xlsx").stat().st_size > 0 and calls == ["city"]
+
+
 def test_compiled_templates_are_kept(db):
     c = local_client(create_app(str(db), warm=False))
     assert c.get("/region/510100").status_code == 200
@@ -91,3 +103,11 @@ def test_compiled_templates_are_kept(db):
     source, filename, _ = env.loader.get_source(env, "region.html")
     bucket = cache.get_bucket(env, "region.html", filename, source)
     assert bucket.code is not None  # written by the first page, read back by the next server
+    # the report's template too (one environment per process, its compiled template kept between commands)
+    from zhaoshang.interfaces.reports import region as report
+
+    assert report._env() is report._env() and isinstance(report._env().bytecode_cache, type(cache))
+    report._env().get_template("region_report.html")
+    env = report._env()
+    source, filename, _ = env.loader.get_source(env, "region_report.html")
+    assert cache.get_bucket(env, "region_report.html", filename, source).code is not None

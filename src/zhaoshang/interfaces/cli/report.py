@@ -39,6 +39,10 @@ def report_region(
         if not Path(out).resolve().parent.exists():
             raise UserError(t(f"目录不存在: {Path(out).parent}", f"directory does not exist: {Path(out).parent}"))
     store = open_store(read_only=True)
+    # the file does not change while the command reads it (opened read-only), as a served generation's does not: what
+    # the profile asks several times (the nation's segment matrix and its complexity, for the recommendations, the
+    # leads' targets and the 延链 labels) is computed once (core.asof.generation_memo)
+    store.prepared = {}
     team = open_team()  # its live events count in the leads section, as in `zhaoshang leads`
     try:
         profile = region_profile(store, region, as_of=as_of, top=top, partners=top, team=team)

@@ -7,6 +7,7 @@ The tables of the HTML/PDF report and the sheets of the workbook are built from 
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import os
 import re
 import tempfile
@@ -20,6 +21,7 @@ from ...core.errors import UserError, count_en
 from ...core.parse.dates import format_date
 from ...core.event_titles import money_en
 from ...core.writers import publish
+from ..templating import compiled_templates
 from ..labels import (COLUMNS, PCI_AMONG, amount_parts, fixed, label, lq_text, measure_text, number_text, pct_text, report_column,
                       segments_beyond_text)
 from . import charts
@@ -348,9 +350,12 @@ def mode_cards(modes: list[dict], lang: str = "zh") -> list[dict]:
 _HAN = re.compile("[\u4e00-\u9fff]")
 
 
+@functools.lru_cache(maxsize=1)
 def _env() -> Environment:
+    """One environment per process (a command writing a PDF and an HTML compiles the template once), its compiled
+    template kept between commands as the web pages' are."""
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]),
-                      trim_blocks=True, lstrip_blocks=True)
+                      trim_blocks=True, lstrip_blocks=True, bytecode_cache=compiled_templates())
     # a cell in Chinese characters (an enterprise's registered name in the English report): kept whole as in Chinese
     env.tests["han"] = lambda v: bool(_HAN.search(str(v)))
     return env

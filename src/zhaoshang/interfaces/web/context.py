@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 from fastapi import Depends, Request
 from fastapi.responses import FileResponse, Response
 from fastapi.templating import Jinja2Templates
-from jinja2 import FileSystemBytecodeCache, pass_context
+from jinja2 import pass_context
 from starlette.background import BackgroundTask
 
 from ...core import jsonenc
@@ -41,36 +41,12 @@ from .geo import Boundaries
 from ..labels import (AUDIT_COLUMNS, match_score_text, alert_type_text, SCORECARD_COLUMNS, SCORECARD_HINTS, not_covered_text, audit_detail_text, column, event_date_text, event_text, label, lq_text, news_date_text,
                       later_lines_text, list_text, measure_text, amount_parts, node_names, undated_lines_text, number_text, one_side, placements_dated_text, region_names, region_text, role_text, segment_fit_text, strength_text,
                       title_text)
+from ..templating import compiled_templates
 from .i18n import STRINGS, translate
 from .limits import TokenBuckets, user_key
 from .served import BoundedCache, ServedData
 
 
-
-class _CompiledTemplates(FileSystemBytecodeCache):
-    """Compiled templates kept between server starts, in Jinja's per-user folder under the temporary directory and
-    keyed by each template's checksum (an edited template compiles anew). A started server's first page no longer
-    compiles its templates (the region page's four: ≈ 0.55 s of the first request on the shared machine, 0.01 s
-    read back). A folder that cannot be read or written leaves the templates compiled in memory, as before."""
-
-    def load_bytecode(self, bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except OSError:
-            pass
-
-    def dump_bytecode(self, bucket) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
-
-
-def compiled_templates() -> FileSystemBytecodeCache | None:
-    try:
-        return _CompiledTemplates()
-    except (OSError, RuntimeError):  # no private folder can be made under the temporary directory
-        return None
 
 HERE = Path(__file__).parent
 # the media type of each file a list page downloads
