@@ -272,6 +272,8 @@ def test_a_large_amount_prints_in_full_never_in_e_notation(tmp_path_factory):
         zh, en = c.get("/alerts").text, c.get("/alerts?lang=en").text
     # in English as the pages say an amount (1,000,000,000 万元 = CNY 10 trillion), not in units of 10k CNY
     assert "金额 ≥ 1,000,000,000 万元" in zh and "amount ≥ CNY 10,000 billion" in en
+    # the rule's region by the label the note says it by (Beijing's 朝阳区 is Chaoyang too), as the board shows it
+    assert "regions Chaoyang, Liaoning" in en and "地区 朝阳市" in zh and "regions Chaoyang;" not in en
     assert "e+0" not in zh + en
 
 

@@ -528,7 +528,12 @@ def test_the_api_takes_the_days_a_lead_was_signed_and_landed_as_the_command_line
     page = client.post("/pipeline/add?lang=en", data={"enterprise": "6", "region": "朝阳", "source": "profile"})
     said = re.search(r'id="pl-warn">([^<]*)<', page.text)
     assert page.url.path.startswith("/pipeline/") and said and said.group(1).startswith(
-        "朝阳 read as 辽宁省朝阳市 Chaoyang, Liaoning (211300) (same name:"), page.text[:3000]
+        "朝阳 read as Chaoyang, Liaoning (211300) (same name:"), page.text[:3000]
+    # the board names the lead's region by the label the note says (not a bare Chaoyang: Beijing's is Chaoyang too)
+    board = client.get("/pipeline?lang=en").text
+    assert re.search(r">Chaoyang, Liaoning(?: · |<)", board) and ">Chaoyang<" not in board, board[:3000]
+    api = client.get("/api/pipeline?lang=en&region=211300").json()["items"]
+    assert api and {r["region_name"] for r in api} == {"Chaoyang, Liaoning"}
 
 
 @pytest.mark.browser

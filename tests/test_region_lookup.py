@@ -4,6 +4,7 @@ macro-regions, ambiguity listed with codes, misspellings suggested, groups expan
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -63,9 +64,11 @@ def test_every_command_reads_regions_the_same_way(tmp_path):
     assert lines[1].startswith("错误: "), p.stderr
     p = run("--lang", "en", "recommend", "Chaoyang", db=db, check=False)
     lines = p.stderr.splitlines()
-    assert lines[0].startswith("note: Chaoyang read as 辽宁省朝阳市 Chaoyang, Liaoning (211300) (same name: 北京市朝阳区 "
-                               "Chaoyang, Beijing (110105), "), p.stderr
-    assert "汕头市潮阳区 Chaoyang, Shantou (440513)" in lines[0] and lines[1].startswith("error: "), p.stderr
+    # in English by the regions' English labels alone (the one label of a region: Chaoyang, Liaoning), no Chinese
+    assert lines[0].startswith("note: Chaoyang read as Chaoyang, Liaoning (211300) (same name: Chaoyang, Beijing "
+                               "(110105), Chaoyang, Chaoyang (211321), "), p.stderr
+    assert "Chaoyang, Shantou (440513)" in lines[0] and lines[1].startswith("error: "), p.stderr
+    assert not re.search("[\u4e00-\u9fff]", lines[0]), p.stderr
 
 
 @pytest.mark.parametrize("text, code", [
@@ -93,7 +96,7 @@ def test_misspelling_suggested(store):
         resolve_region(store, "杭洲市")
     assert str(e.value).startswith("未找到地区 杭洲市，您是不是要找：杭州市 (330100)")
     assert "\n" not in str(e.value)
-    assert e.value.en.startswith("region not found: 杭洲市 — did you mean 杭州市 Hangzhou (330100)")  # English beside
+    assert e.value.en.startswith("region not found: 杭洲市 — did you mean Hangzhou (330100)")  # in English, the typed text quoted
     assert e.value.suggestions[0]["code"] == "330100" and e.value.suggestions[0]["label_en"] == "Hangzhou"
     assert isinstance(e.value, NotFound)
     assert suggest("Hangzou")[0] == "330100"  # an English name misspelt is suggested too
@@ -135,11 +138,25 @@ def test_english_names_shared_are_ambiguous_as_the_chinese(store):
     with pytest.raises(AmbiguousRegion) as e:
         resolve_region(store, "Gulou")
     assert [c["code"] for c in e.value.candidates] == ["320106", "320302", "350102", "410204"]  # as 鼓楼
-    assert e.value.en.startswith("ambiguous region name: Gulou could be 南京市鼓楼区 Gulou, Nanjing (320106)")
+    assert e.value.en.startswith("ambiguous region name: Gulou could be Gulou, Nanjing (320106)")
     with pytest.raises(AmbiguousRegion) as e:
         resolve_region(store, "taizhou")
     assert [c["code"] for c in e.value.candidates] == ["321200", "331000"]
     assert resolve_region(store, "Chaoyang").code == "211300"  # the city, as 朝阳
+    # a region's English label reads back as it, the word of its kind written or not (Chaoyang District, Beijing),
+    # a SAR's district with the SAR (Wan Chai District, Hong Kong: not Hong Kong, nor two regions)
+    for text, code in (("Chaoyang, Liaoning", "211300"), ("Chaoyang District, Beijing", "110105"),
+                       ("Chaoyang, Chaoyang", "211321"), ("Jilin, Jilin", "220200"), ("Taizhou, Zhejiang", "331000"),
+                       ("Wan Chai District, Hong Kong", "810002"), ("Kowloon City, Hong Kong", "810007"),
+                       ("Our Lady of Fatima Parish, Macau", "820001"), ("Hangzhou City", "330100")):
+        assert resolve_region(store, text).code == code, text
+    with pytest.raises(RegionNotFound):  # every word must name the place: an unknown one is not dropped
+        resolve_region(store, "Foo District, Hangzhou")
+    labels = region_labels(store, ["211300", "211321", "110105", "220200", "321200", "330100", "810002"], "en")
+    assert labels == {"211300": "Chaoyang, Liaoning", "211321": "Chaoyang, Chaoyang", "110105": "Chaoyang, Beijing",
+                      "220200": "Jilin, Jilin", "321200": "Taizhou, Jiangsu", "330100": "Hangzhou",
+                      "810002": "Wan Chai District"}
+    assert all(resolve_region(store, t).code == c for c, t in labels.items())
 
 
 def test_level_rule_notes_the_other_regions_of_a_name(store):
@@ -153,7 +170,7 @@ def test_level_rule_notes_the_other_regions_of_a_name(store):
         assert resolve_region(store, "朝阳", "city").code == "211300"  # the level given: no rule applied
     assert list(said) == ["朝阳", "吉林"]
     assert said["吉林"] == ("吉林 读作 吉林省 (220000)（同名：吉林市 (220200)；请写全称或代码）",
-                          "吉林 read as 吉林省 Jilin (220000) (same name: 吉林市 Jilin (220200); give the code or the "
+                          "吉林 read as Jilin (220000) (same name: Jilin, Jilin (220200); give the code or the "
                           "parent region)")
     resolve_region(store, "朝阳")  # outside a collection nothing is kept
     assert list(said) == ["朝阳", "吉林"]
@@ -210,11 +227,11 @@ def test_cli_messages_suggest_and_list(tmp_path):
     p = run("trends", "--region", "杭洲市", db=db, check=False)
     assert p.returncode == 2 and p.stderr.strip() == "错误: 未找到地区 杭洲市，您是不是要找：杭州市 (330100)?"
     p = run("--lang", "en", "trends", "--region", "杭洲市", db=db, check=False)
-    assert p.returncode == 2 and p.stderr.startswith("error: region not found: 杭洲市 — did you mean 杭州市 Hangzhou (330100)")
+    assert p.returncode == 2 and p.stderr.startswith("error: region not found: 杭洲市 — did you mean Hangzhou (330100)")
     p = run("--lang", "en", "trends", "--region", "Hangzou", db=db, check=False)
-    assert p.returncode == 2 and p.stderr.startswith("error: region not found: Hangzou — did you mean 杭州市 Hangzhou (330100)")
+    assert p.returncode == 2 and p.stderr.startswith("error: region not found: Hangzou — did you mean Hangzhou (330100)")
     p = run("--lang", "en", "search", "机器人", "--region", "朝阳区", db=db, check=False)
-    assert "北京市朝阳区 Chaoyang, Beijing (110105)" in p.stderr and "长春市朝阳区 Chaoyang, Changchun (220104)" in p.stderr
+    assert "could be Chaoyang, Beijing (110105), Chaoyang, Changchun (220104);" in p.stderr, p.stderr
     for args in (["search", "机器人", "--region", "朝阳区"], ["network", "--group", "朝阳区,长三角"]):
         p = run(*args, db=db, check=False)
         assert p.returncode == 2 and "110105" in p.stderr and "220104" in p.stderr, (args, p.stderr)

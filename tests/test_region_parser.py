@@ -96,6 +96,11 @@ def codes(m: RegionMatch) -> tuple:
     ("Haidian District, Beijing", ("110000", "110100", "110108")),
     ("Room 1, Tower A, Chaoyang District, Beijing", ("110000", "110100", "110105")),
     ("Chaoyang, Changchun", ("220000", "220100", "220104")),
+    # a SAR's district or parish by its English name, with the SAR: the word District / Parish as written or not
+    ("Wan Chai District, Hong Kong", ("810000", "810002", "810002")),
+    ("Eastern, Hong Kong", ("810000", "810003", "810003")),
+    ("St. Lazarus Parish, Macau", ("820000", "820003", "820003")),
+    ("Eastern", (None, None, None)),  # without it a word of any address (North Tower) names no district of Hong Kong
     ("河北雄安新区", ("130000", "130600", None)),
     ("福建省平潭综合实验区", ("350000", "350100", "350128")),
     ("长安街1号", (None, None, None)),

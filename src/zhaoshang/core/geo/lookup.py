@@ -40,6 +40,23 @@ LEVEL_NAMES: dict[str, LevelName] = {
     "macro": LevelName("区域", "macro-region", "macro-regions", "宏观区域"),
     "nation": LevelName("全国", "nation", "nation", "全国"),
 }
+# the units right under a province without cities (``regions._WITHOUT_CITIES``): Hong Kong's 18 districts and Macao's
+# parishes, city-level units by their codes (each its own city), named as they are there
+_SAR_UNITS: dict[str, LevelName] = {
+    "810000": LevelName("区", "district", "districts", "区级"),
+    "820000": LevelName("堂区", "parish", "parishes", "堂区级"),
+}
+
+
+def level_name(level: str, parent: str | None = None) -> LevelName:
+    """How the regions of ``level`` under ``parent`` are named (a table's header, a drill-down's caption, what it
+    leaves out): ``LEVEL_NAMES``, except that a SAR's units, which stand where a province has its cities, are its
+    districts (区) or parishes (堂区), not cities."""
+    if level in ("city", "district") and str(parent or "") in _SAR_UNITS:
+        return _SAR_UNITS[str(parent)]
+    return LEVEL_NAMES[level]
+
+
 _LEVEL_RANK = "CASE level WHEN 'province' THEN 0 WHEN 'city' THEN 1 ELSE 2 END"
 _COLS = "code, name, name_en, level, parent_code, province_code, city_code, lng, lat"
 
@@ -71,8 +88,9 @@ class RegionRef:
 
 
 def _listed_en(choices: list[dict]) -> str:
-    """Regions offered in an English message: the Chinese label with the English name beside (杭州市 Hangzhou (330100))."""
-    return ", ".join(f"{c['label']}{' ' + c['label_en'] if c.get('label_en') else ''} ({c['code']})" for c in choices)
+    """Regions offered in an English message by their English labels (Chaoyang, Beijing (110105)): English says no
+    region's Chinese name (the Chinese label only for a region without an English one)."""
+    return ", ".join(f"{c.get('label_en') or c['label']} ({c['code']})" for c in choices)
 
 
 def refused_head(text: str, ambiguous: bool) -> UserError:
@@ -237,16 +255,18 @@ def _resolve_one(store, t: str, level: str | None, macro: bool) -> RegionRef:
             return _ref(best[0])
         raise AmbiguousRegion(t, [_candidate(store, r[0]) for r in best])
     # a path such as 浙江省杭州市 or 北京市朝阳区: the region parser reads it
-    from .parser import _CJK, PREFIX, RegionParser
+    from .parser import _CJK, PREFIX, RegionParser, english_words
 
     pm = RegionParser.default().parse(t)
     code = pm.code
     # every character but separators must be read as a place: 珠海x or 珠海区 (no such district) is not 珠海市;
-    # English words are compared as typed (the parser reports them normalised, one letter of slack)
-    need = len(t) - 1
+    # English: every word that names a place (Wan Chai District, Hong Kong: all but District), as the parser reads them
+    got = len(pm.matched)
     if _CJK.search(t):
         need = len(RegionParser.normalise_zh(t)) if len(t) <= PREFIX else len(t)
-    if code and not pm.foreign and len(pm.matched) >= max(2, need):
+    else:
+        need, got = len("".join(english_words(t))), len(pm.matched.replace(",", "").replace(" ", ""))
+    if code and not pm.foreign and got >= max(2, need):
         found = con.execute(f"SELECT {_COLS} FROM regions WHERE code = ?", [code]).fetchall()
         if found:
             return _ref(found[0])
@@ -264,16 +284,17 @@ def _say_reading(store, text: str, pick: tuple, rows: list[tuple]) -> None:
     if not others:
         return
     named = store.con.execute(
-        "SELECT coalesce(nullif(p.name, r.name), '') || coalesce(nullif(c.name, p.name), '') || r.name, "
-        "concat_ws(', ', r.name_en, nullif(c.name_en, p.name_en), nullif(p.name_en, r.name_en)) FROM regions r "
+        "SELECT coalesce(nullif(p.name, r.name), '') || coalesce(nullif(c.name, p.name), '') || r.name FROM regions r "
         "LEFT JOIN regions p ON p.code = r.province_code AND p.code <> r.code "
         "LEFT JOIN regions c ON c.code = r.city_code AND r.level = 'district' AND c.code <> r.code WHERE r.code = ?",
-        [pick[0]]).fetchone()
+        [pick[0]]).fetchone()[0]
     listed = [_candidate(store, c) for c in others]
     zh = "、".join(f"{c['label']} ({c['code']})" for c in listed)
-    said[text] = (f"{text} 读作 {named[0]} ({pick[0]})（同名：{zh}；请写全称或代码）",
-                  f"{text} read as {named[0]} {named[1]} ({pick[0]}) (same name: {_listed_en(listed)}; give the code "
-                  "or the parent region)")
+    # in English by the label every English list shows it by (``region_labels``: Chaoyang, Liaoning), the text typed
+    # quoted as it was
+    said[text] = (f"{text} 读作 {named} ({pick[0]})（同名：{zh}；请写全称或代码）",
+                  f"{text} read as {region_labels(store, [pick[0]], 'en')[pick[0]]} ({pick[0]}) (same name: "
+                  f"{_listed_en(listed)}; give the code or the parent region)")
 
 
 def region_info(store, text: str | None, level: str | None = None, required: bool = False) -> dict | None:
@@ -317,10 +338,14 @@ def resolve_regions(store, text: str | Iterable[str] | None, level: str | None =
     return [resolve_region(store, it, level) for it in split_regions(text)]
 
 
-# a region's label: the city named before a district (北京市朝阳区; in English Chaoyang, Beijing)
+# a region's label: the city named before a district (北京市朝阳区); in English the region above it after its name —
+# a district's city, a city's (or a SAR district's) province (Chaoyang, Beijing; Chaoyang, Liaoning; Jilin, Jilin the
+# city), not where the two are one place (北京市 the city of 北京市, a district that is its whole city)
 _LABELS = ("SELECT r.code, r.name, coalesce(c.name, '') || r.name, "
-           "nullif(r.name_en, '') || coalesce(', ' || nullif(c.name_en, ''), ''){more} FROM regions r "
-           "LEFT JOIN regions c ON c.code = r.city_code AND r.level = 'district' AND c.code <> r.code WHERE {where}")
+           "nullif(r.name_en, '') || CASE WHEN coalesce(c.name, p.name) = r.name THEN '' "
+           "ELSE coalesce(', ' || nullif(coalesce(c.name_en, p.name_en), ''), '') END{more} FROM regions r "
+           "LEFT JOIN regions c ON c.code = r.city_code AND r.level = 'district' AND c.code <> r.code "
+           "LEFT JOIN regions p ON p.code = r.province_code AND p.code <> r.code WHERE {where}")
 
 
 def label_sql(code_sql: str, alias: str) -> tuple[str, str, str]:
@@ -337,37 +362,45 @@ def label_sql(code_sql: str, alias: str) -> tuple[str, str, str]:
 
 def _candidate(store, code: str) -> dict:
     """``{code, name, label, label_en}``: the label names the city before a district (北京市朝阳区) or is the macro
-    name; ``label_en`` is the English (``Chaoyang, Beijing``), None where the region has none."""
+    name; ``label_en`` is the English (``region_labels`` with the city: Chaoyang, Beijing; Taizhou, Jiangsu), None
+    where the region has none."""
     m = find_macro(code) if code.startswith("M-") else None
     if m is not None:
         return {"code": m.code, "name": m.name, "label": m.name, "label_en": m.name_en or None}
     row = store.con.execute(_LABELS.format(more="", where="r.code = ?"), [code]).fetchall()
     if not row:
         return {"code": code, "name": code, "label": code, "label_en": None}
-    return {"code": row[0][0], "name": row[0][1], "label": row[0][2], "label_en": row[0][3]}
+    label_en = region_labels(store, [code], "en", with_city=True)[code] if row[0][3] else None
+    return {"code": row[0][0], "name": row[0][1], "label": row[0][2], "label_en": label_en}
 
 
 def region_labels(store, codes: Iterable[str], lang: str = "zh", *, with_city: bool = False) -> dict[str, str]:
-    """Region code → the name that tells it apart, in ``lang``: its name (English where it has one) when no other
-    region of its level shares that name, else the label that names its city (杭州市西湖区 and 南昌市西湖区; Xihu,
-    Hangzhou and Xihu, Benxi); ``with_city``: a district always with its city (杭州市余杭区), where a reader needs
-    to see how two regions nest. Macro-regions by their names; an unknown code as itself."""
+    """Region code → the name that tells it apart, in ``lang``, the one label of a region wherever one is shown: its
+    name when no other region of its level shares that name, else the label that names its city (杭州市西湖区 and
+    南昌市西湖区). In English, where the levels' words fall away (朝阳市, 朝阳区 and 朝阳县 are all Chaoyang), its English
+    name when no other region of any level has it, else with the region above it (Chaoyang, Liaoning; Xihu, Hangzhou
+    and Xihu, Nanchang), as a note on how a name was read says it. ``with_city``: a district always with its city
+    (杭州市余杭区), where a reader needs to see how two regions nest. Macro-regions by their names; an unknown code as
+    itself."""
     codes = sorted({str(c) for c in codes if c})
     out = {c: c for c in codes}
     for c in codes:
         m = find_macro(c) if c.startswith("M-") else None
         if m is not None:
             out[c] = (m.name_en or m.name) if lang == "en" else m.name
-    # how many regions of its level share the name: read only where it decides the label (a fourfold longer query)
-    more = (", 0, 0, r.name_en" if with_city else
-            ", (SELECT count(*) FROM regions x WHERE x.level = r.level AND x.name = r.name), "
-            "(SELECT count(*) FROM regions x WHERE x.level = r.level AND lower(x.name_en) = lower(r.name_en)), r.name_en")
-    for code, name, label, label_en, n, n_en, name_en in store.con.execute(
+    # whether another region shares the name (its level's, in Chinese; any, in English): read only where it decides
+    # the label (a fourfold longer query)
+    shared = ("EXISTS (SELECT 1 FROM regions x WHERE x.level = r.level AND x.name = r.name AND x.code <> r.code)"
+              if lang != "en" else
+              "EXISTS (SELECT 1 FROM regions x WHERE lower(x.name_en) = lower(r.name_en) AND x.code <> r.code)")
+    with_city_en = "nullif(r.name_en, '') || coalesce(', ' || nullif(c.name_en, ''), '')"
+    more = f", {'false' if with_city and lang != 'en' else shared}, r.name_en, {with_city_en}"
+    for code, name, label, label_en, n, name_en, city_en in store.con.execute(
             _LABELS.format(more=more, where="list_contains(?, r.code)"), [codes]).fetchall():
         if lang == "en" and name_en:
-            out[code] = label_en if n_en > 1 or with_city else name_en
+            out[code] = label_en if n else city_en if with_city else name_en
         else:
-            out[code] = label if n > 1 or with_city else name
+            out[code] = label if n or with_city else name
     return out
 
 

@@ -31,6 +31,7 @@ _COLUMNS_MAX = 100_000
 
 # Kinds of a name, best first.
 FULL, SHORT, ALIAS, FORMER, RELATIVE = 0, 1, 2, 3, 4  # RELATIVE: only used after its city (高新区)
+INSIDE = 5  # only used where its province is named too: an English name without its word (Eastern, Hong Kong)
 _RANK = {"province": 0, "city": 1, "district": 2}
 
 _STREET1 = set("路街巷弄道")
@@ -53,7 +54,7 @@ _CHINA_PREFIXES = ("中华人民共和国", "中国大陆", "中國", "中国")
 _ZH_ALIASES = {"内蒙": "150000", "雄安新区": "130600", "雄安": "130600", "台北": "710000", "台中": "710000",
                "台南": "710000", "高雄": "710000", "新竹": "710000"}
 _EN_STOP = {"district", "city", "province", "prefecture", "county", "shi", "sheng", "qu", "municipality",
-            "autonomous", "region", "special", "administrative", "sar", "the", "of", "new", "area", "zone"}
+            "autonomous", "region", "special", "administrative", "sar", "the", "of", "new", "area", "zone", "parish"}
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,13 @@ def _norm_en(s: str) -> str:
     return re.sub(r"[^a-z]", "", s.lower())
 
 
+def english_words(text: str) -> list[str]:
+    """The words of an English text that name a place, as the parser reads them (lower case, apostrophes and dots
+    dropped, without the words of a division's kind: district, city, parish …)."""
+    words = [w.replace("'", "").strip(".") for w in re.findall(r"[a-z][a-z'.]*", text.lower().replace("’", "'"))]
+    return [w for w in words if w and w not in _EN_STOP]
+
+
 class _State:
     __slots__ = ("prov", "city", "dist", "pending", "start", "end", "conf", "used_former", "context", "named",
                  "min_rank", "may_name", "last_end", "disagree", "left")
@@ -168,7 +176,7 @@ class _State:
             code, rank, cprov, ccity, kind = c
             if prov is not None and cprov != prov:
                 continue
-            if kind == RELATIVE and city is None:
+            if kind == RELATIVE and city is None or kind == INSIDE and prov is None:
                 continue
             if rank == 0:
                 if prov is not None:
@@ -259,6 +267,11 @@ class RegionParser:
                 add(cands, r.short_name, r, SHORT)
             if r.name_en:
                 add(en, _norm_en(r.name_en), r, FULL)
+                # a name with its kind's word (Wan Chai District, St. Lazarus Parish: the SARs' units) read as a text
+                # writes it, the word dropped — inside its SAR only, where Eastern or North names no other place
+                bare = "".join(english_words(r.name_en))
+                if bare and bare != _norm_en(r.name_en):
+                    add(en, bare, r, INSIDE)
         for r in regions:
             for key, kind in _variants(r, self.regions):
                 add(cands, key, r, kind)
@@ -628,9 +641,7 @@ class RegionParser:
             i += step
 
     def _parse_en(self, text: str, st: _State) -> RegionMatch | None:
-        words = [w for w in re.findall(r"[a-z][a-z'.]*", text.lower().replace("’", "'"))]
-        words = [w.replace("'", "").strip(".") for w in words]
-        words = [w for w in words if w and w not in _EN_STOP]
+        words = english_words(text)
         en = self._en
         china = False
         iso = None

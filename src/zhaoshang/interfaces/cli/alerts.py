@@ -13,8 +13,8 @@ import typer
 from ...core.errors import UserError, count_en, noun_en
 from ...services.alerts import delivery, digest, feed
 from ...services.alerts import rules as R
-from ..labels import alert_type_text, delivery_error_text, event_text, label, number_text, region_names
-from .app import FORMAT_OPTION, Fmt, app, emit, listed_heading, open_store, open_team, state, t
+from ..labels import alert_type_text, delivery_error_text, event_text, label, number_text
+from .app import FORMAT_OPTION, Fmt, app, emit, listed_heading, open_store, open_team, region_labels_beside_team, state, t
 
 alerts_app = typer.Typer(help="预警：关注清单与规则、预警列表、每日摘要、推送渠道（每位用户各自的规则）", no_args_is_help=True)
 rules_app = typer.Typer(help="预警规则：list | add | remove | import | export", no_args_is_help=True)
@@ -31,10 +31,8 @@ def _who(user: Optional[str]) -> str:
 
 
 def _rule_rows(rows: list[dict]) -> list[dict]:
-    names = {}
-    if state.lang == "en" and any(r.get("regions") or r.get("gaps_of") for r in rows):
-        with open_store(read_only=True) as store:  # the regions of the conditions by their English names
-            names = region_names(store, "en")
+    # the regions of the conditions by their labels (北京市朝阳区; Chaoyang, Liaoning), as the 预警规则 page shows them
+    names = region_labels_beside_team(R.region_codes(rows)) if R.region_codes(rows) else {}
     return [dict(r, name=R.shown_name(r, state.lang), types=[label("event", x, state.lang) for x in r["types"]],
                  conditions=R.describe(r, state.lang, names, num=number_text)) for r in rows]
 

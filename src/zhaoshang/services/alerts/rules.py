@@ -265,12 +265,19 @@ def _channels(spec: dict) -> list[str]:
     return channels
 
 
-def describe(r: dict, lang: str = "zh", names_en: dict | None = None, *, num: Callable[[float], str]) -> str:
-    """A rule's conditions in one line of the user's language (CLI table, 预警规则 page); ``names_en``: region
-    code → English name, for its regions in English; ``num``: the interfaces' one number formatting
+def region_codes(rules: list[dict]) -> set[str]:
+    """The codes of the regions rules name (their regions, the region whose gaps they watch): those ``describe``
+    labels."""
+    return {x["code"] for r in rules for x in [*(r.get("regions") or []), *([r["gaps_of"]] if r.get("gaps_of") else [])]}
+
+
+def describe(r: dict, lang: str = "zh", labels: dict | None = None, *, num: Callable[[float], str]) -> str:
+    """A rule's conditions in one line of the user's language (CLI table, 预警规则 page); ``labels``: region code →
+    its label in that language (the region service's ``region_labels`` of ``region_codes``: Chaoyang, Liaoning, not
+    a bare Chaoyang), else its stored name; ``num``: the interfaces' one number formatting
     (``interfaces.labels.number_text``: never e-notation)."""
     en = lang == "en"
-    place = lambda x: (names_en or {}).get(x["code"], x["name"]) if en else x["name"]  # noqa: E731
+    place = lambda x: (labels or {}).get(x["code"], x["name"])  # noqa: E731
     sep = ", " if en else "、"  # a list's separator in the line's language (English: never 、)
     bits = []
     if r.get("enterprises"):
@@ -282,7 +289,7 @@ def describe(r: dict, lang: str = "zh", names_en: dict | None = None, *, num: Ca
     if r.get("nodes"):
         bits.append(("nodes " if en else "环节 ") + sep.join(r["nodes"]))
     if r.get("gaps_of"):
-        bits.append(f"gaps of {place(r['gaps_of'])}" if en else f"{r['gaps_of']['name']}的补链环节")
+        bits.append(f"gaps of {place(r['gaps_of'])}" if en else f"{place(r['gaps_of'])}的补链环节")
     if r.get("min_amount_wan") is not None:
         # in English as every English page says an amount (CNY 100 million), not in units of 万元
         bits.append(f"amount ≥ {money_en(r['min_amount_wan'] * 1e4)}" if en else f"金额 ≥ {num(r['min_amount_wan'])} 万元")

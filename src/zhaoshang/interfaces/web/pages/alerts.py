@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 from pydantic import Field
 
 from ....core.errors import NotFound, UserError
+from ....core.geo.lookup import region_labels
 from ....core.geo.readings import joined
 from ....core.parse.dates import china_time_text
 from ....services.alerts import delivery, feed
@@ -70,14 +71,15 @@ def _blank(v: Optional[str]) -> Optional[str]:
     return v if v is not None and v.strip() else None
 
 
-def shown_explain(alert: dict, lang: str, names_en: dict[str, str], nodes: dict[str, str]) -> dict:
+def shown_explain(alert: dict, lang: str, store, nodes: dict[str, str]) -> dict:
     """The alert's explained match as the page shows it: the values of its conditions by their names in ``lang``
-    (event type 融资, not ``funding``; the region, segments and enterprise by name, not by code or id). The JSON twin
-    keeps the codes."""
+    (event type 融资, not ``funding``; the region by its label, ``region_labels``; segments and enterprise by name,
+    not by code or id). The JSON twin keeps the codes."""
     x = alert.get("explain")
     if not isinstance(x, dict) or not x.get("parts"):
         return x
     en = lang == "en"
+    labels = region_labels(store, [p.get("raw") for p in x["parts"] if p.get("signal") == "region" and isinstance(p.get("raw"), str)], lang)
     params = x.get("params") or {}
     places = {r["code"]: r.get("name") for r in params.get("regions") or [] if isinstance(r, dict)}
     node = lambda c: nodes.get(c, str(c))  # noqa: E731
@@ -86,7 +88,7 @@ def shown_explain(alert: dict, lang: str, names_en: dict[str, str], nodes: dict[
         if signal == "type":
             return label("event", raw, lang)
         if signal == "region":
-            return (names_en.get(raw) if en else None) or places.get(raw) or raw
+            return labels.get(raw) or places.get(raw) or raw
         if signal in ("enterprise", "target") and raw == alert.get("enterprise_id"):
             return alert.get("enterprise_name") or raw
         if signal == "node":
@@ -123,10 +125,11 @@ def register(app, web) -> None:
 
     def overview(request: Request, store, user, lang: str) -> dict:
         who = _owner(user)
-        names = web.region_names(store, lang)
+        listed = R.list_rules(team(request), who)
+        names = region_labels(store, R.region_codes(listed), lang)
         rules = [dict(r, conditions=R.describe(r, lang, names, num=number_text), shown_name=R.shown_name(r, lang),
                       type_names=[label("event", x, lang) for x in r["types"]])
-                 for r in R.list_rules(team(request), who)]
+                 for r in listed]
         return {"owner": who, "rules": rules,
                 # one row per event, naming every rule it matched (as the e-mail digest lists them)
                 "alerts": feed.one_per_event(
@@ -239,7 +242,7 @@ def register(app, web) -> None:
         # its rule by the name the list shows (``rules.shown_name``: the English name on an English page)
         a = R.with_shown_names([a], R.list_rules(team(request), a["owner"]), lang)[0]
         return web.page(request, "alert.html", {"nav": "alerts", "alert": a, "json_twin": f"/api/alerts/items/{alert_id}",
-                                                "why": shown_explain(a, lang, web.region_names(store, lang),
+                                                "why": shown_explain(a, lang, store,
                                                                      web.node_names(store, lang))})
 
     @app.post("/alerts/rules/add", include_in_schema=False)
