@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ...core.geo.lookup import LEVEL_NAMES
+from ...core.geo.lookup import LEVEL_NAMES, level_name
 from ...services.alerts.evaluate import CONDITIONS as ALERT_CONDITIONS
 from ...services.chain.reading import FIELDS as PLACEMENT_FIELDS
 from ...services.datastore import SYNTHETIC_LABELS
@@ -152,3 +152,12 @@ def translate(key: str, lang: str = "zh") -> str:
     if pair is None:
         return key.split(".", 1)[1] if "." in key and key.split(".", 1)[0] in VOCABULARIES else key
     return pair[lang == "en"]
+
+
+def level_words(level: str | None, parent: str | None) -> list[str] | None:
+    """``[zh, en]``: the regions of ``level`` under ``parent`` named as a heading names them (``level.*``: 地市, Cities;
+    under Hong Kong 区, Districts), by the region service's ``level_name``; None without a level."""
+    if level is None:
+        return None
+    w = level_name(level, parent)
+    return [w.zh, w.en_plural.capitalize()]

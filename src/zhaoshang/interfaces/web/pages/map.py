@@ -16,6 +16,7 @@ from ....services import reference
 from ....services.regions import matrix
 from ..context import link_as_of
 from ..geo import Boundaries
+from ..i18n import level_words
 from ..schemas import AsOf, Level, Metric, NodeCode, Region, RegionPath
 
 
@@ -80,7 +81,8 @@ def register(app, web) -> None:
         notes = [x for x in (matrix.not_classified(store), matrix.metric_note(store, metric, node)) if x]
         return web.json({"level": level, "parent": parent, "node": node, "metric": metric,
                          "as_of": reference_date(store, as_of).isoformat(), "synthetic": store.synthetic, "rows": rows,
-                         "unplaced": unplaced, "notes": [zh for zh, _ in notes], "notes_en": [en for _, en in notes]})
+                         "unplaced": unplaced, "notes": [zh for zh, _ in notes], "notes_en": [en for _, en in notes],
+                         "level_name": level_words(level, web.region_info(store, parent)["code"] if parent else None)})
 
     @app.get("/api/regions/{code}", tags=["map"], summary="地区侧栏：产业链分布与头部企业")
     def api_region(code: RegionPath, store=Depends(web.get_store), node: NodeCode = None,
@@ -95,6 +97,7 @@ def register(app, web) -> None:
         return web.json({"region": info, "as_of": tree["as_of"], "node": node,
                          "region_total": tree["region_total"], "national_total": tree["national_total"],
                          "nodes": flat, "top": tops.get(code, []), "child_level": child,
+                         "child_level_name": level_words(child, code),
                          # its enterprises (all placed ones) that no region of the child level holds
                          "unplaced": matrix.unplaced(store, code, child, as_of=as_of) if child else None,
                          "breadcrumb": web.breadcrumb(store, code)})

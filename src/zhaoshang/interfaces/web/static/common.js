@@ -6,10 +6,14 @@
     if (!s) return key;
     return ZS.lang === 'en' ? s[1] : s[0];
   };
-  // "另有 N 家企业未定位到地市，未列入": n enterprises a breakdown by regions of ``level`` leaves out (the i18n wording
-  // the trends page says of its rounds)
+  // a [Chinese, English] pair of an answer (a level's name from the region service) in the page's language
+  ZS.pick = pair => (ZS.lang === 'en' ? pair[1] : pair[0]);
+  // a level's name as a heading says it (Cities): its key, or the [zh, en] the answer names it by (Districts under Hong Kong)
+  ZS.levelName = level => (Array.isArray(level) ? ZS.pick(level) : ZS.T('level.' + level));
+  // "另有 N 家企业未定位到地市，未列入": n enterprises a breakdown by regions of ``level`` (as ZS.levelName takes it)
+  // leaves out (the i18n wording the trends page says of its rounds)
   ZS.unplaced = (n, level) => ZS.T('unplaced').replace('{what}', ZS.T(n === 1 ? 'unplaced.enterprise' : 'unplaced.enterprises')
-    .replace('{n}', ZS.num(n))).replace('{level}', ZS.lang === 'en' ? ZS.T('level.' + level).toLowerCase() : ZS.T('level.' + level));
+    .replace('{n}', ZS.num(n))).replace('{level}', ZS.lang === 'en' ? ZS.levelName(level).toLowerCase() : ZS.levelName(level));
   ZS.colon = () => (ZS.lang === 'en' ? ': ' : '：');
   // a note in brackets after a word: full-width in Chinese, ' (…)' in English
   ZS.paren = s => (ZS.lang === 'en' ? ' (' + s + ')' : '（' + s + '）');

@@ -93,7 +93,8 @@
     const i = Math.max(0, spots.findIndex(free));
     const [x, y] = spots[i];
     placedLabels.push({x: x, y: y, w: w, h: h});
-    const out = {x: x, y: y, align: 'left', verticalAlign: 'top'};
+    // no free spot left: ECharts hides it rather than draw it over another (shown on hover)
+    const out = {x: x, y: y, align: 'left', verticalAlign: 'top', hideOverlap: true};
     if (i >= 4) {  // moved away from its bubble: a leader line back to it
       const lx = x > cx ? x : x + w;
       out.labelLinePoints = [[cx, cy], [lx, y + h / 2], [lx, y + h / 2]];
@@ -107,6 +108,7 @@
     const [geo, data] = await Promise.all([geoFor(v.geo), ZS.getJSON(api)]);
     state.rows = data.rows;
     state.unplaced = data.unplaced;
+    state.levelName = data.level_name || v.level;  // the region service's name of the level here (Hong Kong's districts)
     state.asOfUsed = data.as_of;
     const byCode = {};
     data.rows.forEach(r => { byCode[r.code] = r; });
@@ -145,6 +147,9 @@
       option = {tooltip: tip, visualMap: visualMap,
         series: [{type: 'map', map: mapName, roam: true, selectedMode: false, nameProperty: 'name',
           label: {show: v.level !== 'province', formatter: p => (byCode[p.name] && rname(byCode[p.name])) || labelOf[p.name] || '', fontSize: 10, color: '#2b3447'},
+          // long names (Yau Tsim Mong District beside Kowloon City District): a label that would cover another is
+          // hidden (ECharts' label layout), shown on hover and as the map is zoomed in
+          labelLayout: {hideOverlap: true},
           itemStyle: {borderColor: '#fff', borderWidth: 0.8, areaColor: '#e6e9ef'},
           emphasis: {label: {show: true, formatter: p => (byCode[p.name] && rname(byCode[p.name])) || labelOf[p.name] || ''}, itemStyle: {areaColor: '#ffd36b'}},
           data: geo.features.map(f => {
@@ -212,8 +217,8 @@
     const v = view();
     const note = document.getElementById('map-unplaced');
     note.hidden = !state.unplaced;
-    note.textContent = state.unplaced ? ZS.unplaced(state.unplaced, v.level) : '';
-    document.getElementById('table-caption').textContent = v.name + ' · ' + T('level.' + v.level) + ' · ' + nodeText() + ' · ' + T('as_of') + ' ' + (state.asOfUsed || '');
+    note.textContent = state.unplaced ? ZS.unplaced(state.unplaced, state.levelName) : '';
+    document.getElementById('table-caption').textContent = v.name + ' · ' + ZS.levelName(state.levelName) + ' · ' + nodeText() + ' · ' + T('as_of') + ' ' + (state.asOfUsed || '');
   }
 
   // the open panel's region: a change of the date or the node draws it again, as of the new date (it kept the old
@@ -229,7 +234,7 @@
     const maxMix = Math.max(1e-9, ...subs.map(n => Math.max(n.region_mix, n.national_mix)));
     let h = '<h2 id="panel-title">' + ZS.esc(rname(d.region)) + '</h2>' +
       '<p class="muted small">' + T('node.all') + ' <b>' + ZS.num(d.region_total) + '</b> · ' + T('share') + ' ' + ZS.pct(d.national_total ? d.region_total / d.national_total : 0) + ' · ' + T('as_of') + ' ' + d.as_of + '</p>' +
-      (d.unplaced ? '<p class="muted small" id="panel-unplaced">' + ZS.esc(ZS.unplaced(d.unplaced, d.child_level)) + '</p>' : '') +
+      (d.unplaced ? '<p class="muted small" id="panel-unplaced">' + ZS.esc(ZS.unplaced(d.unplaced, d.child_level_name || d.child_level)) + '</p>' : '') +
       '<h3>' + T('breakdown') + '</h3><div class="mix">';
     stages.forEach(s => {
       h += '<div class="mix-stage">' + ZS.esc(ZS.lang === 'en' ? s.name_en : s.name_zh) + ' <b>' + ZS.num(s.count) + '</b></div>';
