@@ -37,11 +37,14 @@ def test_a_province_drill_down_counts_the_enterprises_without_a_city(tmp_path, d
     f.write_text("企业名称,地区\n浙江甲未定位智能科技有限公司,浙江省\n浙江乙未定位智能科技有限公司,浙江\n"
                  "丙无地区智能科技有限公司,\n拉萨丁未定位区县智能科技有限公司,西藏自治区拉萨市\n"
                  # province-administered county-level cities: their own city-level unit, no city above them
-                 "石河子戊智能科技有限公司,新疆石河子市\n五家渠己智能科技有限公司,新疆维吾尔自治区五家渠市\n",
+                 "石河子戊智能科技有限公司,新疆石河子市\n五家渠己智能科技有限公司,新疆维吾尔自治区五家渠市\n"
+                 # Hong Kong, no district known: its units are districts (区), not cities
+                 "香港庚未定位智能科技有限公司,香港\n",
                  encoding="utf-8")
     run("import", "enterprises", f, "--source", "province-list", db=db)
     for name in ("浙江甲未定位智能科技有限公司", "浙江乙未定位智能科技有限公司", "丙无地区智能科技有限公司",
-                 "拉萨丁未定位区县智能科技有限公司", "石河子戊智能科技有限公司", "五家渠己智能科技有限公司"):
+                 "拉萨丁未定位区县智能科技有限公司", "石河子戊智能科技有限公司", "五家渠己智能科技有限公司",
+                 "香港庚未定位智能科技有限公司"):
         run("placements", "add", name, "M02", "--reason", "主营机器视觉", db=db)
     client = local_client(create_app(str(db)))
     top = {r["code"]: r["count"] for r in client.get("/api/map", params={"level": "province"}).json()["rows"]}
@@ -76,6 +79,8 @@ def test_a_province_drill_down_counts_the_enterprises_without_a_city(tmp_path, d
     doc = run_json("map", "--level", "district", "--parent", "拉萨", db=db)
     assert [r for r in doc if r.get("unplaced")] == [doc[-1]] and doc[-1]["count"] == 1 and doc[-1]["code"] is None
     assert sum(r["count"] for r in doc) == lhasa["540100"] and doc[-1]["name"] == "区县不详"
+    hk = run("map", "--level", "city", "--parent", "香港", db=db, env={"COLUMNS": "160"})
+    assert "香港特别行政区另有 1 家企业未定位到区，列为“区不详”" in hk.stderr and "地市" not in hk.stdout + hk.stderr, hk
     zh = run("map", "--level", "district", "--parent", "拉萨", db=db, env={"COLUMNS": "160"})
     assert "区县不详" in zh.stdout and "拉萨市另有 1 家企业未定位到区县，列为“区县不详”" in zh.stderr
     en = run("--lang", "en", "map", "--level", "district", "--parent", "拉萨", db=db, env={"COLUMNS": "160"})

@@ -73,10 +73,10 @@ LEVELS: dict[str, Pair] = {k: (w.zh, w.en) for k, w in LEVEL_NAMES.items()}
 # what a breakdown by the regions of a level leaves out — the enterprises of the parent (the nation) that no region of
 # the level holds: the map's drill-down and side panel, the trends' regions, ``map``; ``{level}`` the level's plural
 UNPLACED: Pair = ("另有 {what}未定位到{level}", "{what} not placed in one of the {level}")
-# …and the row ``map`` lists them in, so that its rows add up to the parent's count
-UNPLACED_ROW: dict[str, Pair] = {"province": ("国内地区不详", "no region in China"), "city": ("地市不详", "city unknown"),
-                                 "district": ("区县不详", "district unknown")}
-LEVELS_PLURAL_EN = {k: w.en_plural for k, w in LEVEL_NAMES.items()}
+# …and the row ``map`` lists them in, so that its rows add up to the parent's count: the nation's, else the level's
+# name as the region service gives it there (``lookup.level_name``) and 不详 (地市不详; under Hong Kong 区不详)
+UNPLACED_ROW: Pair = ("国内地区不详", "no region in China")
+UNPLACED_ROW_OF: Pair = ("{level}不详", "{level} unknown")
 ROUNDS: dict[str, Pair] = {k: (ROUND_LABELS_ZH[k], ROUND_LABELS_EN[k]) for k in ROUND_LABELS_ZH}
 # a recommendation's PCI is computed over the region × segment matrix of the regions of its level (a macro-region's:
 # itself beside the provinces outside it), so one segment's PCI differs between a city's and a district's page: its

@@ -9,9 +9,9 @@ import typer
 
 from ...core.asof import reference_date
 from ...core.errors import count_en
-from ...core.geo.lookup import region_info
+from ...core.geo.lookup import level_name, region_info
 from ...services.regions import matrix
-from ..labels import LEVELS, LEVELS_PLURAL_EN, UNPLACED, UNPLACED_ROW, label, lq_text, pct_text, region_names, report_headers
+from ..labels import UNPLACED, UNPLACED_ROW, UNPLACED_ROW_OF, label, lq_text, pct_text, region_names, report_headers
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, node_heading, open_store, open_team, state, synthetic_note, t
 
 
@@ -37,13 +37,15 @@ def map_cmd(
         # that the rows add up to the parent's count, and a note (the web map's words, matrix.unplaced's number)
         n = matrix.unplaced(store, parent, level, node=chain_node, as_of=as_of, rows=rows)
         notes = [synthetic_note(store)]
+        info = region_info(store, parent) if parent else None
+        # the level as the region service names it here (Hong Kong's units are districts, not cities)
+        words = level_name(level, info["code"] if info else None)
         if n:
-            info = region_info(store, parent) if parent else None
-            extra = _unplaced_row(rows, n, level, info, d, metric)
+            extra = _unplaced_row(rows, n, level, info, d, metric, words)
             dated.append(extra)
             if fmt != Fmt.json:
                 rows_out.append({k: v for k, v in extra.items() if k != "as_of"})
-            notes.insert(0, _unplaced_note(info, n, level))
+            notes.insert(0, _unplaced_note(info, n, level, words))
         # no LQ without a segment, no count before ``classify``: said, not a table of zeros in silence
         notes[:0] = [t(*x) for x in (matrix.not_classified(store), matrix.metric_note(store, metric, chain_node)) if x]
         # the table prints the share as the web does (24.5%); CSV keeps a number a spreadsheet computes with
@@ -52,7 +54,8 @@ def map_cmd(
                                    else en_names.get(r["code"], r["name"]), "share": share(r["share"]),
                                    "lq": lq_text(r["lq"]) if r["lq"] is not None else None,
                                    "label": label("chain_label", r["label"], state.lang),
-                                   "level": label("level", r["level"], state.lang)} for r in rows_out],
+                                   "level": t(words.zh, words.en) if r["level"] == level else label("level", r["level"], state.lang)}
+                                  for r in rows_out],
              columns=["code", "name", "level", "count", "share", "lq", "label", "region_total"], fields=dated,
              headers=report_headers("map"),  # the report's comparison table of the same regions
              title=t(f"产业地图 · 截至 {d} · " + (node or "全部产业链企业"),
@@ -60,25 +63,33 @@ def map_cmd(
              note="\n".join(x for x in notes if x) or None)
 
 
-def _unplaced_row(rows: list[dict], n: int, level: str, parent: dict | None, d: str, metric: str) -> dict:
+def _unplaced_name(level: str, words) -> tuple[str, str]:
+    """The name of the row of a parent's enterprises no region of ``level`` holds (区县不详; under Hong Kong 区不详)."""
+    if level == "province":
+        return UNPLACED_ROW
+    return UNPLACED_ROW_OF[0].format(level=words.zh), UNPLACED_ROW_OF[1].format(level=words.en)
+
+
+def _unplaced_row(rows: list[dict], n: int, level: str, parent: dict | None, d: str, metric: str, words) -> dict:
     """The row of the ``n`` enterprises of ``parent`` (the nation) that no region of ``level`` holds: a row's fields,
     no code, ``unplaced`` true."""
     nat = rows[0]["national_count"] if rows else None  # none without rows (a city with no districts: 东莞市)
     share = n / nat if nat else None
-    zh, en = UNPLACED_ROW[level]
+    zh, en = _unplaced_name(level, words)
     return {"code": None, "name": zh, "name_en": en, "level": level, "parent_code": parent["code"] if parent else None,
             "lng": None, "lat": None, "count": n, "share": share, "lq": None, "region_total": None,
             "national_count": nat, "national_total": rows[0]["national_total"] if rows else None, "status": None,
             "label": None, "value": {"count": n, "share": share}.get(metric), "as_of": d, "unplaced": True}
 
 
-def _unplaced_note(info: dict | None, n: int, level: str) -> str:
-    """``杭州市另有 31 家企业未定位到区县，列为“区县不详”``: the stem the web map says it in (``labels.UNPLACED``)."""
-    zh, en = UNPLACED_ROW[level]
-    return t((info["name"] if info else "") + UNPLACED[0].format(what=f"{n:,} 家企业", level=LEVELS[level][0]) + f"，列为“{zh}”",
+def _unplaced_note(info: dict | None, n: int, level: str, words) -> str:
+    """``杭州市另有 31 家企业未定位到区县，列为“区县不详”``: the stem the web map says it in (``labels.UNPLACED``);
+    ``words``: the level as the region service names it there (``lookup.level_name``)."""
+    zh, en = _unplaced_name(level, words)
+    return t((info["name"] if info else "") + UNPLACED[0].format(what=f"{n:,} 家企业", level=words.zh) + f"，列为“{zh}”",
              UNPLACED[1].format(what=count_en(n, "more enterprise", sep=True)
                                 + (f" of {info.get('name_en') or info['name']}" if info else ""),
-                                level=LEVELS_PLURAL_EN[level]) + f": listed as “{en}”")
+                                level=words.en_plural) + f": listed as “{en}”")
 
 
 def region_label(region: dict) -> str:
