@@ -39,7 +39,8 @@ def map_cmd(
         notes = [synthetic_note(store)]
         info = region_info(store, parent) if parent else None
         # the level as the region service names it here (Hong Kong's units are districts, not cities)
-        words = level_name(level, info["code"] if info else None)
+        within = info["code"] if info else None
+        words = level_name(level, within)
         if n:
             extra = _unplaced_row(rows, n, level, info, d, metric, words)
             dated.append(extra)
@@ -54,13 +55,18 @@ def map_cmd(
                                    else en_names.get(r["code"], r["name"]), "share": share(r["share"]),
                                    "lq": lq_text(r["lq"]) if r["lq"] is not None else None,
                                    "label": label("chain_label", r["label"], state.lang),
-                                   "level": t(words.zh, words.en) if r["level"] == level else label("level", r["level"], state.lang)}
-                                  for r in rows_out],
+                                   "level": _level_text(r["level"], within)} for r in rows_out],
              columns=["code", "name", "level", "count", "share", "lq", "label", "region_total"], fields=dated,
              headers=report_headers("map"),  # the report's comparison table of the same regions
              title=t(f"产业地图 · 截至 {d} · " + (node or "全部产业链企业"),
                      f"Industry map · as of {d} · " + (node or "all chain enterprises")),
              note="\n".join(x for x in notes if x) or None)
+
+
+def _level_text(level: str, within: str | None) -> str:
+    """A row's level in the UI language as the region service names it under ``within`` (区 under Hong Kong)."""
+    w = level_name(level, within)
+    return t(w.zh, w.en)
 
 
 def _unplaced_name(level: str, words) -> tuple[str, str]:
