@@ -334,7 +334,7 @@ def test_the_chain_and_region_pages_group_thousands_and_say_what_a_rank_is_among
     assert profile["rank_level"] == "city" and profile["rank"], profile
     for lang, words in (("zh", "本省各市中排名"), ("en", "Rank among cities of its province")):
         page = c.get("/region/330100", params={"lang": lang}).text
-        card = re.search(r'<div class="rp-kpi"><b>([^<]*)<small class="muted"> / (\d+)</small></b><span>(?:<span id="rank-scope">)?([^<]*)<',
+        card = re.search(r'<div class="rp-kpi" id="kpi-rank-card" title="[^"]*"><b>([^<]*)<small class="muted"> / (\d+)</small></b><span>(?:<span id="rank-scope">)?([^<]*)<',
                          page)
         assert card and card.groups() == (str(profile["rank"]), str(profile["peers"]), words), card and card.groups()
         legend = re.search(r'id="sec-map"><h2>[^<]*<small>([^<]*)<', page).group(1)

@@ -70,14 +70,16 @@ def test_json_twin_equals_the_service(server):
     for card in ("kpi-total-card", "kpi-rank-card", "kpi-strong-card"):
         title = re.search(r'id="%s" title="([^"]+)"' % card, html).group(1)
         assert title and not re.search(r"[\u4e00-\u9fff]", title), (card, title)  # in English on the English page
-    # a region with no chain enterprise (Tibet): the 补链 card counts its missing segments (it showed "—") and the
-    # chain breakdown says why it is empty
+    # a region with no chain enterprise (Tibet): the chain breakdown and the links say why they are empty, and the
+    # 补链 card's — says it on hover
     tibet = httpx.get(server["base"] + "/api/region-profile/540000", timeout=60).json()
     page = httpx.get(server["base"] + "/region/540000", timeout=60).text
-    assert tibet["summary"]["region_total"] == 0 and tibet["summary"]["n_missing"] > 0
-    assert re.search(r'id="kpi-fill">%d<' % tibet["summary"]["n_missing"], page)
-    chain = page[page.index('id="sec-chain"'):]
-    assert tibet["chain_note"]["note"] in chain[:chain.index("</section>")]
+    note = tibet["chain_note"]["note"]
+    assert tibet["summary"]["region_total"] == 0 and note.startswith("截至 ")
+    assert f'id="kpi-fill-card" title="{note}"><b>—</b>' in page
+    for sec in ("sec-chain", "sec-links"):
+        part = page[page.index(f'id="{sec}"'):]
+        assert note in part[:part.index("</section>")], sec
 
 
 def test_report_download_endpoint(server):

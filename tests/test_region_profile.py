@@ -270,17 +270,13 @@ def test_a_region_without_chain_enterprises_has_a_profile_saying_why(store, sz):
 
     html = render_region_html(p, lang="en")
     assert "relatedness cannot be computed" in html and "无法计算关联度" not in html
-    # the chain breakdown says why it is empty, with its date, and 强链·补链·延链 follows the labels' rule (no local
-    # enterprise on a segment: missing, 补链) rather than "no data": every segment the nation holds is to fill
-    held = sum(1 for r in p["chain_rows"] if r["national_count"])
-    assert p["summary"]["region_total"] == 0 and p["summary"]["n_missing"] == held > 0
-    assert p["available"]["chain"] is False and p["available"]["links"] is True
-    assert p["chain_note"]["note"].startswith(f"截至 {sz['as_of']}，该地区没有产业链企业") and f"{held} 个环节均为缺失" in p["chain_note"]["note"]
-    assert f"all {held} segments the nation holds are missing" in p["chain_note"]["note_en"]
-    links = html[html.index('id="sec-links"'):html.index('id="sec-recommend"')]
-    assert "No data" not in links and f"Fill: weak and missing <em>{held}</em>" in links
-    chain = html[html.index('id="sec-chain"'):html.index('id="sec-links"')]
-    assert p["chain_note"]["note_en"] in chain
+    # the chain breakdown and 强链·补链·延链 say why they are empty, with the date (they read 暂无数据 alone)
+    segments = p["summary"]["segments"]
+    assert p["summary"]["region_total"] == 0 and p["available"]["chain"] is False and p["available"]["links"] is False
+    assert p["chain_note"]["note"].startswith(f"截至 {sz['as_of']}，该地区没有产业链企业：{segments} 个产业链环节均无本地企业")
+    assert f"none of the {segments} segments has a local enterprise yet" in p["chain_note"]["note_en"]
+    for sec, after in (("sec-chain", "sec-links"), ("sec-links", "sec-recommend")):
+        assert p["chain_note"]["note_en"] in html[html.index(f'id="{sec}"'):html.index(f'id="{after}"')], sec
 
 
 def test_a_region_without_rounds_in_the_window_says_so_with_the_dates(store):

@@ -511,16 +511,14 @@ def region_profile(store, region: str, as_of: Any = None, *, chain: str | None =
     doc["available"] = {s: bool(doc[s]["available"]) if isinstance(doc.get(s), dict) and "available" in doc[s]
                         else bool(doc.get("chain_rows")) for s in SECTIONS}
     doc["available"]["chain"] = bool(segs) and n_r > 0
-    # 强链/补链 stand without local enterprises: by the labels' rule a segment the region has none of is missing
-    # (补链), so a region with none has every occupied segment to fill — said, not left as "no data"
-    doc["available"]["links"] = bool(segs) and big_n > 0
-    if not n_r:
-        missing = summary["n_missing"]
+    doc["available"]["links"] = doc["available"]["chain"]
+    if not n_r:  # why the chain breakdown and the links are empty, dated (the report's overview says the same)
         doc["chain_note"] = {
-            "note": f"截至 {d.isoformat()}，该地区没有产业链企业：无法与全国结构对比（区位商无定义）；"
-                    f"全国有企业的 {missing} 个环节均为缺失（补链）",
-            "note_en": f"no chain enterprises in this region as of {d.isoformat()}: no mix to compare with the "
-                       f"nation (LQ undefined); all {missing} segments the nation holds are missing (fill)"}
+            "note": f"截至 {d.isoformat()}，该地区没有产业链企业：{len(segs)} 个产业链环节均无本地企业，无法与全国结构对比，"
+                    "暂不评判强链、补链与延链",
+            "note_en": f"no chain enterprises in this region as of {d.isoformat()}: none of the {len(segs)} segments has "
+                       "a local enterprise yet, so there is no mix to compare with the nation's and strong, weak and "
+                       "missing links are not assessed"}
     return doc
 
 
