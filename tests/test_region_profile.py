@@ -271,12 +271,14 @@ def test_a_region_without_chain_enterprises_has_a_profile_saying_why(store, sz):
     html = render_region_html(p, lang="en")
     assert "relatedness cannot be computed" in html and "无法计算关联度" not in html
     # the chain breakdown and 强链·补链·延链 say why they are empty, with the date (they read 暂无数据 alone)
+    from html import unescape
+
     segments = p["summary"]["segments"]
     assert p["summary"]["region_total"] == 0 and p["available"]["chain"] is False and p["available"]["links"] is False
     assert p["chain_note"]["note"].startswith(f"截至 {sz['as_of']}，该地区没有产业链企业：{segments} 个产业链环节均无本地企业")
     assert f"none of the {segments} segments has a local enterprise yet" in p["chain_note"]["note_en"]
     for sec, after in (("sec-chain", "sec-links"), ("sec-links", "sec-recommend")):
-        assert p["chain_note"]["note_en"] in html[html.index(f'id="{sec}"'):html.index(f'id="{after}"')], sec
+        assert p["chain_note"]["note_en"] in unescape(html[html.index(f'id="{sec}"'):html.index(f'id="{after}"')]), sec
 
 
 def test_a_region_without_rounds_in_the_window_says_so_with_the_dates(store):
