@@ -46,6 +46,9 @@ def test_map_complexity_network_and_chain_titles_say_the_date(demo):
     assert "（地市 × " in _title("complexity", "--level", "city", "--as-of", d, db=demo)
     assert f"截至 {d}" in _title("network", "--kind", "patent", "--as-of", d, db=demo)
     assert _title("chain", "--region", "杭州市", "--as-of", d, db=demo) == f"产业链图谱 · 杭州市 · 截至 {d}"
+    # in English by the region's one label: Beijing's 朝阳区 is not Liaoning's 朝阳市 (both titled plain Chaoyang)
+    assert _title("--lang", "en", "chain", "--region", "Chaoyang District, Beijing", "--as-of", d, db=demo) \
+        == f"Chain map · Chaoyang, Beijing · as of {d}"
     assert _title("--lang", "en", "map", "--level", "province", "--as-of", d, db=demo).startswith(f"Industry map · as of {d}")
     # a node typed in lower case or by its name: named as resolved, its code and its name in the output's language
     assert _title("--lang", "en", "map", "--level", "province", "--node", "m06", "--as-of", d, db=demo) \

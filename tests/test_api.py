@@ -202,8 +202,15 @@ def test_language_switch_and_cookie(client):
     r = client.get("/map?lang=en")
     assert "Industry map" in r.text and "synthetic demo data" in r.text
     assert r.cookies.get("lang") == "en" or "lang=en" in r.headers.get("set-cookie", "")
-    r2 = local_client(client.app, cookies={"lang": "en"}).get("/chain")
+    en = local_client(client.app, cookies={"lang": "en"})
+    r2 = en.get("/chain")
     assert "Chain map" in r2.text
+    # the region a page is about by its one English label: 朝阳 is Beijing's district, Liaoning's city and a county,
+    # all Chaoyang (the headings said plain Chaoyang)
+    for path in ("/chain?region=211300", "/trends?region=110105"):
+        heading = re.search(r"<h1[^>]*>(.*?)</h1>", en.get(path).text, re.S).group(1)
+        assert re.search(r"Chaoyang, (Liaoning|Beijing)", heading), (path, heading)
+    assert "Hangzhou" in re.search(r"<h1[^>]*>(.*?)</h1>", en.get("/chain?region=330100").text, re.S).group(1)
     assert "产业地图" in client.get("/map?lang=zh").text
 
 

@@ -9,7 +9,7 @@ import typer
 
 from ...core.asof import reference_date
 from ...core.errors import count_en
-from ...core.geo.lookup import level_name, region_info
+from ...core.geo.lookup import level_name, region_info, region_labels
 from ...services.regions import matrix
 from ..labels import UNPLACED, UNPLACED_ROW, UNPLACED_ROW_OF, label, lq_text, pct_text, region_names, report_headers
 from .app import FORMAT_OPTION, Fmt, app, date_option, emit, node_heading, open_store, open_team, state, synthetic_note, t
@@ -98,11 +98,6 @@ def _unplaced_note(info: dict | None, n: int, level: str, words) -> str:
                                 level=words.en_plural) + f": listed as “{en}”")
 
 
-def region_label(region: dict) -> str:
-    """A region's name in the UI language (its English name when there is one)."""
-    return (region.get("name_en") or region["name"]) if state.lang == "en" else region["name"]
-
-
 @app.command("chain")
 def chain_cmd(
     region: Optional[str] = typer.Option(None, "--region", "-r", help="地区代码或宏观区域（默认全国）"),
@@ -123,7 +118,8 @@ def chain_cmd(
         headers = report_headers("chain", node="code", name="name_zh") if tree["region"] else None
         emit(tree, fmt, rows=flat, columns=["node", "name", "count", "national_count", "share", "lq", "label"], headers=headers,
              fields=[{k: v for k, v in n.items() if k not in ("children", "depth")} for n in matrix.flatten_tree(tree["nodes"])],
-             title=t("产业链图谱", "Chain map") + (f" · {region_label(tree['region'])}" if tree["region"] else "")
+             title=t("产业链图谱", "Chain map") + (f" · {region_labels(store, [code], t('zh', 'en'))[code]}"
+                                                   if tree["region"] and (code := tree["region"]["code"]) else "")
              + t(f" · 截至 {tree['as_of']}", f" · as of {tree['as_of']}"),
              note="\n".join(x for x in (t(*unclassified) if unclassified else None, synthetic_note(store)) if x) or None)
 

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from ....core.geo.lookup import region_labels
 from ....services import reference
 from ....services.regions import matrix
 from ..schemas import AsOf, Node, Region
@@ -45,7 +46,9 @@ def register(app, web) -> None:
             "nav": "chain", "tree": tree, "tree_json": tree["nodes"], "region": info,
             "provinces": web.provinces(store), "cities": pick["cities"], "districts": pick["districts"],
             "as_of": as_of, "shown_as_of": tree["as_of"], "cell": cell, "node": node, "json_twin": "/api/chain" + ("?" + qs if qs else ""),
-            "unclassified": matrix.not_classified(store), "macros": matrix.load_macros(store), "region_names": web.region_names(store, web.lang_of(request))})
+            "unclassified": matrix.not_classified(store), "macros": matrix.load_macros(store), "region_names": web.region_names(store, web.lang_of(request)),
+            # the region the page is about, by its one label (Chaoyang, Liaoning where the English name is shared)
+            "region_label": region_labels(store, [info["code"]], web.lang_of(request))[info["code"]] if info else None})
 
     @app.get("/chain/cell", response_class=HTMLResponse, include_in_schema=False)
     def chain_cell_fragment(request: Request, node: str, store=Depends(web.get_store), region: Region = None,

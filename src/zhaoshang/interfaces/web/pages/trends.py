@@ -13,6 +13,7 @@ from ....services import reference
 from ....services.regions import matrix
 from ....services.trends import trends
 from ...labels import region_names
+from ....core.geo.lookup import region_labels
 from ..i18n import level_words
 from ..schemas import AsOf, DateFrom, DateTo, NodeCode, Region
 
@@ -62,5 +63,7 @@ def register(app, web) -> None:
                   "end": web.clean(end) or "", "as_of": web.clean(as_of) or ""},
             "as_of": doc["as_of"], "json_twin": "/api/trends" + ("?" + urlencode(params) if params else ""),
             "names_en": region_names(store, web.lang_of(request)),
+            # the region the page is about, by its one label (Chaoyang, Beijing where the English name is shared)
+            "region_label": region_labels(store, [region_code], web.lang_of(request))[region_code] if region_code else None,
             "child_level_name": level_words(doc["child_level"], region_code),  # Hong Kong's districts, not cities
             **_region_choices(store, web, region_code)})
