@@ -698,6 +698,19 @@ def test_a_utf8_file_encoded_twice_is_refused_saying_so(tmp_path, db):
     en = run("--lang", "en", "import", twice, "--preset", "szse_a_share", db=db, check=False)
     assert en.returncode == 2 and "the file's Chinese is encoded twice" in en.stderr, en.stderr
     assert "was 企业名称,所属省份,成立日期); nothing imported: use the original export" in en.stderr, en.stderr
+    # an ASCII header over rows encoded twice was imported as garbage (an enterprise named "æ\x9d\xadå·\x9eå…")
+    rows = tmp_path / "rows.csv"
+    rows.write_text("name,region,founded\n" + "杭州双鱼科技有限公司,浙江省,2020-01-01\n".encode("utf-8").decode("latin-1"),
+                    encoding="utf-8")
+    zh = run("import", "enterprises", rows, db=db, check=False)
+    assert zh.returncode == 2 and "再存为 UTF-8：第 2 行 " in zh.stderr, zh.stderr
+    assert "原为 杭州双鱼科技有限公司,浙江省,2020-01-01）" in zh.stderr, zh.stderr
+    # through Windows-1252 with its undefined bytes saved as U+FFFD (企 as ä¼�): was refused for a missing 企业名称
+    lossy = tmp_path / "lossy.csv"
+    lossy.write_text(text.encode("utf-8").decode("cp1252", errors="replace"), encoding="utf-8")
+    zh = run("import", "enterprises", lossy, db=db, check=False)
+    assert zh.returncode == 2 and "原为 \ufffd业\ufffd称,所属\ufffd份,\ufffd立日期；显示为 \ufffd 的字节已丢失，无法还原），未导入：" \
+        "请改用原始导出文件" in zh.stderr and "iconv" not in zh.stderr, zh.stderr
     assert counts(db) == before
 
 

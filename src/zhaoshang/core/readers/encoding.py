@@ -232,43 +232,66 @@ _HAN = re.compile("[\u3400-\u9fff]")
 
 def _undouble(line: str) -> str | None:
     """The line as it was before UTF-8 was read as Latin-1/Windows-1252 and saved as UTF-8 again, or None when it
-    is not such a line (a character no single byte gives, or bytes that are no UTF-8)."""
+    is not such a line (a character no single byte gives, or bytes that are no UTF-8). A byte Windows-1252 leaves
+    undefined (0x81 of 企) may have been saved as U+FFFD: that byte is lost, its character comes back as U+FFFD."""
     out = bytearray()
+    lost = 0
     for ch in line:
         if ord(ch) < 256:
             out.append(ord(ch))
+        elif ch == "\ufffd":
+            out.append(0xFF)  # never in UTF-8: the character it was in reads as U+FFFD
+            lost += 1
         else:
             try:
                 out += ch.encode("cp1252")
             except UnicodeEncodeError:
                 return None
+    if lost:  # the rest must read as UTF-8: at most two U+FFFD (a cut character and the lost byte) for each byte lost
+        was = bytes(out).decode("utf-8", errors="replace")
+        return re.sub("\ufffd+", "\ufffd", was) if was.count("\ufffd") <= 2 * lost else None
     try:
         return codecs.getincrementaldecoder("utf-8")("strict").decode(bytes(out), final=False)
     except UnicodeDecodeError:
         return None
 
 
+# the lines looked at: the header and the first data rows (a header in ASCII, its rows encoded twice)
+_DOUBLE_LINES = 6
+
+
 def refuse_double_encoded(p: Path, text: str) -> None:
     """Refuse a UTF-8 file whose Chinese was read as Latin-1 (or Windows-1252) and saved as UTF-8 again — headers
-    like ``æ¿å`` for 板块 — before it is refused for columns it seems to lack: said with the header as it was,
-    and what to do. Told from the first non-blank line: made of such characters only (no Chinese), and read back
-    as UTF-8 it gives Chinese."""
+    like ``æ¿å`` for 板块, or names under an ASCII header — before it is refused for columns it seems to lack or
+    imported as garbage: said with the line as it was, and what to do. Told from the first non-blank lines: one
+    made of such characters only (no Chinese) that read back as UTF-8 gives Chinese."""
     # (split at \n alone: str.splitlines also splits at U+0085, the Latin-1 reading of the byte 0x85 of 公 …)
-    line = next((x.rstrip("\r") for x in text.split("\n") if x.strip()), "")
-    if _HAN.search(line) or len(_BYTE_CHARS.findall(line)) < 2:
-        return
-    was = _undouble(line)
-    if was is None or not _HAN.search(was):
-        return
+    lines = [(n, x.rstrip("\r")) for n, x in enumerate(text.split("\n"), 1) if x.strip()][:_DOUBLE_LINES]
+    for n, line in lines:
+        if _HAN.search(line) or len(_BYTE_CHARS.findall(line)) < 2:
+            continue
+        was = _undouble(line)
+        if was is not None and _HAN.search(was):
+            _refuse_double(p, n, line, was)
+
+
+def _refuse_double(p: Path, n: int, line: str, was: str) -> None:
+    """The refusal, naming line ``n`` as it reads and as it was; the Latin-1 way back only when no byte was lost."""
     shown = re.sub("[\u0080-\u009f]", "", line)  # the control characters of the bytes 0x80–0x9F show as nothing
     line, was = (shown[:24] + "…" if len(shown) > 24 else shown), (was[:40] + "…" if len(was) > 40 else was)
-    raise UserError(f"{p}: 文件的中文被重复编码（UTF-8 文本曾按 Latin-1/西欧编码打开、再存为 UTF-8：表头 {line} "
-                    f"原为 {was}），未导入：请改用原始导出文件；或把它按 UTF-8 读出、以 Latin-1（ISO-8859-1）字节另存"
-                    "（如 iconv -f UTF-8 -t LATIN1），即得原来的 UTF-8 文件",
+    what, what_en = ("表头", "the header") if n == 1 else (f"第 {n} 行", f"line {n}")
+    if "\ufffd" in was:  # bytes lost on the way: only the original export has them
+        lost, lost_en = "；显示为 \ufffd 的字节已丢失，无法还原", "; the bytes shown as \ufffd are lost and cannot be restored"
+        how, how_en = "请改用原始导出文件", "use the original export"
+    else:
+        lost = lost_en = ""
+        how = "请改用原始导出文件；或把它按 UTF-8 读出、以 Latin-1（ISO-8859-1）字节另存（如 iconv -f UTF-8 -t LATIN1），即得原来的 UTF-8 文件"
+        how_en = ("use the original export, or read it as UTF-8 and save its characters as Latin-1 (ISO-8859-1) bytes "
+                  "(iconv -f UTF-8 -t LATIN1), which gives the original UTF-8 file back")
+    raise UserError(f"{p}: 文件的中文被重复编码（UTF-8 文本曾按 Latin-1/西欧编码打开、再存为 UTF-8：{what} {line} "
+                    f"原为 {was}{lost}），未导入：{how}",
                     en=f"{p}: the file's Chinese is encoded twice (UTF-8 text opened as Latin-1/Western and saved as UTF-8 "
-                       f"again: the header {line} was {was}); nothing imported: use the original export, or "
-                       "read it as UTF-8 and save its characters as Latin-1 (ISO-8859-1) bytes (iconv -f UTF-8 -t LATIN1), "
-                       "which gives the original UTF-8 file back")
+                       f"again: {what_en} {line} was {was}{lost_en}); nothing imported: {how_en}")
 
 
 def _transcode(p: Path, encoding: str) -> Path:
