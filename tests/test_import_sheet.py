@@ -119,6 +119,14 @@ def test_a_list_split_across_sheets(tmp_path):
     rep = run_json(*args, "--sheet", "创业板", "--partial", db=db)
     assert rep["changes"]["new"] == 12 and rep["changes"]["not_listed"] == 12 and rep["source"] == "szse_a_share"
     assert q(db, "SELECT count(*) FROM enterprises") == [(24,)]
+    # the first sheet again, read as a full export: half the source's keys (too few to be refused as most) were
+    # recorded absent in silence — the other sheet of the same bytes lists them
+    again = run(*args, "--sheet", "主板", db=db, check=False)
+    assert again.returncode == 2 and ("这份导出读自工作簿 A股列表.xlsx 的工作表「主板」（共 3 个工作表）；来源 szse_a_share 此前导入"
+                                      "的是同一工作簿的工作表「创业板」：按完整导出读取会把来源此前的 12 个企业键（不在工作表「主板」中）"
+                                      "都标为「本次未出现」，未导入。若这是同一份名单的另一部分，请加 --partial") in again.stderr, again.stderr
+    assert q(db, "SELECT count(*) FROM imports") == [(2,)]
+    assert q(db, "SELECT count(*) FROM enterprise_absences") == [(0,)]
 
 
 @pytest.mark.browser

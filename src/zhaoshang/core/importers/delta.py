@@ -400,6 +400,8 @@ def guard_absences(con, source: str, scope: str | None, sheet: dict | None = Non
                         en=f"this export leaves out {vanish:,} of the {before:,} enterprise keys the source {source} held "
                            f"({share}): read as a full export it would mark them all absent; nothing imported. "
                            f"{how_en[0].upper()}{how_en[1:]}")
+    if scope is None and vanish and sheet is not None and sheet.get("earlier"):
+        _earlier_sheet_absent(source, sheet, vanish)
     return before, vanish
 
 
@@ -430,6 +432,29 @@ def _another_sheet(source: str, sheet: dict, listed: int, before: int, among: st
                        f"{source} held; nothing imported. It was read from {where_en}; {why_en}, {partial_en} (nothing "
                        f"marked absent; its rows join the same source and are updated as usual); if it is another list, "
                        f"{other_en}")
+
+
+def _earlier_sheet_absent(source: str, sheet: dict, vanish: int) -> None:
+    """One sheet of a workbook whose other sheet the source imported before from the same bytes, read as a full
+    export: the keys it leaves out cannot have gone (the same file lists them on the other sheet), however few —
+    refused before a single one is marked absent, advised --partial (部分导出 on the page), or --complete to mean it."""
+    from .presets import on_the_page
+
+    page = on_the_page()
+    partial, partial_en = (("在「导出范围」中选「部分导出」", "choose the export scope 'partial'") if page
+                           else ("加 --partial", "add --partial"))
+    complete, complete_en = (("选「完整导出」", "choose 'complete'") if page else ("加 --complete", "add --complete"))
+    where = f"工作簿 {sheet['file']} 的工作表「{sheet['sheet']}」（共 {sheet['of']} 个工作表）"
+    where_en = f"sheet {sheet['sheet']} of the workbook {sheet['file']} ({sheet['of']} sheets)"
+    raise UserError(f"这份导出读自{where}；来源 {source} 此前导入的是同一工作簿的工作表「{sheet['earlier']}」：按完整导出读取会把"
+                    f"来源此前的 {vanish:,} 个企业键（不在工作表「{sheet['sheet']}」中）都标为「本次未出现」，未导入。"
+                    f"若这是同一份名单的另一部分，请{partial}（不标记未出现，所列企业加入同一来源、照常更新）；"
+                    f"若确为完整导出，请{complete}（其余标为未出现）",
+                    en=f"this export was read from {where_en}; the source {source} imported sheet {sheet['earlier']} of "
+                       f"the same workbook before: read as a full export it would mark {vanish:,} of the source's enterprise "
+                       f"keys (not on sheet {sheet['sheet']}) absent; nothing imported. If this is another part of the same "
+                       f"list, {partial_en} (nothing marked absent; its rows join the same source and are updated as usual); "
+                       f"if it is a full export, {complete_en} (the rest marked absent)")
 
 
 def skip_absences(con) -> None:
