@@ -90,6 +90,12 @@ def test_deadlines_are_judged_today_on_the_cli_and_match_enterprise(db):
     assert {d["ref"]: (d["open"], d["expired"]) for d in then["items"]} == {
         "HZ-2026-001": (True, False), "HZ-2026-002": (True, False), "HZ-2026-003": (False, True),
         "HZ-2026-004": (True, False)}, then["items"]
+    # a demand published after the day asked for did not exist yet: left out of the list, with how many and why
+    early = run_json("match", "demands", "--region", "杭州市", "--as-of", "2024-05-15", db=db)
+    assert sorted(d["ref"] for d in early["items"]) == ["HZ-2026-001", "HZ-2026-002", "HZ-2026-004"], early["items"]
+    assert (early["total"], early["published_later"], then["published_later"]) == (3, 1, 0)
+    said = run("match", "demands", "--as-of", "2024-05-15", db=db, env={"COLUMNS": "220"})
+    assert "另有 1 条需求在 2024-05-15 之后发布" in said.stdout + said.stderr and "HZ-2026-003" not in said.stdout
     rev = run_json("match", "enterprise", SPEECH, "--as-of", "2024-06-30", db=db)
     assert sorted(r["ref"] for r in rev["results"]) == ["HZ-2026-001", "HZ-2026-002"] and rev["as_of"] == "2024-06-30"
     one = run_json("match", "demand", "HZ-2026-001", "--as-of", "2024-06-30", db=db)
@@ -150,6 +156,8 @@ def test_the_api_page_and_export_show_the_own_numbers_and_deadlines(db):
     day = {"as_of": "2024-06-30"}
     then = c.get("/api/match/demands", params={"region": "330100", **day}).json()
     assert then["judged_on"] == "2024-06-30" and {d["ref"]: d["expired"] for d in then["items"]}["HZ-2026-001"] is False
+    early = c.get("/match", params={"as_of": "2024-05-15", "lang": "en"}).text  # HZ-2026-003 not published yet
+    assert "HZ-2026-003" not in early and "1 demand published after 2024-05-15 left out" in early, early
     page = c.get("/match", params={"region": "杭州市", "as_of": "2024/6/30", "lang": "zh"}).text
     assert "是否已过截止按 2024-06-30 判断" in page and 'id="as-of">2024-06-30<' in page, page
     assert page.count('class="chip mt-expired"') == 1  # HZ-2026-003's, set before its publication

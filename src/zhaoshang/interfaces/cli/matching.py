@@ -108,7 +108,8 @@ def demands_cmd(region: Optional[str] = typer.Option(None, "--region", help="需
             for d in doc["items"]]
     emit(doc, fmt, rows=rows, title=t(f"需求 {doc['total']:,} 条（截止按 {doc['judged_on']} 判断）",
                                       f"{count_en(doc['total'], 'demand')} (deadlines as of {doc['judged_on']})"),
-         note="\n".join(x for x in (None if doc["any_imported"] else M.no_demands_text(lang), synthetic_note(store)) if x)
+         note="\n".join(x for x in (None if doc["any_imported"] else M.no_demands_text(lang),
+                                     M.published_later_text(doc, lang), synthetic_note(store)) if x)
          or None)
 
 

@@ -22,7 +22,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from ...core.asof import as_of_date, enterprises_as_of, reference_date
-from ...core.errors import NotFound, UserError
+from ...core.errors import NotFound, UserError, count_en
 from ...core.status import STATUS_EN
 from ...core.explain import Explained, Part, Ref
 from ...core.geo.lookup import region_condition, region_labels, resolve_region
@@ -500,7 +500,8 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
     whether it is ``open`` today or on ``as_of`` (``judged_on``; ``open_condition``, what ``match enterprise`` offers by default) and
     whether it is ``expired`` (``expired_condition``): a status that reads open (征集中) or none given, with its
     deadline passed — ``deadline_before_published`` when that deadline is before its publication date;
-    ``open_only`` keeps the open ones. The list says the day it judged on (``judged_on``). ``q`` is
+    ``open_only`` keeps the open ones. The list says the day it judged on (``judged_on``); as of a date, a demand
+    published after it did not exist yet and is left out (``published_later`` counts them). ``q`` is
     looked for as typed (``%`` and ``_`` are characters, not patterns), in any case, in the title, the description
     and the organisation. ``masked``: for a user who sees a demand's free text masked (``privacy.present_text``
     with ``privacy.DEMAND_TEXT``: title, description, organisation), the text is looked for in those fields masked —
@@ -529,9 +530,6 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
         params.append(q)
     oc, op = open_condition("d", day)
     ec, ep = expired_condition("d", day)
-    if open_only:
-        conds.append(oc)
-        params += op
     found = store.query(f"""SELECT d.id, d.title, d.description, d.organisation, {oc} AS open, {ec} AS expired
         FROM demands d WHERE {' AND '.join(conds)} ORDER BY d.published DESC NULLS LAST, d.id""", op + ep + params)
     state = {r["id"]: (bool(r["open"]), bool(r["expired"])) for r in found}
@@ -541,10 +539,15 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
     ids = [r["id"] for r in found]
     rows = demand_rows(store, ids) if ids else []
     on_node = segment_filter(store, tax, node) if node else None
-    out = []
+    out, later = [], 0
     for d in rows:
         dn = demand_nodes(d["text"], d["node"], tax, organisation=d["organisation"])
         if on_node and not on_node(dn):
+            continue
+        if as_of_date(as_of) and d["published"] and d["published"] > day:  # did not exist yet on the day asked for
+            later += 1
+            continue
+        if open_only and not state[d["id"]][0]:
             continue
         out.append({**{k: v for k, v in d.items() if k != "text"}, "status": status_code(d["status"]),
                     "open": state[d["id"]][0], "expired": state[d["id"]][1],
@@ -556,8 +559,18 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
     # whether any demand is imported at all: an empty list then says "none imported yet", not "none for these filters"
     imported = bool(out) or bool(store.query("SELECT EXISTS (SELECT 1 FROM demands) AS x")[0]["x"])
     return {"total": len(out), "items": page, "statuses": statuses, "any_imported": imported,
-            **judged(day, as_of),
+            "published_later": later, **judged(day, as_of),
             "filters": {"region": region, "node": node, "status": status, "q": q, "open": open_only}}
+
+
+def published_later_text(doc: dict, lang: str = "zh") -> str | None:
+    """Why a demand list as of a date holds fewer demands than today's: those published after that day are left out
+    (they did not exist yet), said with their number; None when none is."""
+    n = doc.get("published_later") or 0
+    if not n:
+        return None
+    return (f"{count_en(n, 'demand')} published after {doc['judged_on']} left out: not yet published on that day"
+            if lang == "en" else f"另有 {n:,} 条需求在 {doc['judged_on']} 之后发布，当时尚不存在，未列出")
 
 
 # a result without a chain segment in common with the other side: matched on words alone, said on every table

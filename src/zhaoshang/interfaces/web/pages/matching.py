@@ -72,8 +72,9 @@ def register(app, web) -> None:
                            format: Fmt = "xlsx", _limit=Depends(web.expensive)):
         doc = demands(request, store, region, node, status, q, open, as_of)
         _limit()
+        later = M.published_later_text(doc, web.lang_of(request))  # as of a date: the demands not yet published
         return download(store, _rows(M.demand_list_rows, doc, request), LIST_COLUMNS, format, "demands",
-                        web.lang_of(request))
+                        web.lang_of(request), notes=[later] if later else None)
 
     @app.get("/api/match/demand/{key}", tags=["match"], summary="一条需求的匹配企业（JSON），每条附理由与各项得分")
     def api_demand(key: Key, request: Request, store=Depends(web.get_store), top: Top = 10, region: Region = None,
@@ -134,6 +135,7 @@ def register(app, web) -> None:
              "open": "true" if open else None}
         qs = urlencode({k: v for k, v in {**f, "as_of": doc["as_of"]}.items() if v})
         return web.page(request, "match.html", {"nav": "match", "view": "list", "doc": doc, "f": f, "qs": qs,
+                                                "later_note": M.published_later_text(doc, web.lang_of(request)),
                                                 "node_names": web.node_names(store, web.lang_of(request)), **dated(doc),
                                                 "json_twin": "/api/match/demands" + ("?" + qs if qs else "")})
 
