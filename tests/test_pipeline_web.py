@@ -149,6 +149,14 @@ def test_pipeline_api(tmp_path):
         box = client.get("/pipeline", params=params).text.split('id="pl-history"')[1]
         return {int(i) for i in re.findall(r'href="/pipeline/(\d+)"', box)}
     assert latest({}) == {lead["id"], district, other["id"]}
+
+    def rows(lang):  # each change's lead and its region (the one region label), as 最近变更 shows it
+        box = client.get("/pipeline", params={"lang": lang}).text.split('id="pl-history"')[1]
+        return set(re.findall(r'<a href="/pipeline/(\d+)">[^<]+</a> <span class="muted pl-h-region">· ([^<]+)</span>', box))
+    # two leads of one enterprise (宁波市 and its 海曙区) told apart on each of their rows, in either language
+    en, zh = rows("en"), rows("zh")
+    ids = str(lead["id"]), str(district), str(other["id"])
+    assert zh == set(zip(ids, ("宁波市", "海曙区", "宁波市"))) and en == set(zip(ids, ("Ningbo", "Haishu", "Ningbo"))), (zh, en)
     # narrowed by the filter of the list above it: a status, a stage (also as ``node``), a region
     assert latest({"status": "signed"}) == latest({"node": "U"}) == latest({"segment": "U01"}) == {lead["id"]}
     assert latest({"region": "330203"}) == {district}

@@ -724,9 +724,10 @@ def in_pipeline(team, region: str, lang: str = "zh") -> dict[int, dict]:
 
 
 def history(team, lead_id: Any = None, limit: int = 500, leads: list[dict] | None = None) -> list[dict]:
-    """The changes of one lead (oldest first), or the team's latest changes; ``leads``: the latest changes of those
-    leads alone (a filtered list's, ``list_leads``), so a list and its changes are narrowed by one filter."""
-    latest = ("SELECT h.id, h.lead_id, l.enterprise_name, h.at, h.actor, h.field, h.from_value, h.to_value "
+    """The changes of one lead (oldest first), or the team's latest changes, each with its lead's enterprise and
+    region (two leads of one enterprise, for two regions, told apart); ``leads``: the latest changes of those leads
+    alone (a filtered list's, ``list_leads``), so a list and its changes are narrowed by one filter."""
+    latest = ("SELECT h.id, h.lead_id, l.enterprise_name, l.region_code, l.region_name, h.at, h.actor, h.field, h.from_value, h.to_value "
               "FROM pipeline_history h JOIN pipeline_leads l ON l.id = h.lead_id")
     with team.tx() as tx:
         if lead_id is not None:
