@@ -94,6 +94,8 @@ def test_deadlines_are_judged_today_on_the_cli_and_match_enterprise(db):
     early = run_json("match", "demands", "--region", "杭州市", "--as-of", "2024-05-15", db=db)
     assert sorted(d["ref"] for d in early["items"]) == ["HZ-2026-001", "HZ-2026-002", "HZ-2026-004"], early["items"]
     assert (early["total"], early["published_later"], then["published_later"]) == (3, 1, 0)
+    shut = run_json("match", "demands", "--open", "--as-of", "2024-05-15", db=db)  # the open ones of that day alike
+    assert (sorted(d["ref"] for d in shut["items"]), shut["published_later"]) == (["HZ-2026-001", "HZ-2026-002", "HZ-2026-004"], 1)
     said = run("match", "demands", "--as-of", "2024-05-15", db=db, env={"COLUMNS": "220"})
     assert "另有 1 条需求在 2024-05-15 之后发布" in said.stdout + said.stderr and "HZ-2026-003" not in said.stdout
     rev = run_json("match", "enterprise", SPEECH, "--as-of", "2024-06-30", db=db)

@@ -530,6 +530,10 @@ def list_demands(store, *, region: str | None = None, node: str | None = None, s
         params.append(q)
     oc, op = open_condition("d", day)
     ec, ep = expired_condition("d", day)
+    if open_only:  # the open ones, and as of a date those published after it too, to be counted as left out below
+        later_sql = " OR coalesce(d.published > ?, FALSE)" if as_of_date(as_of) else ""
+        conds.append(f"({oc}{later_sql})")
+        params += op + ([day] if later_sql else [])
     found = store.query(f"""SELECT d.id, d.title, d.description, d.organisation, {oc} AS open, {ec} AS expired
         FROM demands d WHERE {' AND '.join(conds)} ORDER BY d.published DESC NULLS LAST, d.id""", op + ep + params)
     state = {r["id"]: (bool(r["open"]), bool(r["expired"])) for r in found}
