@@ -263,7 +263,8 @@ def test_a_large_amount_prints_in_full_never_in_e_notation(tmp_path_factory):
                     db=path)["min_amount_wan"] == 5000
     # a region's name other regions share is said when the rule is saved, in the JSON as on stderr (the region
     # service's note, as every command says it)
-    proc = run("alerts", "rules", "add", "朝阳融资", "--type", "funding", "--region", "朝阳", "--format", "json", db=path)
+    proc = run("alerts", "rules", "add", "朝阳融资", "--type", "funding", "--region", "朝阳", "--region", "110105",
+               "--gaps-of", "110105", "--format", "json", db=path)
     zh = "朝阳 读作 辽宁省朝阳市 (211300)（同名：北京市朝阳区 (110105)"
     assert json.loads(proc.stdout)["region_notes"][0]["note"].startswith(zh) and "注意：" + zh in proc.stderr
     table = run("alerts", "rules", "list", db=path, env={"COLUMNS": "250"}).stdout
@@ -274,6 +275,8 @@ def test_a_large_amount_prints_in_full_never_in_e_notation(tmp_path_factory):
     assert "金额 ≥ 1,000,000,000 万元" in zh and "amount ≥ CNY 10,000 billion" in en
     # the rule's region by the label the note says it by (Beijing's 朝阳区 is Chaoyang too), as the board shows it
     assert "regions Chaoyang, Liaoning" in en and "地区 朝阳市" in zh and "regions Chaoyang;" not in en
+    # labels with commas of their own are told apart ("; "), never read as four places
+    assert "regions Chaoyang, Liaoning; Chaoyang, Beijing; gaps of Chaoyang, Beijing" in en, en
     assert "e+0" not in zh + en
 
 

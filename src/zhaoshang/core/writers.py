@@ -101,9 +101,12 @@ def number_text(v: float | decimal.Decimal) -> str:
     return str(v) if isinstance(v, decimal.Decimal) else repr(float(v))
 
 
-def list_joiner(lang: str = "zh") -> str:
+def list_joiner(lang: str = "zh", items: Any = ()) -> str:
     """The one separator of a list's items in ``lang``'s text — an export's cell, a page's, a table's (labels.list_text):
-    、 in Chinese, ", " in English, where 、 is no punctuation."""
+    、 in Chinese, ", " in English, where 、 is no punctuation; "; " in English when an item of ``items`` has a comma of
+    its own (Chaoyang, Liaoning; Chaoyang, Beijing — never four places)."""
+    if lang == "en" and any("," in str(x) for x in items or ()):
+        return "; "
     return LIST_JOINERS["en" if lang == "en" else "zh"]
 
 

@@ -480,8 +480,10 @@ def label(vocab: str, value: Any, lang: str = "zh") -> str:
 
 def list_text(items: Iterable[Any] | None, lang: str = "zh") -> str:
     """A list's items in one text, joined as ``lang`` joins them (、 / ", ": ``core.writers.list_joiner``, the
-    exports' too): a round's investors on an English profile read 'Sequoia China, IDG Capital', not with 、."""
-    return list_joiner(lang).join(str(x) for x in items or () if x is not None and str(x) != "")
+    exports' too): a round's investors on an English profile read 'Sequoia China, IDG Capital', not with 、; items with
+    commas of their own by "; "."""
+    shown = [str(x) for x in items or () if x is not None and str(x) != ""]
+    return list_joiner(lang, shown).join(shown)
 
 
 def segment_fit_text(raw: Any, lang: str = "zh") -> str:

@@ -20,6 +20,7 @@ from ...core.event_titles import money_en
 from ...core.geo.lookup import resolve_region
 from ...core.geo.readings import kept
 from ...core.teamstate.clock import now
+from ...core.writers import list_joiner
 from ..enterprises import resolve_enterprise
 from ..monitoring.events import check_types, type_code
 from ..regions.nodes import chain_node, default_chain, node_not_found
@@ -278,16 +279,17 @@ def describe(r: dict, lang: str = "zh", labels: dict | None = None, *, num: Call
     (``interfaces.labels.number_text``: never e-notation)."""
     en = lang == "en"
     place = lambda x: (labels or {}).get(x["code"], x["name"])  # noqa: E731
-    sep = ", " if en else "、"  # a list's separator in the line's language (English: never 、)
+    # a list in the line's language (``list_joiner``: English never 、; "; " between labels with commas of their own)
+    joined = lambda xs: list_joiner(lang, xs).join(xs)  # noqa: E731
     bits = []
     if r.get("enterprises"):
-        bits.append(("enterprises " if en else "企业 ") + sep.join(e["name"] for e in r["enterprises"]))
+        bits.append(("enterprises " if en else "企业 ") + joined([e["name"] for e in r["enterprises"]]))
     if r.get("targets"):
         bits.append("pipeline targets" if en else "招商项目目标")
     if r.get("regions"):
-        bits.append(("regions " if en else "地区 ") + sep.join(place(x) for x in r["regions"]))
+        bits.append(("regions " if en else "地区 ") + joined([place(x) for x in r["regions"]]))
     if r.get("nodes"):
-        bits.append(("nodes " if en else "环节 ") + sep.join(r["nodes"]))
+        bits.append(("nodes " if en else "环节 ") + joined(list(r["nodes"])))
     if r.get("gaps_of"):
         bits.append(f"gaps of {place(r['gaps_of'])}" if en else f"{place(r['gaps_of'])}的补链环节")
     if r.get("min_amount_wan") is not None:
