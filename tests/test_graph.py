@@ -328,27 +328,35 @@ def test_a_tie_walked_backwards_keeps_its_relations_direction(db, tmp_path):
     csv_rows = list(csv.DictReader(io.StringIO(run("reach", "--between", "1", "--between", "2", "--k", "10", "--format",
                                                    "csv", db=db, env=env).stdout)))
     assert [float(r["strength"]) for r in csv_rows] == strengths, csv_rows
-    # each office a hop rests on in the answer's language: the title as written in Chinese, in English the role's
-    # label with the title beside it as the profile's people card says it; a colleagues' record names their enterprise
+    # each office a hop rests on in the answer's language: the title as written in Chinese, in English as the profile's
+    # people card says it (a title of known words by them alone, else the role's label with the title beside it); a
+    # colleagues' record names their enterprise
     assert [[ev["note"] for ev in h["evidence"]] for h in chair] == [["董事长"], ["目标科技有限公司"], ["总监"]], chair
     en_doc = run_json("--lang", "en", "reach", "--between", "1", "--between", "2", "--k", "10", db=db, env=env)
     en_chair = next(p["hops"] for p in en_doc["pairs"][0]["paths"]
                     if tuple(h["to"]["name"] for h in p["hops"]) == ("张伟", HOSTILE, "本地甲科技有限公司"))
-    assert [[ev["note"] for ev in h["evidence"]] for h in en_chair] == [["chairman (董事长)"], ["目标科技有限公司"],
+    assert [[ev["note"] for ev in h["evidence"]] for h in en_chair] == [["chairman"], ["目标科技有限公司"],
                                                                          ["executive (总监)"]], en_chair
     # an office no role code names (the importer reads 合伙人 as other): in English its own English word, as the
-    # chair's is said (partner (合伙人)); an unknown one as written — never "other (合伙人)"; in Chinese as written
+    # chair's is said (partner); an unknown one as written — never "other (合伙人)"; in Chinese as written
     from zhaoshang.core.importers.relations import normalize_role
     from zhaoshang.interfaces.labels import evidence_note, role_text, title_text
 
-    for title, en_text in (("合伙人", "partner (合伙人)"), ("普通合伙人、股东", "general partner, shareholder (普通合伙人、股东)"),
+    for title, en_text in (("合伙人", "partner"), ("普通合伙人、股东", "general partner, shareholder"),
                            ("经纪人", "经纪人"), ("合伙人、经纪人", "合伙人、经纪人")):
         role = normalize_role(title)
         assert role == "other", title
         assert evidence_note({"table": "roles", "role": role, "note": title}, "en") == en_text
         assert role_text(role, title, "en") == title_text(title, "en") == en_text
         assert role_text(role, title, "zh") == title_text(title, "zh") == title
-    assert role_text("other", None, "en") == "other" and role_text("chairman", "董事长", "en") == "chairman (董事长)"
+    assert role_text("other", None, "en") == "other" and role_text("chairman", "董事长", "en") == "chairman"
+    # a title of several offices says every one, with no Chinese where each has its words (创始人、董事长 read
+    # "founder (创始人、董事长)"); a title that is the role's own label adds nothing; an unknown part keeps the title
+    assert role_text("founder", "创始人、董事长", "en") == "founder, chairman"
+    assert role_text("founder", "创始人、CEO", "en") == "founder, CEO"
+    assert role_text("legal_rep", "法定代表人", "en") == "legal representative"
+    assert role_text("founder", "创始人、经纪人", "en") == "founder (创始人、经纪人)"
+    assert role_text("founder", "创始人、董事长", "zh") == "创始人、董事长"
     en = "".join(run("--lang", "en", "reach", "--between", "1", "--between", "2", "--k", "10", db=db, env=env).stdout.split())
     assert "目标科技有限公司←investment—杭州引导基金—investment→本地甲科技有限公司" in en, en
     assert "EnterpriseA目标科技有限公司" in en and "Record" not in en, en
@@ -683,7 +691,7 @@ def test_a_hop_over_an_office_says_the_title_its_record_gives(tmp_path, demo_cop
     """A path on the demo through a co-founder (a founder record titled 联合创始人) said "←创始人—": the hop named the
     relation's type only. It says the title, as the profile's people card words the office: ←联合创始人— in
     Chinese, ←co-founder— in English (the title's own words, not its role's), in the table and in the JSON; the
-    record's note as the people card says it (co-founder (联合创始人))."""
+    record's note as the people card says it (co-founder)."""
     db = demo_copy(tmp_path / "demo.duckdb")
     with Store(str(db), read_only=True) as s:
         firms = [r[0] for r in s.con.execute("SELECT DISTINCT enterprise_id FROM roles WHERE title = '联合创始人' "
@@ -697,7 +705,7 @@ def test_a_hop_over_an_office_says_the_title_its_record_gives(tmp_path, demo_cop
     hops = [h for p in doc["paths"] for h in p["hops"] if h.get("title") == "联合创始人"]
     assert hops and {(h["relation"], h["relation_label"], h["relation_arrow"]) for h in hops} == {
         ("founder", "co-founder", "←co-founder—")}, hops
-    assert {ev["note"] for h in hops for ev in h["evidence"]} == {"co-founder (联合创始人)"}, hops
+    assert {ev["note"] for h in hops for ev in h["evidence"]} == {"co-founder"}, hops
     en = "".join(run("--lang", "en", "reach", str(eid), "--from-region", "330100", db=db).stdout.split())
     assert "←co-founder—" in en and "←founder—" not in en, en
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .writers import list_joiner
+
 Pair = tuple[str, str]
 
 # an office's role code (roles.role; a tie's relation to the enterprise) in words
@@ -31,11 +33,21 @@ TITLES: dict[str, Pair] = {k: (k, v) for k, v in {
     "委派代表": "appointed representative", "清算组成员": "member of the liquidation group"}.items()}
 
 
+# a title's part in English: a title of ``TITLES``, a role's label as the sources write it (创始人, 董事长; 总经理/CEO
+# as 总经理 or CEO) and a few offices the registry writes beside them
+PARTS: dict[str, str] = {**{z: e for z, e in ROLES.values() for z in z.split("/")}, **{z: e for z, e in TITLES.values()},
+                         "副董事长": "vice chairman", "执行董事": "executive director", "经理": "manager",
+                         "副总经理": "deputy general manager", "总裁": "president", "首席执行官": "CEO"}
+del PARTS[ROLES["other"][0]]  # 其他 is no office
+
+
 def title_words(title: Any) -> str | None:
-    """A title's English words when ``TITLES`` knows every part of it (``普通合伙人、股东``: general partner,
-    shareholder), else None."""
+    """A title's English words when ``PARTS`` knows every part of it (``普通合伙人、股东``: general partner,
+    shareholder; 创始人、董事长: founder, chairman; a part written in Latin letters, CTO, as written), else None."""
     parts = [p.strip() for p in re.split(r"[、，,;；/]", str(title or "")) if p.strip()]
-    return ", ".join(TITLES[p][1] for p in parts) if parts and all(p in TITLES for p in parts) else None
+    if not parts or not all(p in PARTS or p.isascii() for p in parts):
+        return None
+    return list_joiner("en").join(dict.fromkeys(PARTS.get(p, p) for p in parts))
 
 
 def office_name(title: Any, role_name: str, lang: str = "zh") -> str:
@@ -50,11 +62,12 @@ def office_name(title: Any, role_name: str, lang: str = "zh") -> str:
 
 
 def office_text(title: Any, role_name: str, lang: str = "zh") -> str:
-    """An office said in full (the profile's people card, a hop's evidence): ``office_name``, in English with the title
-    as written beside it (co-founder (联合创始人), founder (创始人、CEO)), so no part of a title is dropped; a title
-    named by neither its words nor a role as written."""
+    """An office said in full (the profile's people card, a hop's evidence): ``office_name``; in English a title whose
+    every part has its words by them alone (founder, chairman; legal representative), else the role's label with the
+    title as written beside it (founder (创始人、某职务)), so no part of a title is dropped; a title named by neither
+    its words nor a role as written."""
     title = str(title or "").strip()
     name = office_name(title, role_name, lang)
-    if not title or lang != "en":
+    if not title or lang != "en" or title_words(title):
         return name
     return f"{name} ({title})" if name and name != title else title

@@ -848,9 +848,9 @@ def lq_text(v: float | None, thresholds: tuple[float, ...] | None = None) -> str
 def role_text(role: Any, title: Any = None, lang: str = "zh", vocab: str = "role") -> str:
     """A person's office as the profile's people card and the key persons' grounds say it (``core.offices
     .office_text``, the wording a path's hop reads too): in Chinese the title as the registry writes it (创始人、CEO),
-    else the role's label; in English the title's own English words where ``TITLES`` knows every part of it
-    (co-founder (联合创始人), partner (合伙人)), else the role's label, with the title as written beside it (founder
-    (创始人、CEO)), so no part of a title is dropped — a title of no known role (``other``, or none) as written (never
+    else the role's label; in English the title's own English words alone where ``PARTS`` knows every part of it
+    (co-founder, partner, founder, CEO), else the role's label, with the title as written beside it (executive
+    (总监)), so no part of a title is dropped — a title of no known role (``other``, or none) as written (never
     "other (合伙人)"). ``vocab``: ``ground`` for a key person's grounds (their roles, and shareholder grounds)."""
     titled = bool(str(title or "").strip())
     return office_text(title, label(vocab, role, lang) if role and not (titled and role == "other") else "", lang)
@@ -858,8 +858,9 @@ def role_text(role: Any, title: Any = None, lang: str = "zh", vocab: str = "role
 
 def title_text(title: Any, lang: str = "zh") -> str:
     """A title written with no role code beside it (a contact's 职务) as ``role_text`` says an office: in English the
-    role the importer reads from such a title (``normalize_role``: 董事长 is the chair) with the title as written
-    beside it (chairman (董事长)); a title that names no known office, and any title in Chinese, as written."""
+    role the importer reads from such a title (``normalize_role``: 总监 is an executive) with the title as written
+    beside it (executive (总监)), a title of known words by them (chairman); a title that names no known office,
+    and any title in Chinese, as written."""
     from ..core.importers.relations import normalize_role
 
     role = normalize_role(str(title or "")) if lang == "en" else None
@@ -869,7 +870,7 @@ def title_text(title: Any, lang: str = "zh") -> str:
 def evidence_note(ev: dict, lang: str = "zh") -> Any:
     """The note of a record a path's hop rests on (``services/graph/edges.evidence``) in the UI language: an office
     (a role record's title with its role, a contact's title) as ``role_text`` says it on the profile's people card
-    — founder (创始人、CEO), chairman (董事长) —; any other note as the service gave it."""
+    — founder, CEO; executive (总监) —; any other note as the service gave it."""
     if ev.get("table") == "roles" and ev.get("role"):
         return role_text(ev["role"], ev.get("note"), lang)
     if ev.get("table") == "contacts" and ev.get("note"):
