@@ -738,6 +738,11 @@ def test_relations_page_in_the_browser(base, chromium):
         pg.wait_for_selector("#person-name")
         assert pg.locator("#person-panel li").all_inner_texts()[0].split(" · ")[1] == "chairman"
         assert pg.inner_text("#person-gender") == "male"  # in words of the page (it printed 男)
+        # a holder's shares in the panel (it listed offices only): the enterprise linked, the share as the table says it
+        pg.click('#kp-table a.kp-person[data-pid="p:12"]')
+        pg.wait_for_selector("#person-shares li")
+        assert pg.inner_text("#person-shares") == "控股丙有限公司 · shareholding 80.00% · 2018-01-01 – now"
+        assert pg.get_attribute("#person-shares a", "href") == "/enterprises/4"
         # the panel as of the page's date: the hostile name's directorship of the target began in 2020, after it;
         # each enterprise links to its profile as of that date
         pg.goto(base + "/relations/2?as_of=2019-06-30")

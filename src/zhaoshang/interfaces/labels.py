@@ -897,12 +897,15 @@ def paths_in_words(doc: dict, lang: str = "zh") -> dict:
 def person_links_in_words(doc: dict, lang: str = "zh") -> dict:
     """A person's details (``services/graph/reach.person_details``) with why each identity link holds and why each
     namesake is kept apart in words of ``lang`` (``reasons_text``, ``why_text``: the identity reasons' table), beside
-    the codes, each office as the people card says it (``role_text``) and the gender as stored (男/女) in words of
+    the codes, each office as the people card says it (``role_text``), each holding's share as the key persons'
+    table says it (``share_text``) and the gender as stored (男/女) in words of
     ``lang`` (``gender_text``); the answer is changed in place and returned."""
     person = doc.get("person") or {}
     person["gender_text"] = label("gender", person.get("gender"), lang) or None
     for r in doc.get("roles") or []:
         r["role_text"] = role_text(r.get("role"), r.get("title"), lang)
+    for h in doc.get("shareholdings") or []:
+        h["share_text"] = share_text(h.get("percent"))
     for x in doc.get("links") or []:
         x["reasons_text"] = [label("identity_reason", c, lang) for c in x.get("reasons") or []]
     for x in doc.get("apart") or []:
@@ -936,6 +939,11 @@ def undated_lines_text(undated: dict, lang: str = "zh") -> str:
     return (f"{k} product {'line' if n == 1 else 'lines'} undated (imported {day} without --data-date): shown as of "
             "any date; importing the file again with --data-date dates them" if lang == "en"
             else f"{k} 条产品线未注明日期（{day} 导入，未给 --data-date），任何截至日期均显示；以 --data-date 重新导入该文件即按其日期")
+
+
+def share_text(v: Any) -> str:
+    """A holding's share (percent) as the key persons' table and the person panel say it: two decimals, 36.85%."""
+    return "" if v is None else f"{float(v):.2f}%"
 
 
 def pct_text(v: float | None) -> str:

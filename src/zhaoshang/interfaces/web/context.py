@@ -40,7 +40,7 @@ from .deps import current_user
 from .geo import Boundaries
 from ..labels import (AUDIT_COLUMNS, match_score_text, alert_type_text, SCORECARD_COLUMNS, SCORECARD_HINTS, not_covered_text, audit_detail_text, column, event_date_text, event_text, label, lq_text, news_date_text,
                       later_lines_text, list_text, measure_text, amount_parts, node_names, undated_lines_text, number_text, one_side, placements_dated_text, region_names, region_text, role_text, segment_fit_text, strength_text,
-                      title_text)
+                      share_text, title_text)
 from ..templating import compiled_templates
 from .i18n import STRINGS, translate
 from .limits import TokenBuckets, user_key
@@ -247,6 +247,7 @@ class WebContext:
         self.templates.env.filters["later_lines"] = lambda later, as_of, lang="zh": later_lines_text(later, as_of, lang)
         self.templates.env.filters["undated_lines"] = lambda undated, lang="zh": undated_lines_text(undated, lang)
         self.templates.env.filters["role_text"] = role_text  # a person's office: the title as written, never cut
+        self.templates.env.filters["share_text"] = share_text  # a holding's share (36.85%), as the person panel says it
         self.templates.env.filters["title_text"] = title_text  # a title with no role code beside it (a contact's)
         # the pair model's weightiest features in words (services/chain/reading.py), under a placement's data and method
         self.templates.env.filters["top_features"] = lambda detail, lang="zh": chain_reading.top_features(detail, lang)

@@ -173,8 +173,14 @@
       h += '<dt>' + tr('来源', 'Source') + '</dt><dd>' + ZS.esc(p.source) + ' · ' + ZS.esc(p.source_key) + '</dd></dl>';
       if (doc.masked) h += '<p class="muted" id="person-masked">' + tr('个人信息已按角色遮蔽', 'personal data masked for your role') + '</p>';
       // each enterprise to its profile as of the page's date (ZS.entHref)
-      h += '<ul id="person-roles">' + doc.roles.map(r => '<li>' + (r.enterprise_id != null ? '<a href="' + ZS.esc(ZS.entHref(r.enterprise_id)) + '">' + ZS.esc(r.enterprise) + '</a>' : ZS.esc(r.enterprise)) +
-        ' · ' + ZS.esc(r.role_text) + ' · ' + ZS.esc(r.start_date || '') + ' – ' + ZS.esc(r.end_date || tr('至今', 'now')) + '</li>').join('') + '</ul>';
+      const held = r => ' · ' + ZS.esc(r.start_date || '') + ' – ' + ZS.esc(r.end_date || tr('至今', 'now'));
+      const entLink = r => r.enterprise_id != null ? '<a href="' + ZS.esc(ZS.entHref(r.enterprise_id)) + '">' + ZS.esc(r.enterprise) + '</a>' : ZS.esc(r.enterprise);
+      h += '<ul id="person-roles">' + doc.roles.map(r => '<li>' + entLink(r) +
+        ' · ' + ZS.esc(r.role_text) + held(r) + '</li>').join('') + '</ul>';
+      // its holdings as the server gives them (masked as the rest of the person for a role without personal), the
+      // share as the key persons' table says it (share_text)
+      if ((doc.shareholdings || []).length) h += '<ul id="person-shares">' + doc.shareholdings.map(s => '<li>' + entLink(s) +
+        ' · ' + tr('持股 ', 'shareholding ') + ZS.esc(s.share_text || '—') + held(s) + '</li>').join('') + '</ul>';
       // the same words on every masked panel: a count, or a line on some panels only, would say which officer holds shares
       if (doc.masked) h += '<p class="muted" id="links-masked">' + tr('涉及持股记录的身份关联不向您的角色显示', 'identity links that involve a shareholding record are not shown for your role') + '</p>';
       // why a link holds and why a namesake is kept apart, in the server's words of the page's language
