@@ -39,6 +39,26 @@ def _app():
 schema = schemathesis.openapi.from_asgi("/openapi.json", _app(), headers={"Host": "127.0.0.1"})  # as the local user (web/auth.py)
 
 
+# two ends of a range the API refuses when they contradict each other (a founding window from after its end, a lowest
+# score above the highest, a window's start after its end: ``UserError(pair=…)``, said beside both boxes) — a rule
+# between two parameters that no OpenAPI document can state; the routes' own tests check those refusals
+RANGES = (("founded_from", "founded_to"), ("score_min", "score_max"), ("start", "end"), ("since", "until"))
+
+
+def _ordered(a, b) -> bool:
+    try:
+        return float(a) <= float(b)
+    except (TypeError, ValueError):
+        return str(a) <= str(b)
+
+
+def filter_query(ctx, query):
+    """A generated query whose ranges' ends are in order (``RANGES``): the schema cannot say the two are ordered."""
+    return not isinstance(query, dict) or all(
+        query.get(lo) is None or query.get(hi) is None or _ordered(query[lo], query[hi]) for lo, hi in RANGES)
+
+
+@schema.hooks.apply(filter_query)
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))

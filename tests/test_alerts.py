@@ -94,11 +94,13 @@ def test_evaluator_is_one_pure_function_for_every_rule_source(fx, team):
     assert E.match(funded, dict(ev, detail={"amount_wan": 1e30})) is None
     assert E.event_key(ev) == E.event_key(dict(ev, id=424242))  # the same event under another id
     # a live event record: the news type as its type, sentiment beside the detail
-    live = dict(ev, type="legal", detail=None, sentiment=-0.7)
+    live = dict(ev, type="legal", detail=None, sentiment=-0.7, ref_table=feed.LIVE_TABLE)
     assert E.match(dict(by_hand, types=["诉讼/处罚/监管"]), live).parts[-1].raw == -0.7
     assert E.match(dict(by_hand, types=["legal"]), dict(live, sentiment=-0.4)) is None
     assert E.match(by_hand, live) is not None  # a live news item, typed by its news type, is news
     assert E.match(dict(by_hand, max_sentiment=None), dict(live, type="funding")) is None  # a funding is not news
+    # …but an imported news item is news whatever type its label gave its event (a funding news item: funding)
+    assert ev["ref_table"] == "news" and E.match(by_hand, dict(ev, type="funding")) is not None
     # an imported item labelled by its corpus (FinESE's 信批违规) is of the type its label maps to
     labelled = dict(ev, detail={"event_type": "信批违规", "sentiment": None})
     assert E.match(dict(by_hand, types=["legal"], max_sentiment=None), labelled).parts[0].raw == "legal"

@@ -94,9 +94,11 @@ def match(rule: dict, ev: dict, ctx: Context | None = None) -> Explained | None:
         kind = ev.get("type")  # an events type, or a live event's news type (personnel …)
         sub = detail.get("event_type")  # an imported news item's labelled type (legal, 诉讼/处罚/监管, 信批违规)
         also = {a["type"]: a for a in detail.get("other_types") or () if isinstance(a, dict) and a.get("type")}
-        # a live news item is typed by its news type, an imported one by its label's type; the other types its text
+        # a live news item is typed by its news type, an imported one by its label's type (its event stored so) and
+        # is news all the same (its ``ref_table``, as ``events --type news`` lists it); the other types its text
         # states count too
-        cands = (kind, sub, item_type(sub) if sub else None, "news" if kind in NEWS_CODES else None, *also)
+        is_news = kind in NEWS_CODES or ev.get("ref_table") == "news"
+        cands = (kind, sub, item_type(sub) if sub else None, "news" if is_news else None, *also)
         hit = next((k for k in cands if k and (k in types or NEWS_ALIASES.get(k) in types)), None)
         if hit is None:
             return None

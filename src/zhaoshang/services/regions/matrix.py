@@ -648,6 +648,7 @@ def chain_tree(store, region: str | None = None, as_of: Any = None, *, chain: st
             by_code[p]["children"].append(n)
         else:
             roots.append(n)
+    unclassified = not_classified(store, chain)
     return {
         "chain": chain, "as_of": counts["as_of"], "region": counts["region"],
         "region_total": n_r if region else big_n, "national_total": big_n,
@@ -655,6 +656,8 @@ def chain_tree(store, region: str | None = None, as_of: Any = None, *, chain: st
         "unlocated": counts["unlocated"],
         "thresholds": {"strong_lq": STRONG_LQ, "weak_lq": WEAK_LQ, "min_strong": min_strong},
         "nodes": roots,
+        # every count 0 before ``classify``: said in the tree itself, so the API, the command and the page say it alike
+        "notes": [unclassified[0]] if unclassified else [], "notes_en": [unclassified[1]] if unclassified else [],
     }
 
 

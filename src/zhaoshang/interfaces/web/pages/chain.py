@@ -19,9 +19,7 @@ def register(app, web) -> None:
     @app.get("/api/chain", tags=["chain"], summary="产业链图谱（JSON）：环节树及地区/全国企业数、区位商、强链/补链/延链")
     def api_chain(store=Depends(web.get_store), region: Region = None, as_of: AsOf = None,
                   top: int = Query(5, ge=0, le=50)):
-        note = matrix.not_classified(store)  # every count 0 before ``classify``: said, as the chain command says it
-        return web.json({**matrix.chain_tree(store, web.clean(region), as_of=web.clean(as_of), top=top),
-                         "notes": [note[0]] if note else [], "notes_en": [note[1]] if note else []})
+        return web.json(matrix.chain_tree(store, web.clean(region), as_of=web.clean(as_of), top=top))  # notes in it
 
     @app.get("/api/chain/enterprises", tags=["chain"], summary="某环节在某地区的企业（按区县/城市分组）")
     def api_chain_enterprises(node: Node, store=Depends(web.get_store),
