@@ -18,7 +18,7 @@ from typing import Iterable, NamedTuple
 from ..errors import NotFound, UserError
 from .macro import MacroRegion, load_macro_regions
 from .readings import readings, said_now
-from .regions import MUNICIPALITIES, level_of
+from .regions import HONG_KONG, MACAO, MUNICIPALITIES, level_of
 
 LEVELS = ("province", "city", "district")
 
@@ -43,8 +43,8 @@ LEVEL_NAMES: dict[str, LevelName] = {
 # the units right under a province without cities (``regions._WITHOUT_CITIES``): Hong Kong's 18 districts and Macao's
 # parishes, city-level units by their codes (each its own city), named as they are there
 _SAR_UNITS: dict[str, LevelName] = {
-    "810000": LevelName("区", "district", "districts", "区级"),
-    "820000": LevelName("堂区", "parish", "parishes", "堂区级"),
+    HONG_KONG: LevelName("区", "district", "districts", "区级"),
+    MACAO: LevelName("堂区", "parish", "parishes", "堂区级"),
 }
 
 

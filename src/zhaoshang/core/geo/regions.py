@@ -36,7 +36,8 @@ from zhaoshang.core.errors import UserError
 
 MUNICIPALITIES = {"110000": "北京市", "120000": "天津市", "310000": "上海市", "500000": "重庆市"}
 CAPITAL = "110000"  # 北京市
-_WITHOUT_CITIES = frozenset({"810000", "820000"})  # 香港, 澳门: districts right under the SAR
+HONG_KONG, MACAO = "810000", "820000"  # the SARs: their districts (区) and parishes (堂区) sit right under them
+_WITHOUT_CITIES = frozenset({HONG_KONG, MACAO})
 PLACEHOLDER_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 OVERRIDES_PATH = DATA_DIR / "region_overrides.yaml"
